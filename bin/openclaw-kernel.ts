@@ -1,0 +1,69 @@
+/**
+ * CLI front door: argv -> the magics grammar -> text or JSON on stdout -> exit code.
+ * `openclaw-kernel doctor` here and `%openclaw doctor` in a cell run the same code.
+ */
+import { createInterface } from "node:readline/promises";
+import { dispatch } from "../magics/dispatch.js";
+import { makeContext } from "../magics/commands/context.js";
+import { toJson, toText } from "../magics/render/mime.js";
+import { renderEventLine } from "../magics/render/events.js";
+import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
+import type { Approver } from "../runtime/events.js";
+
+async function ttyApprover(): Promise<Approver | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return async (req) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const a = await rl.question(`approve? ${req.summary} [y/N] `);
+      return /^y(es)?$/i.test(a.trim());
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes("--json");
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const ctx = makeContext({
+    host: "cli",
+    cwd: process.cwd(),
+    env: process.env,
+    signal: abort.signal,
+    isTTY: process.stdout.isTTY === true,
+    approver: await ttyApprover(),
+    emit: (e) => {
+      const line = renderEventLine(e);
+      if (line) process.stderr.write(line + "\n");
+    },
+  });
+  try {
+    const { result, json } = await dispatch(argv, ctx);
+    process.stdout.write((json ? toJson(result) : toText(result)) + "\n");
+    return result.exitCode;
+  } catch (e) {
+    if (wantsJson) process.stdout.write(JSON.stringify(e instanceof OpenClawError ? e.toJSON() : { error: "Error", message: String((e as Error)?.message ?? e) }, null, 2) + "\n");
+    process.stderr.write(formatError(e) + "\n");
+    if (!(e instanceof OpenClawError) && process.env.OPENCLAW_DEBUG) process.stderr.write(String((e as Error)?.stack) + "\n");
+    return e instanceof OpenClawError ? e.exitCode : EXIT.FAILED;
+  } finally {
+    await ctx.closeAll();
+    process.off("SIGINT", onSigint);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`openclaw-kernel: ${formatError(e)}\n`);
+    process.exitCode = 1;
+  },
+);

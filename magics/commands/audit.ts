@@ -1,0 +1,4 @@
+// Commands of "audit": filled in by the issue that builds it.
+import type { CommandSpec } from "../types.js";
+
+export const commands: CommandSpec[] = [];

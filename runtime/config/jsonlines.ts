@@ -1,0 +1,58 @@
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+
+/**
+ * Parses JSON text strictly (no comments, no trailing commas) and keeps the syntax
+ * tree, so any JSON pointer can be turned back into the line a person should edit.
+ */
+export interface ParsedJson {
+  value: unknown;
+  syntaxErrors: Array<{ line: number; column: number; message: string }>;
+  lineOf(pointer: string): number;
+}
+
+export function lineColAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
+  return { line, column: offset - last };
+}
+
+export function pointerSegments(pointer: string): Array<string | number> {
+  if (!pointer || pointer === "/") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+export function parseJsonWithLines(text: string): ParsedJson {
+  const errors: ParseError[] = [];
+  const opts = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+  const value = parse(text, errors, opts);
+  const tree: Node | undefined = parseTree(text, [], opts);
+  const syntaxErrors = errors.map((e) => ({ ...lineColAt(text, e.offset), message: printParseErrorCode(e.error) }));
+  return {
+    value,
+    syntaxErrors,
+    lineOf(pointer: string): number {
+      if (!tree) return 1;
+      const segs = pointerSegments(pointer);
+      // Walk up until a node exists: a missing key's line is its parent's.
+      for (let n = segs.length; n >= 0; n--) {
+        const node = findNodeAtLocation(tree, segs.slice(0, n));
+        if (node) {
+          // For a property value, report the key's line (where the person reads the name).
+          const at = node.parent?.type === "property" ? node.parent.offset : node.offset;
+          return lineColAt(text, at).line;
+        }
+      }
+      return 1;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Secrets never live in openclaw.json. This spots strings that look like a key or
+ * token so the loader can refuse them and name the environment variable to use.
+ */
+const KNOWN_PREFIXES: Array<[RegExp, string]> = [
+  [/^sk-[A-Za-z0-9_-]{16,}/, "an OpenAI-style API key (sk-…)"],
+  [/^sk_(live|test)_[A-Za-z0-9]{16,}/, "a Stripe-style secret key"],
+  [/^(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}/, "a GitHub token"],
+  [/^github_pat_[A-Za-z0-9_]{20,}/, "a GitHub token"],
+  [/^xox[abprs]-[A-Za-z0-9-]{10,}/, "a Slack token"],
+  [/^AKIA[0-9A-Z]{16}$/, "an AWS access key id"],
+  [/^AIza[0-9A-Za-z_-]{30,}/, "a Google API key"],
+  [/^hf_[A-Za-z0-9]{20,}/, "a Hugging Face token"],
+  [/^glpat-[A-Za-z0-9_-]{16,}/, "a GitLab token"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
+  [/^eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./, "a JSON Web Token"],
+];
+
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * What kind of secret `value` looks like, or undefined. Paths, URLs, model refs and
+ * prose are not flagged: a generic secret is one long token of mixed letters and
+ * digits with high entropy and no separators a path or sentence would have.
+ */
+export function looksLikeSecret(value: string): string | undefined {
+  const v = value.trim();
+  for (const [re, what] of KNOWN_PREFIXES) if (re.test(v)) return what;
+  if (v.length >= 32 && /^[A-Za-z0-9+_=\-]+$/.test(v) && /[0-9]/.test(v) && /[A-Za-z]/.test(v) && entropy(v) >= 3.8) {
+    return "a long high-entropy token";
+  }
+  return undefined;
+}
+
+/** Property names that would hold a secret's value. */
+export function isSecretKeyName(key: string): boolean {
+  return /(api[-_]?key|secret|password|passwd|token|credential|private[-_]?key)$/i.test(key) && !/Env$/.test(key);
+}

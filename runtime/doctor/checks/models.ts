@@ -1,0 +1,4 @@
+// Doctor checks of "models": filled in by the issue that builds it.
+import type { CheckProvider } from "../types.js";
+
+export const checks: CheckProvider = async () => [];

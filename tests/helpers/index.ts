@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SEED = join(ROOT, "..", "shared", "seed");
+export const CLI = join(ROOT, "bin", "openclaw-kernel");
+
+/** A fresh temp folder removed after the test (pass t from node:test). */
+export function tmp(t?: { after(fn: () => void): void }, prefix = "openclaw-test-"): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  t?.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+export function writeFile(path: string, content: string | object): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+/** Runs the real CLI (compiled) and returns its exit code and output. */
+export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, OPENCLAW_CONFIG: "", ...opts.env },
+    input: opts.input ?? "",
+    encoding: "utf8",
+    timeout: opts.timeout ?? 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
+}
