@@ -18,6 +18,12 @@ function find(dir) {
   return out;
 }
 
+// System packages (Jupyter, bubblewrap, chromium): installed if missing (root + apt-get), else a clear message.
+if (!process.env.OPENCLAW_SKIP_SYSTEM_DEPS) {
+  const deps = spawnSync("bash", [join(root, "scripts/system-deps.sh")], { stdio: "inherit" });
+  if (deps.status !== 0) process.exit(deps.status ?? 1);
+}
+
 const build = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
 if (build.status !== 0) {
   console.error("build failed: fix the TypeScript errors above");
