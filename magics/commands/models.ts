@@ -1,4 +1,38 @@
-// Commands of "models": filled in by the issue that builds it.
+import { EXIT } from "../../runtime/errors.js";
+import { badge, box, code, esc, muted, table } from "../render/html.js";
+import { padTable } from "../render/text.js";
 import type { CommandSpec } from "../types.js";
 
-export const commands: CommandSpec[] = [];
+export const commands: CommandSpec[] = [
+  {
+    path: ["models", "list"],
+    summary: "configured model refs, local GGUF files and scripts, with availability (no network unless --remote)",
+    flags: [{ name: "remote", type: "boolean", help: "also ask the OpenAI-compatible endpoint for its catalog (network call)" }],
+    examples: ["models list", "models list --json", "models list --remote"],
+    async run(args, ctx) {
+      const rt = await ctx.runtime();
+      const data = await (await rt.models()).list({ remote: args.flags.remote === true, signal: ctx.signal });
+      const yn = (b: boolean) => (b ? "yes" : "no");
+      const rows = [["REF", "PROVIDER", "PINNED", "AVAILABLE", "LOCAL", "SOURCE", "NOTE"], ...data.models.map((m) => [m.ref, m.provider, yn(m.pinned), yn(m.available), yn(m.local), m.source, m.note ?? ""])];
+      const text = `${padTable(rows)}\n${data.count} model(s)`;
+      const html = box(
+        "oc-models",
+        `models: ${data.count}`,
+        table(
+          ["ref", "provider", "pinned", "available", "local", "source", "note"],
+          data.models.map((m) => [
+            code(m.ref),
+            m.provider === "scripted" ? `${esc(m.provider)} ${badge("info")}` : esc(m.provider),
+            m.pinned ? badge("ok") : badge("floating"),
+            m.available ? badge("ok") : badge("warn"),
+            m.local ? "yes" : "no",
+            muted(m.source),
+            esc(m.note ?? ""),
+          ]),
+        ),
+      );
+      const markdown = `| ref | provider | pinned | available | local | source |\n|---|---|---|---|---|---|\n${data.models.map((m) => `| \`${m.ref}\` | ${m.provider} | ${yn(m.pinned)} | ${yn(m.available)} | ${yn(m.local)} | ${m.source} |`).join("\n")}`;
+      return { command: "models.list", exitCode: EXIT.OK, data, text, html, markdown };
+    },
+  },
+];

@@ -1,6 +1,174 @@
-// SKELETON: replaced by the agent implementation (issue 6).
+import { randomUUID } from "node:crypto";
+import { AbortedError, UsageError, formatError, isOpenClawError } from "../errors.js";
+import type { RuntimeEvent } from "../events.js";
+import { parseRef, assertPinned } from "../models/refs.js";
+import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
 import type { Runtime } from "../runtime.js";
+import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
+import { describeNotice, runToolCall, type Emit } from "./tools.js";
+import type { ExecPort, SkillsPort, TurnRequest, TurnResult, TurnStatus } from "./types.js";
+
+export type { TurnRequest, TurnResult, TurnStatus, SkillsPort, ExecPort, InvokeResultLike } from "./types.js";
+export { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
+
+/**
+ * Events the runtime bus already gets from their source (exec announces background
+ * runs and exits, skills announce denials and approval questions): the turn's own
+ * stream carries them with step and call ids, the bus is not told twice.
+ */
+const ANNOUNCED_BY_SOURCE = new Set(["exec.background", "exec.exit", "policy.denied", "approval.requested"]);
+
+/**
+ * The agent turn: system prompt + the user's prompt + eligible skills as tools;
+ * model <-> tools until the model answers, maxSteps model calls are spent, the turn
+ * times out or is aborted. Every tool call goes through skills.invoke (policy,
+ * approval, exec, audit); every step is an event on one stream.
+ */
 export class Agent {
-  constructor(readonly opts: { runtime: Runtime }) {}
-  async close(): Promise<void> {}
+  private readonly runtime: Runtime;
+  private readonly running = new Set<AbortController>();
+
+  constructor(opts: { runtime: Runtime }) {
+    this.runtime = opts.runtime;
+  }
+
+  /** Who receives this session's background exit notices: they arrive at the next step, even of a later turn. */
+  get owner(): string {
+    return `agent:${this.runtime.sessionId}`;
+  }
+
+  /**
+   * Runs one turn. Throws only for a request that cannot start (bad or floating ref:
+   * UsageError/SafetyError, missing model file: NotFoundError); everything after
+   * turn.start ends in a TurnResult with a status.
+   */
+  async run(req: TurnRequest): Promise<TurnResult> {
+    const cfg = this.runtime.config.agentDefaults;
+    const ref = req.model ?? cfg.model;
+    parseRef(ref);
+    assertPinned(ref);
+    const maxSteps = req.maxSteps ?? cfg.maxSteps;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
+    const model = await (await this.runtime.models()).chatModel(ref);
+
+    const turnId = randomUUID();
+    const t0 = performance.now();
+    const events: RuntimeEvent[] = [];
+    const emit: Emit = (partial) => {
+      const e: RuntimeEvent = { ts: Date.now(), turnId, ...partial };
+      events.push(e);
+      try {
+        req.onEvent?.(e);
+      } catch {
+        /* a broken listener must not break the turn */
+      }
+      if (!ANNOUNCED_BY_SOURCE.has(e.type)) this.runtime.emit(e);
+    };
+
+    // One signal for the turn: the caller's Stop, the turn timeout, and close().
+    const ac = new AbortController();
+    this.running.add(ac);
+    const timeout = AbortSignal.timeout(cfg.turnTimeoutSec * 1000);
+    const signal = AbortSignal.any([ac.signal, timeout, ...(req.signal ? [req.signal] : [])]);
+
+    let modelId: string | null = null;
+    let usage: Usage | null = null;
+    let steps = 0;
+    let final = "";
+    let status: TurnStatus = "max_steps";
+    let error: string | undefined;
+    let modelMs = 0;
+    let toolMs = 0;
+    let warnedId = false;
+    emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec });
+
+    try {
+      const skills = (await this.runtime.skills()) as unknown as SkillsPort;
+      const exec = (await this.runtime.exec()) as unknown as Partial<ExecPort>;
+      const tools = skills.tools(ref);
+      const messages: ChatMessage[] = [
+        { role: "system", content: cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT },
+        { role: "user", content: req.prompt },
+      ];
+      while (steps < maxSteps) {
+        if (signal.aborted) throw new AbortedError();
+        steps++;
+        const step = steps;
+        for (const n of exec.drainNotices?.(this.owner) ?? []) {
+          emit({ type: "exec.exit", step, id: n.id, exitCode: n.exitCode, signal: n.signal, timedOut: n.timedOut, durationMs: n.durationMs, tail: n.tail });
+          messages.push({ role: "user", content: `[runtime notice] ${describeNotice(n)}` });
+        }
+        emit({ type: "model.request", step, model: ref, messages: messages.length, tools: tools.map((t) => t.name) });
+        const m0 = performance.now();
+        const resp = await model.chat({
+          messages,
+          tools,
+          toolChoice: step === 1 ? req.toolChoice : undefined,
+          stream: req.stream ?? true,
+          signal,
+          onDelta: (text) => emit({ type: "model.delta", step, text }),
+        });
+        modelMs += performance.now() - m0;
+        usage = addUsage(usage, resp.usage);
+        if (resp.modelId) {
+          modelId = resp.modelId;
+          if (!warnedId) warnedId = checkModelId(model, ref, resp.modelId, step, emit);
+        }
+        emit({ type: "model.response", step, content: resp.content, toolCalls: resp.toolCalls.map((c) => ({ id: c.id, name: c.name })), finishReason: resp.finishReason, modelId: resp.modelId, usage: resp.usage, durationMs: Math.round((performance.now() - m0) * 1000) / 1000 });
+        messages.push({ role: "assistant", content: resp.content, ...(resp.toolCalls.length ? { toolCalls: resp.toolCalls } : {}) });
+        if (!resp.toolCalls.length) {
+          final = resp.content;
+          status = "ok";
+          break;
+        }
+        const actor = this.runtime.actor({ modelRef: ref, ...(modelId ? { modelId } : {}) });
+        for (const call of resp.toolCalls) {
+          const tt = performance.now();
+          const { forModel } = await runToolCall({ skills, actor, signal, approver: req.approver, owner: this.owner, step, emit }, call);
+          toolMs += performance.now() - tt;
+          messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: forModel });
+        }
+      }
+    } catch (e) {
+      if (req.signal?.aborted || ac.signal.aborted) status = "aborted";
+      else if (timeout.aborted) status = "timeout";
+      else status = "error";
+      error = status === "timeout" ? `turn exceeded agentDefaults.turnTimeoutSec (${cfg.turnTimeoutSec} s)` : status === "aborted" ? "aborted" : isOpenClawError(e) ? formatError(e) : (e as Error)?.message ?? String(e);
+      if (status === "error") emit({ type: "turn.error", step: steps, message: error, code: isOpenClawError(e) ? e.code : null });
+    } finally {
+      this.running.delete(ac);
+    }
+    const durationMs = performance.now() - t0;
+    emit({ type: "turn.end", status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
+    return { status, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+  }
+
+  /** Aborts running turns (runtime shutdown). */
+  async close(): Promise<void> {
+    for (const ac of this.running) ac.abort(new AbortedError("runtime closing"));
+    this.running.clear();
+  }
+}
+
+/**
+ * The ref is what was asked for; the id is what answered. A provider that answers
+ * with another model (an alias resolved to a snapshot, a proxy substituting) gets one
+ * warning per turn. Local and scripted ids are file names: not compared. Returns
+ * whether the check is done for this turn.
+ */
+function checkModelId(model: ChatModel, ref: string, reported: string, step: number, emit: Emit): boolean {
+  if (model.provider !== "openai") return true;
+  const asked = parseRef(ref).model;
+  if (reported === asked) return false;
+  emit({ type: "model.warning", step, message: `asked for ${asked} but ${reported} answered`, asked, reported, fix: reported.startsWith(asked) ? `pin the snapshot: openai/${reported}` : "check models.providers.openai.baseURL: the endpoint serves a different model" });
+  return true;
+}
+
+function addUsage(a: Usage | null, b: Usage | null): Usage | null {
+  if (!b) return a;
+  return { promptTokens: (a?.promptTokens ?? 0) + b.promptTokens, completionTokens: (a?.completionTokens ?? 0) + b.completionTokens };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

@@ -128,6 +128,8 @@ function authIssue(data: any): ConfigIssue | undefined {
 /** Every string in the document that looks like a secret. */
 function secretIssues(data: unknown, pointer = ""): ConfigIssue[] {
   if (typeof data === "string") {
+    // sha256 pins of model files are content hashes (the schema allows only 64 hex digits), not secrets.
+    if (pointer.startsWith("/models/providers/llamacpp/sha256/") && /^[0-9a-f]{64}$/.test(data)) return [];
     const what = looksLikeSecret(data);
     return what
       ? [{ pointer: pointer || "/", kind: "error", message: `looks like ${what}; secrets never live in openclaw.json: remove it and set the environment variable instead (OPENAI_API_KEY, or the variable models.providers.openai.apiKeyEnv names; OPENCLAW_GATEWAY_TOKEN for the gateway)` }]

@@ -1,6 +1,115 @@
-// SKELETON: replaced by the models implementation (issue 6).
+import { existsSync, readdirSync } from "node:fs";
+import { isFloatingRef } from "../config/index.js";
 import type { Runtime } from "../runtime.js";
+import { LlamaCppChatModel, resolveModelFile } from "./llamacpp.js";
+import { OpenAIChatModel } from "./openai.js";
+import { assertPinned, parseRef } from "./refs.js";
+import { ScriptedChatModel, resolveScript } from "./scripted.js";
+import type { ChatModel, ModelInfo } from "./types.js";
+
+export * from "./types.js";
+export { ModelError } from "./errors.js";
+export { parseRef, assertPinned, PROVIDERS } from "./refs.js";
+export { defaultThreads, LlamaCppChatModel } from "./llamacpp.js";
+
+/**
+ * Model refs -> chat models. The ref in the config is the ref used (no aliasing, no
+ * fallback); floating aliases are refused. OpenAI clients and llama.cpp processes are
+ * kept for reuse; a scripted replay starts from its first turn on every request.
+ */
 export class ModelRegistry {
-  constructor(readonly opts: { runtime: Runtime }) {}
-  async close(): Promise<void> {}
+  private readonly runtime: Runtime;
+  private readonly cache = new Map<string, ChatModel>();
+
+  constructor(opts: { runtime: Runtime }) {
+    this.runtime = opts.runtime;
+  }
+
+  /** A chat model for a pinned ref. Throws SafetyError for floating refs, NotFound for missing files. */
+  async chatModel(ref: string): Promise<ChatModel> {
+    const p = parseRef(ref);
+    assertPinned(ref);
+    const cfg = this.runtime.config.models.providers;
+    if (p.provider === "scripted") return new ScriptedChatModel(ref, resolveScript(cfg.scripted.scriptsDir, p.model), p.model);
+    const cached = this.cache.get(ref);
+    if (cached) return cached;
+    let m: ChatModel;
+    if (p.provider === "openai") {
+      m = this.openai(ref, p.model);
+    } else {
+      const l = cfg.llamacpp;
+      m = new LlamaCppChatModel({ ref, path: resolveModelFile(l.modelsDir, p.model), threads: l.threads, contextSize: l.contextSize, sha256: l.sha256[p.model] });
+    }
+    this.cache.set(ref, m);
+    return m;
+  }
+
+  /** An OpenAI-compatible client for one model id; the key is read through runtime.secret at call time. */
+  private openai(ref: string, model: string): OpenAIChatModel {
+    const o = this.runtime.config.models.providers.openai;
+    return new OpenAIChatModel({ ref, model, baseURL: o.baseURL ?? (this.runtime.env.OPENAI_BASE_URL || undefined), apiKeyEnv: o.apiKeyEnv, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, secret: (n) => this.runtime.secret(n) });
+  }
+
+  /**
+   * Configured refs, local GGUF files and scripts, with availability decided without
+   * network calls (key present, file present). `remote` asks OpenAI's catalog too.
+   */
+  async list(opts: { remote?: boolean; signal?: AbortSignal } = {}): Promise<{ count: number; models: ModelInfo[] }> {
+    const c = this.runtime.config;
+    const out = new Map<string, ModelInfo>();
+    const add = (ref: string, source: string) => {
+      if (out.has(ref)) return;
+      out.set(ref, this.describe(ref, source));
+    };
+    add(c.agentDefaults.model, "agentDefaults.model");
+    for (const r of c.models.refs) add(r, "models.refs");
+    for (const r of c.tools.exec.applyPatch.allowedModels) add(r, "tools.exec.applyPatch.allowedModels");
+    for (const f of listFiles(c.models.providers.llamacpp.modelsDir, ".gguf")) add(`llamacpp/${f}`, "modelsDir");
+    for (const f of listFiles(c.models.providers.scripted.scriptsDir, ".json")) add(`scripted/${f}`, "scriptsDir");
+    if (opts.remote) {
+      for (const id of await this.openai("openai/*", "*").remoteIds(opts.signal)) if (!out.has(`openai/${id}`)) out.set(`openai/${id}`, { ...this.describe(`openai/${id}`, "remote"), available: true });
+    }
+    const models = [...out.values()];
+    return { count: models.length, models };
+  }
+
+  /** One listing row; never throws (a bad ref is shown as unavailable with the reason). */
+  describe(ref: string, source: string): ModelInfo {
+    const pinned = !isFloatingRef(ref);
+    let provider = ref.split("/")[0] ?? "";
+    try {
+      const p = parseRef(ref);
+      provider = p.provider;
+      const cfg = this.runtime.config.models.providers;
+      if (p.provider === "openai") {
+        const base = cfg.openai.baseURL ?? this.runtime.env.OPENAI_BASE_URL;
+        const local = new OpenAIChatModel({ ref, model: p.model, baseURL: base, apiKeyEnv: cfg.openai.apiKeyEnv, timeoutMs: 1, maxRetries: 0, secret: () => undefined }).local;
+        const key = !!this.runtime.secret(cfg.openai.apiKeyEnv);
+        return { ref, provider, pinned, available: pinned && (key || local), local, source, ...(!pinned ? { note: "floating alias: refused" } : !key && !local ? { note: `$${cfg.openai.apiKeyEnv} not set` } : {}) };
+      }
+      if (p.provider === "llamacpp") resolveModelFile(cfg.llamacpp.modelsDir, p.model);
+      else resolveScript(cfg.scripted.scriptsDir, p.model);
+      return { ref, provider, pinned, available: pinned, local: true, source, ...(p.provider === "scripted" ? { note: "scripted replay, not a model" } : {}), ...(!pinned ? { note: "floating alias: refused" } : {}) };
+    } catch (e) {
+      return { ref, provider, pinned, available: false, local: provider !== "openai", source, note: (e as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    const models = [...this.cache.values()];
+    this.cache.clear();
+    await Promise.all(models.map((m) => m.close().catch(() => undefined)));
+  }
+}
+
+function listFiles(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isFile() && d.name.endsWith(ext))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
 }

@@ -1,0 +1,161 @@
+/**
+ * An agent turn as a transcript, rebuilt from its events alone, so the kernel can
+ * re-render it live (update_display_data) as events arrive and the final rendering
+ * is the same function over the whole list. Self-contained HTML: inline styles, no
+ * scripts; everything the model or a tool produced is escaped.
+ */
+import type { RuntimeEvent } from "../../runtime/events.js";
+import { COLORS, badge, box, code, esc, muted, pre } from "./html.js";
+
+type P = Record<string, any>;
+
+interface StepView {
+  step: number;
+  text: string;
+  response?: P;
+  items: P[];
+}
+
+interface TurnView {
+  start?: P;
+  end?: P;
+  steps: StepView[];
+  warnings: P[];
+  errors: P[];
+}
+
+/** Folds the event list into steps: deltas joined, calls paired with their results. */
+export function foldTurn(events: RuntimeEvent[]): TurnView {
+  const view: TurnView = { steps: [], warnings: [], errors: [] };
+  const stepOf = (n: unknown): StepView => {
+    const k = typeof n === "number" ? n : view.steps.at(-1)?.step ?? 0;
+    let s = view.steps.find((x) => x.step === k);
+    if (!s) view.steps.push((s = { step: k, text: "", items: [] }));
+    return s;
+  };
+  for (const e of events as P[]) {
+    switch (e.type) {
+      case "turn.start":
+        view.start = e;
+        break;
+      case "turn.end":
+        view.end = e;
+        break;
+      case "model.request":
+        stepOf(e.step);
+        break;
+      case "model.delta":
+        stepOf(e.step).text += String(e.text ?? "");
+        break;
+      case "model.response": {
+        const s = stepOf(e.step);
+        s.response = e;
+        if (!s.text && e.content) s.text = String(e.content);
+        break;
+      }
+      case "model.warning":
+        view.warnings.push(e);
+        break;
+      case "turn.error":
+        view.errors.push(e);
+        break;
+      case "tool.call":
+      case "tool.result":
+      case "policy.denied":
+      case "approval.requested":
+      case "approval.resolved":
+      case "exec.background":
+      case "exec.exit":
+        stepOf(e.step).items.push(e);
+        break;
+    }
+  }
+  return view;
+}
+
+function ms(v: unknown): string {
+  return typeof v === "number" ? (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 2 : 0)} ms`) : "";
+}
+
+function statusBadge(s: string): string {
+  return badge(s === "ok" ? "ok" : s === "running" || s === "max_steps" ? "warn" : s === "denied" ? "denied" : s);
+}
+
+function itemHtml(e: P): string {
+  const row = (label: string, body: string) => `<div style="margin:2px 0 2px 12px"><span style="display:inline-block;min-width:92px;color:${COLORS.muted}">${esc(label)}</span>${body}</div>`;
+  switch (e.type) {
+    case "tool.call":
+      return row("tool call", `${code(String(e.name))} ${code(JSON.stringify(e.arguments))}`);
+    case "approval.requested":
+      return row("approval", `${badge("warn")} asked: ${esc(e.summary ?? "")}`);
+    case "approval.resolved":
+      return row("approval", e.granted ? `${badge("allow")} granted` : `${badge("deny")} denied`);
+    case "policy.denied":
+      return row("policy", `${badge("denied")} <b style="color:${COLORS.fail}">${esc(e.reason ?? "denied")}</b>${e.rule ? ` ${muted(`rule ${e.rule}`)}` : ""}`);
+    case "exec.background":
+      return row("background", `${badge("running")} session ${code(String(e.id ?? "?"))} continues in the background`);
+    case "exec.exit":
+      return row("exit notice", `session ${code(String(e.id))} ${e.timedOut ? "timed out" : e.signal ? `killed by ${esc(e.signal)}` : `exited ${esc(e.exitCode)}`} after ${ms(e.durationMs)}${e.tail ? pre(String(e.tail), 120) : ""}`);
+    case "tool.result": {
+      const exit = e.exitCode !== null && e.exitCode !== undefined ? ` exit ${esc(e.exitCode)}` : e.signal ? ` ${esc(e.signal)}` : "";
+      const argv = Array.isArray(e.argv) ? ` ${muted("argv")} ${code(JSON.stringify(e.argv))}` : "";
+      const out = [e.stdout ? `stdout:\n${e.stdout}` : "", e.stderr ? `stderr:\n${e.stderr}` : ""].filter(Boolean).join("\n");
+      return row("result", `${statusBadge(String(e.status))}${exit} ${muted(ms(e.durationMs))}${argv}${e.reason && e.status !== "denied" ? ` ${esc(e.reason)}` : ""}${out ? pre(out, 160) : ""}`);
+    }
+    default:
+      return "";
+  }
+}
+
+/** The transcript as self-contained HTML (class "oc-agent"); works on a partial event list. */
+export function renderTranscript(events: RuntimeEvent[]): string {
+  const v = foldTurn(events);
+  const s = v.start ?? {};
+  const end = v.end;
+  const scripted = s.scripted === true || end?.scripted === true;
+  const head =
+    `<div style="margin-bottom:6px">${code(String(s.model ?? end?.model ?? "?"))} ` +
+    (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:${COLORS.warn};color:#fff;font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
+    (end?.modelId ? muted(`answered by ${end.modelId}`) : "") +
+    `</div>` +
+    (s.prompt ? `<div style="margin-bottom:6px"><b>prompt</b>${pre(String(s.prompt), 120)}</div>` : "");
+  const warnings = v.warnings.map((w) => `<div style="color:${COLORS.warn}">warning: ${esc(w.message)}${w.fix ? ` ${muted(`(${w.fix})`)}` : ""}</div>`).join("");
+  const steps = v.steps
+    .map((st) => {
+      const r = st.response;
+      const meta = r ? muted(`${ms(r.durationMs)}${r.usage ? `, ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r.finishReason ? `, ${r.finishReason}` : ""}`) : muted("waiting for the model…");
+      const said = st.text ? pre(st.text, 200) : "";
+      return `<div class="oc-step" style="border-left:3px solid ${COLORS.accent};padding-left:8px;margin:6px 0"><div><b>step ${st.step}</b> model ${meta}</div>${said}${st.items.map(itemHtml).join("")}</div>`;
+    })
+    .join("");
+  const errors = v.errors.map((e) => pre(String(e.message))).join("");
+  const foot = end
+    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}</div>`
+    : `<div style="margin-top:6px">${badge("running")}</div>`;
+  return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + steps + errors + foot);
+}
+
+/** The same transcript as plain text (CLI, text/plain). */
+export function transcriptText(events: RuntimeEvent[]): string {
+  const v = foldTurn(events);
+  const s = v.start ?? {};
+  const lines: string[] = [`agent turn: ${s.model ?? v.end?.model ?? "?"}${s.scripted ? "  [SCRIPTED replay, not a live model]" : ""}`];
+  for (const w of v.warnings) lines.push(`warning: ${w.message}`);
+  for (const st of v.steps) {
+    const r = st.response;
+    lines.push(`step ${st.step}: model${r ? ` ${ms(r.durationMs)}` : ""}${st.text ? `: ${st.text.trim().slice(0, 500)}` : ""}`);
+    for (const e of st.items) {
+      if (e.type === "tool.call") lines.push(`  -> ${e.name}(${JSON.stringify(e.arguments)})`);
+      else if (e.type === "tool.result") lines.push(`  <- ${e.name}: ${e.status}${e.exitCode !== null && e.exitCode !== undefined ? ` exit ${e.exitCode}` : ""} ${ms(e.durationMs)}${e.stdout ? `\n     ${String(e.stdout).trim().split("\n").slice(0, 5).join("\n     ")}` : ""}`);
+      else if (e.type === "policy.denied") lines.push(`  !! denied: ${e.reason}${e.rule ? ` (rule ${e.rule})` : ""}`);
+      else if (e.type === "approval.requested") lines.push(`  ?? approval asked: ${e.summary}`);
+      else if (e.type === "approval.resolved") lines.push(`  ?? approval ${e.granted ? "granted" : "denied"}`);
+      else if (e.type === "exec.background") lines.push(`  .. session ${e.id} continues in the background`);
+      else if (e.type === "exec.exit") lines.push(`  .. session ${e.id} exited ${e.exitCode ?? e.signal}`);
+    }
+  }
+  for (const e of v.errors) lines.push(`error: ${e.message}`);
+  const end = v.end;
+  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}`);
+  return lines.join("\n");
+}

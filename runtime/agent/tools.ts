@@ -1,0 +1,111 @@
+import { AbortedError, OpenClawError, PolicyError } from "../errors.js";
+import type { Actor, ApprovalRequest, Approver } from "../events.js";
+import type { ToolCall } from "../models/types.js";
+import { wrapUntrusted } from "../rag/untrusted.js";
+import type { InvokeResultLike, SkillsPort } from "./types.js";
+
+export type Emit = (e: { type: string; [key: string]: unknown }) => void;
+
+/** Most of a tool's output the model gets back; the rest is in the exec log. */
+const MAX_OUTPUT_TO_MODEL = 8000;
+
+export interface ToolContext {
+  skills: SkillsPort;
+  actor: Actor;
+  signal: AbortSignal;
+  approver?: Approver;
+  owner: string;
+  step: number;
+  emit: Emit;
+}
+
+/** The approver the skills registry calls, wrapped so the transcript shows the question and the answer. */
+function watchedApprover(ctx: ToolContext, callId: string): Approver | undefined {
+  const ask = ctx.approver;
+  if (!ask) return undefined;
+  return async (req: ApprovalRequest) => {
+    ctx.emit({ type: "approval.requested", step: ctx.step, callId, kind: req.kind, summary: req.summary, skill: req.skill, argv: req.argv, modelRef: req.modelRef });
+    let granted = false;
+    try {
+      granted = (await ask(req)) === true;
+    } finally {
+      ctx.emit({ type: "approval.resolved", step: ctx.step, callId, granted });
+    }
+    return granted;
+  };
+}
+
+/**
+ * Runs one tool call through the one choke point (skills.invoke / skills.applyPatch:
+ * policy, approval, exec, audit) and returns what goes back to the model. Never throws
+ * for a tool's failure: the model hears about it and the turn goes on; only an abort
+ * ends the turn.
+ */
+export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ result: InvokeResultLike; forModel: string }> {
+  let params: unknown;
+  try {
+    params = call.arguments.trim() ? JSON.parse(call.arguments) : {};
+  } catch {
+    params = undefined;
+  }
+  ctx.emit({ type: "tool.call", step: ctx.step, callId: call.id, name: call.name, arguments: params ?? call.arguments });
+  let result: InvokeResultLike;
+  if (params === undefined || typeof params !== "object" || params === null || Array.isArray(params)) {
+    result = { status: "failed", reason: "arguments are not a JSON object" };
+  } else {
+    const opts = { actor: ctx.actor, signal: ctx.signal, approver: watchedApprover(ctx, call.id), owner: ctx.owner };
+    try {
+      result = call.name === "apply_patch" ? await ctx.skills.applyPatch(String((params as { patch?: unknown }).patch ?? ""), opts) : await ctx.skills.invoke(call.name, params, opts);
+    } catch (e) {
+      if (e instanceof AbortedError || ctx.signal.aborted) throw e instanceof AbortedError ? e : new AbortedError();
+      if (e instanceof PolicyError) result = { skill: call.name, status: "denied", reason: e.message, rule: e.rule };
+      else if (e instanceof OpenClawError) result = { skill: call.name, status: e.exitCode === 78 ? "denied" : "failed", reason: e.message, rule: e.code };
+      else result = { skill: call.name, status: "failed", reason: (e as Error)?.message ?? String(e) };
+    }
+  }
+  if (result.status === "aborted" || ctx.signal.aborted) throw new AbortedError();
+  if (result.status === "denied") ctx.emit({ type: "policy.denied", step: ctx.step, callId: call.id, name: call.name, reason: result.reason ?? "denied by policy", rule: result.rule ?? null });
+  if (result.status === "running") ctx.emit({ type: "exec.background", step: ctx.step, callId: call.id, name: call.name, id: result.id ?? null });
+  ctx.emit({
+    type: "tool.result",
+    step: ctx.step,
+    callId: call.id,
+    name: call.name,
+    status: result.status,
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    timedOut: result.timedOut ?? false,
+    durationMs: result.durationMs ?? null,
+    argv: result.argv ?? null,
+    id: result.id ?? null,
+    stdout: clip(result.stdout ?? "", 2000),
+    stderr: clip(result.stderr ?? "", 2000),
+    reason: result.reason ?? null,
+    rule: result.rule ?? null,
+    files: result.files ?? null,
+  });
+  return { result, forModel: describeForModel(call.name, result) };
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `…${s.slice(-n)}` : s;
+}
+
+/** A short status line the model can trust (ours) and the output it must not (the tool's), fenced. */
+export function describeForModel(name: string, r: InvokeResultLike): string {
+  const head =
+    r.status === "denied"
+      ? `Tool ${name} was denied by policy${r.rule ? ` (${r.rule})` : ""}: ${r.reason ?? "not allowed"}. Do not retry it another way.`
+      : r.status === "running"
+        ? `Tool ${name} is still running in the background as session ${r.id}; you will be told when it exits.`
+        : `Tool ${name} finished: status ${r.status}${r.exitCode !== undefined && r.exitCode !== null ? `, exit code ${r.exitCode}` : ""}${r.signal ? `, signal ${r.signal}` : ""}${r.timedOut ? ", timed out" : ""}${r.reason ? `: ${r.reason}` : ""}.`;
+  const out = [r.stdout ? `stdout:\n${clip(r.stdout, MAX_OUTPUT_TO_MODEL)}` : "", r.stderr ? `stderr:\n${clip(r.stderr, MAX_OUTPUT_TO_MODEL / 4)}` : ""].filter(Boolean).join("\n");
+  return out ? `${head}\n${wrapUntrusted(out, `output of tool ${name}`)}` : head;
+}
+
+/** An exit notice of a background run, as the model sees it at its next step. */
+export function describeNotice(n: { id: string; exitCode: number | null; signal: string | null; timedOut: boolean; durationMs: number; tail: string }): string {
+  const how = n.timedOut ? "timed out" : n.signal ? `was killed by ${n.signal}` : `exited with code ${n.exitCode}`;
+  const head = `Background session ${n.id} ${how} after ${Math.round(n.durationMs)} ms.`;
+  return n.tail ? `${head}\n${wrapUntrusted(n.tail, `last output of session ${n.id}`)}` : head;
+}
