@@ -1,0 +1,101 @@
+/**
+ * The WebSocket frame contract (schemas/gateway-protocol.schema.json): parse and
+ * validate what clients send, build what we send, and turn any thrown error into an
+ * error frame a person can act on (never a stack trace).
+ */
+import { validator } from "../config/schema.js";
+import { isOpenClawError } from "../errors.js";
+
+export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_SCHEMA = "gateway-protocol.schema.json";
+
+export interface ReqFrame {
+  type: "req";
+  id: string;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  fix?: string | null;
+  details?: string[];
+}
+
+export interface ResFrame {
+  type: "res";
+  id: string | null;
+  ok: boolean;
+  payload?: unknown;
+  error?: ErrorBody;
+}
+
+export interface EventFrame {
+  type: "event";
+  event: string;
+  payload: unknown;
+  seq: number;
+  reqId?: string;
+}
+
+export type Frame = ReqFrame | ResFrame | EventFrame;
+
+/** An error that is already phrased for the client: becomes an error frame as is. */
+export class MethodError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function validateFrame(value: unknown): { ok: true } | { ok: false; message: string } {
+  const v = validator(PROTOCOL_SCHEMA);
+  if (v(value)) return { ok: true };
+  const e = (v.errors ?? [])[0];
+  return { ok: false, message: e ? `${e.instancePath || "frame"} ${e.message}` : "does not match the protocol schema" };
+}
+
+/**
+ * Text from the socket -> a request frame, or the error frame to send back. The id of
+ * a frame that fails validation is echoed when it is a usable string, so a client can
+ * still match the error to what it sent.
+ */
+export function parseRequest(text: string): { req: ReqFrame } | { error: ResFrame } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { error: errorFrame(null, { code: "bad_frame", message: "frame is not valid JSON", fix: 'send {"type":"req","id":"1","method":"health"}' }) };
+  }
+  const idOf = (v: unknown) => {
+    const id = (v as { id?: unknown } | null)?.id;
+    return typeof id === "string" && id.length > 0 && id.length <= 128 ? id : null;
+  };
+  const check = validateFrame(value);
+  if (!check.ok) return { error: errorFrame(idOf(value), { code: "bad_frame", message: `invalid frame: ${check.message}`, fix: "see schemas/gateway-protocol.schema.json" }) };
+  if ((value as Frame).type !== "req") return { error: errorFrame(idOf(value), { code: "bad_frame", message: `clients send "req" frames, not "${(value as Frame).type}"` }) };
+  return { req: value as ReqFrame };
+}
+
+export function okFrame(id: string, payload: unknown): ResFrame {
+  return { type: "res", id, ok: true, payload: payload === undefined ? null : payload };
+}
+
+export function errorFrame(id: string | null, error: ErrorBody): ResFrame {
+  const e: ErrorBody = { code: error.code, message: error.message };
+  if (error.fix) e.fix = error.fix;
+  if (error.details?.length) e.details = error.details;
+  return { type: "res", id, ok: false, error: e };
+}
+
+/** Any thrown value -> an error body. Unknown errors keep only their message. */
+export function toErrorBody(e: unknown): ErrorBody {
+  if (e instanceof MethodError) return { code: e.code, message: e.message, fix: e.fix };
+  if (isOpenClawError(e)) return { code: e.code, message: e.message, fix: e.fix, details: e.details };
+  if (e instanceof Error) return { code: e.name === "AbortError" ? "aborted" : "internal", message: e.message };
+  return { code: "internal", message: String(e) };
+}

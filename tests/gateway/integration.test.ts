@@ -1,0 +1,74 @@
+// The gateway over the real runtime parts (skills, exec, audit): what a WebSocket
+// client does goes through skills.invoke -> exec -> audit, exactly as from the CLI.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { tmp, writeFile } from "../helpers/index.js";
+import { get, startGateway, wsClient } from "./helpers.js";
+
+test("real runtime: skills.list, skills.invoke (argv, no shell), audit.tail, exec.list, a background exit notice to its owner", { timeout: 30_000 }, async (t) => {
+  const skills = tmp(t, "oc-gw-skills-");
+  writeFile(join(skills, "echo", "SKILL.md"), "---\nname: echo\ndescription: echo the text\nexec:\n  cmd: /bin/echo {{text}}\nparameters:\n  properties:\n    text: { type: string }\n  required: [text]\n---\n");
+  writeFile(join(skills, "later", "SKILL.md"), "---\nname: later\ndescription: answers after a while\nexec:\n  cmd: node -e \"setTimeout(() => console.log('later'), 400)\"\n  backgroundMs: 50\n---\n");
+  const { port, rt } = await startGateway(t, {}, { env: { PATH: process.env.PATH } });
+  // The runtime reads skills.dirs from its config: point it at the test's folder.
+  (rt.config.skills as { dirs: string[] }).dirs = [skills];
+  (rt.config.tools.exec as { sandbox: string }).sandbox = "off";
+  const c = await wsClient(port);
+  const list = await c.call("skills.list");
+  assert.equal(list.ok, true, JSON.stringify(list.error));
+  const names = list.payload.skills.map((s: { name: string }) => s.name);
+  assert.ok(names.includes("echo"), names.join(","));
+  const evil = "a; rm -rf ~ $(whoami) `id` | cat";
+  const inv = await c.call("skills.invoke", { name: "echo", params: { text: evil } });
+  assert.equal(inv.ok, true, JSON.stringify(inv.error));
+  assert.equal(inv.payload.status, "ok");
+  assert.equal(inv.payload.stdout, evil + "\n", "one literal argv slot, never a shell");
+  assert.deepEqual(inv.payload.argv, ["/bin/echo", evil]);
+  const bad = await c.call("skills.invoke", { name: "echo", params: {} });
+  assert.equal(bad.ok, true);
+  assert.equal(bad.payload.status, "denied", "a refusal is a result, decided by the runtime");
+  const audit = await c.call("audit.tail", { n: 5 });
+  assert.equal(audit.ok, true, JSON.stringify(audit.error));
+  const recs = audit.payload.records as Array<Record<string, any>>;
+  assert.ok(recs.some((r) => r.skill === "echo" && r.actor?.host === "gateway"), JSON.stringify(recs.at(-1)));
+
+  const bg = await c.call("skills.invoke", { name: "later", params: {} });
+  assert.equal(bg.payload.status, "running", JSON.stringify(bg.payload).slice(0, 600));
+  const sessions = await c.call("exec.list");
+  assert.ok(sessions.payload.sessions.some((s: { id: string }) => s.id === bg.payload.id));
+  const notice = await c.waitEvent((e) => e.event === "exec.exit" && e.payload.id === bg.payload.id, 10_000);
+  assert.equal(notice.payload.exitCode, 0);
+  const log = await c.call("exec.log", { id: bg.payload.id });
+  assert.match(log.payload.stdout, /later/);
+  const m = await get(port, "/metrics");
+  assert.match(m.body, /openclaw_skill_invocations_total\{source="gateway",status="ok"\} 1/);
+  assert.match(m.body, /openclaw_exec_runs_total\{source="background"\} 1/);
+  c.close();
+});
+
+test("real runtime: agent.run streams a scripted turn; a risk: high skill waits for exec.approval.resolve", { timeout: 30_000 }, async (t) => {
+  const skills = tmp(t, "oc-gw-skills-");
+  writeFile(join(skills, "danger", "SKILL.md"), "---\nname: danger\ndescription: a risky action\nrisk: high\nexec:\n  cmd: /bin/echo danger-ran\n---\n");
+  const scripts = tmp(t, "oc-gw-scripts-");
+  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
+  const { port, rt } = await startGateway(t, {}, { env: { PATH: process.env.PATH } });
+  (rt.config.skills as { dirs: string[] }).dirs = [skills];
+  (rt.config.tools.exec as { sandbox: string }).sandbox = "off";
+  (rt.config.models.providers.scripted as { scriptsDir: string }).scriptsDir = scripts;
+  const c = await wsClient(port);
+  const turn = c.call("agent.run", { prompt: "do the risky thing", model: "scripted/ask" });
+  const ask = await c.waitEvent((e) => e.event === "exec.approval.requested", 15_000);
+  assert.equal(ask.payload.skill, "danger");
+  assert.ok(ask.payload.approvalId);
+  assert.equal((await c.call("exec.approval.resolve", { approvalId: ask.payload.approvalId, approve: true })).ok, true);
+  const res = await turn;
+  assert.equal(res.ok, true, JSON.stringify(res.error));
+  assert.equal(res.payload.status, "ok", JSON.stringify(res.payload).slice(0, 400));
+  assert.equal(res.payload.final, "done");
+  const streamed = c.events.filter((e) => e.reqId === res.id).map((e) => e.event);
+  assert.ok(streamed.includes("turn.start") && streamed.includes("tool.result") && streamed.includes("turn.end"), streamed.join(","));
+  const result = c.events.find((e) => e.reqId === res.id && e.event === "tool.result");
+  assert.match(JSON.stringify(result.payload), /danger-ran|"ok"/);
+  c.close();
+});

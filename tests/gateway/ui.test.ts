@@ -1,0 +1,69 @@
+// The control UI in headless Chromium (Debian's, driven by playwright-core): it loads,
+// connects over the WebSocket, shows health and the skills list; a screenshot is saved
+// to .test-artifacts/gateway-ui.png.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ROOT } from "../helpers/index.js";
+import { startGateway } from "./helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
+  const { chromium } = await import("playwright-core");
+  const fakes = {
+    skills: { list: () => [{ name: "local-rag", description: "Search the local docs <b>with citations</b>" }, { name: "word-count", description: "count words" }] },
+    audit: { tail: async () => [{ seq: 1, ts: "2026-01-01T00:00:00Z", action: "invoke", skill: "local-rag", decision: "allow", exitCode: 0 }] },
+  };
+  const { port } = await startGateway(t, { auth: { mode: "token", tokenEnv: "OC_UI_TOKEN" } }, { env: { OC_UI_TOKEN: "ui-test-token-0123456789" }, fakes });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const cspErrors: string[] = [];
+  page.on("console", (m) => m.type() === "error" && cspErrors.push(m.text()));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForSelector("#health .ok", { timeout: 10_000 });
+  assert.match(await page.textContent("#health") ?? "", /ok.*openclaw-kernel 0\.\d+\.\d+/);
+  // Token auth: the page asks for the token, then connects with it in the connect frame.
+  await page.waitForSelector("#login", { state: "visible" });
+  await page.fill("#token", "ui-test-token-0123456789");
+  await page.click("#go");
+  await page.waitForFunction(() => (globalThis as any).document.getElementById("conn")?.textContent === "connected", undefined, { timeout: 10_000 });
+  await page.waitForSelector("#skills table", { timeout: 10_000 });
+  const skills = await page.textContent("#skills");
+  assert.match(skills ?? "", /local-rag/);
+  assert.match(skills ?? "", /word-count/);
+  assert.equal(await page.locator("#skills b").count(), 0, "descriptions are text, never markup");
+  await page.waitForSelector("#audit table");
+  await page.waitForSelector("#status table");
+  assert.match((await page.textContent("#status")) ?? "", new RegExp(String(port)));
+  const dir = join(ROOT, ".test-artifacts");
+  mkdirSync(dir, { recursive: true });
+  const shot = join(dir, "gateway-ui.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(statSync(shot).size > 1000);
+  assert.deepEqual(cspErrors.filter((e) => /Content Security Policy/i.test(e)), [], "the page's own script and socket pass its CSP");
+});
+
+test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
+  const { chromium } = await import("playwright-core");
+  const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, { fakes: { skills: { list: () => [{ name: "local-rag", description: "d" }] } } });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForSelector("#coderow", { state: "visible", timeout: 10_000 });
+  assert.equal(await page.textContent("#conn"), "locked");
+  assert.match((await page.textContent("#why")) ?? "", /pairing/);
+  await page.fill("#code", pairing[0]!);
+  await page.click("#go");
+  await page.waitForFunction(() => (globalThis as any).document.getElementById("conn")?.textContent === "connected", undefined, { timeout: 10_000 });
+  await page.waitForSelector("#skills table");
+  assert.match((await page.textContent("#skills")) ?? "", /local-rag/);
+  // A reload reconnects with the session it got, without a new code.
+  await page.reload();
+  await page.waitForFunction(() => (globalThis as any).document.getElementById("conn")?.textContent === "connected", undefined, { timeout: 10_000 });
+  assert.equal(pairing.length, 2, "the used code was replaced");
+});
