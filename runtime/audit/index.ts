@@ -1,5 +1,8 @@
-// SKELETON: replaced by the audit implementation (issue 4).
-export class AuditLog {
-  constructor(readonly cfg: { path: string; fsync: boolean }) {}
-  async close(): Promise<void> {}
-}
+/**
+ * The audit trail: append-only, hash-chained JSONL (schemas/audit-record.schema.json).
+ * One record per decision and per invocation; `verify` names the first bad record.
+ */
+export { AuditLog } from "./log.js";
+export { verifyFile, readHead, headPath } from "./verify.js";
+export { canonical, recordHash, sha256, GENESIS } from "./canonical.js";
+export type { AuditInput, AuditRecord, VerifyReport } from "./types.js";

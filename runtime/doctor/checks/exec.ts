@@ -1,4 +1,16 @@
-// Doctor checks of "exec": filled in by the issue that builds it.
-import type { CheckProvider } from "../types.js";
+import { probeSandbox } from "../../exec/sandbox.js";
+import { fail, ok, warn, type Check, type CheckProvider } from "../types.js";
 
-export const checks: CheckProvider = async () => [];
+/** Can bubblewrap actually build a sandbox here, and what does the configured mode make of that? */
+export const checks: CheckProvider = async ({ checked }) => {
+  const c = checked.config;
+  if (!c) return [];
+  const mode = c.tools.exec.sandbox;
+  if (mode === "off") return []; // base checks already warn that the sandbox is off
+  const p = probeSandbox();
+  const out: Check[] = [];
+  if (p.available) out.push(ok("exec.sandbox.available", `bubblewrap at ${p.path} works here: skills run with a read-only root, no network (mode ${mode})`));
+  else if (mode === "required") out.push(fail("exec.sandbox.available", `sandbox required but unavailable: ${p.reason}; every skill run will be refused`, "install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces, or set tools.exec.sandbox to \"auto\""));
+  else out.push(warn("exec.sandbox.available", `sandbox auto but unavailable: ${p.reason}; skills run UNSANDBOXED with your file-system and network access`, "install bubblewrap (apt-get install bubblewrap), or set tools.exec.sandbox to \"required\" to refuse unsandboxed runs"));
+  return out;
+};

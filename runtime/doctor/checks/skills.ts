@@ -1,4 +1,16 @@
-// Doctor checks of "skills": filled in by the issue that builds it.
-import type { CheckProvider } from "../types.js";
+import { fail, ok, warn, type Check, type CheckProvider } from "../types.js";
 
-export const checks: CheckProvider = async () => [];
+/** Every skill loads; blocked ones are named with the reason. */
+export const checks: CheckProvider = async ({ runtime }) => {
+  if (!runtime) return [];
+  const reg = await runtime.skills();
+  const out: Check[] = [];
+  const skills = reg.list();
+  for (const e of reg.errors()) out.push(fail("skills.load", `${e.path}: ${e.message}`, "fix the SKILL.md named (schema: schemas/skill.schema.json), or remove the folder"));
+  const blocked = skills.filter((s) => s.blocked);
+  for (const s of blocked) out.push(warn("skills.blocked", `${s.name} is blocked: ${s.blocked}`, "install what it needs, or remove the skill"));
+  const over = skills.filter((s) => s.overrides);
+  for (const s of over) out.push(ok("skills.override", `${s.name} (${s.source}) overrides ${s.overrides}`));
+  out.push(ok("skills.loaded", `${skills.length} skill(s) loaded, ${blocked.length} blocked`));
+  return out;
+};

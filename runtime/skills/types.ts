@@ -1,0 +1,52 @@
+import type { Actor, Approver } from "../events.js";
+
+export interface SkillInfo {
+  name: string;
+  description: string;
+  source: "bundled" | "workspace" | "config" | "session";
+  /** SKILL.md's absolute path ("session:<name>" for one registered from text). */
+  path: string;
+  /** exec.cmd as argv, placeholders shown as {{name}}. */
+  argvTemplate: string[];
+  /** JSON Schema (type object) of the parameters. */
+  parameters: object;
+  risk: "normal" | "high";
+  /** Why it cannot run on this machine (e.g. a missing program), or null. */
+  blocked: string | null;
+  /** The SKILL.md this one shadows (a workspace skill over a bundled one), or null. */
+  overrides: string | null;
+}
+
+export interface InvokeOptions {
+  actor: Actor;
+  signal?: AbortSignal;
+  approver?: Approver;
+  /** Who gets the exit notice if the run goes to the background. */
+  owner?: string;
+}
+
+export interface InvokeResult {
+  skill: string;
+  status: "ok" | "failed" | "timeout" | "running" | "denied";
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  /** Exec session id (for `exec log|kill` when running). */
+  id: string | null;
+  /** Why it was denied or failed to start. */
+  reason?: string;
+  /** The policy rule that denied it. */
+  rule?: string;
+}
+
+/** A tool as a model sees it. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: object;
+}

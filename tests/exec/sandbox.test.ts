@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { test } from "node:test";
+import { probeSandbox } from "../../runtime/exec/index.js";
+import { tmp } from "../helpers/index.js";
+import { makeExec } from "./setup.js";
+
+const bwrap = probeSandbox();
+const skip = bwrap.available ? false : `bubblewrap cannot sandbox here: ${bwrap.reason}`;
+
+test("sandbox: the workspace is writable, anything outside it is not", { skip }, async (t) => {
+  const { ex, workspace, dir } = makeExec(t, { sandbox: "required" });
+  // A folder outside the workspace the test can see on the host, outside /tmp (which the sandbox replaces).
+  const outside = join(process.env.HOME ?? "/root", `.openclaw-sandbox-test-${process.pid}`);
+  mkdirSync(outside, { recursive: true });
+  t.after(() => rmSync(outside, { recursive: true, force: true }));
+  const r = await ex.run({ argv: ["sh", "-c", `echo in > inside.txt; echo out > ${outside}/escaped.txt; echo rc=$?; echo t > ${dir}/beside-workspace.txt`] });
+  assert.equal(r.sandboxed, true);
+  assert.match(r.stdout, /rc=[1-9]/);
+  assert.match(r.stderr, /Read-only file system/);
+  assert.equal(existsSync(join(workspace, "inside.txt")), true);
+  assert.equal(existsSync(join(outside, "escaped.txt")), false);
+  assert.equal(existsSync(join(dir, "beside-workspace.txt")), false);
+});
+
+test("sandbox: no network, not even loopback", { skip }, async (t) => {
+  const srv = createServer((s) => {
+    s.on("error", () => undefined); // the client exits at once: a reset is expected
+    s.end("hello");
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  t.after(() => srv.close());
+  const port = (srv.address() as { port: number }).port;
+  const { ex } = makeExec(t, { sandbox: "required" });
+  const script = `require("net").connect(${port}, "127.0.0.1").on("connect", () => { console.log("CONNECTED"); process.exit(0) }).on("error", (e) => { console.log("ERR " + e.code); process.exit(3) })`;
+  const r = await ex.run({ argv: [process.execPath, "-e", script] });
+  assert.equal(r.sandboxed, true);
+  assert.doesNotMatch(r.stdout, /CONNECTED/);
+  assert.match(r.stdout, /ERR (ECONNREFUSED|ENETUNREACH|EADDRNOTAVAIL)/);
+  // The same program unsandboxed connects: the refusal above is the sandbox's doing.
+  const { ex: open } = makeExec(t, { sandbox: "off" });
+  assert.match((await open.run({ argv: [process.execPath, "-e", script] })).stdout, /CONNECTED/);
+});
+
+test("sandbox: the state dir is hidden and node/python run from the read-only root", { skip }, async (t) => {
+  const { ex, stateDir } = makeExec(t, { sandbox: "auto" });
+  writeFileSync(join(stateDir, "gateway.token"), "secret-token");
+  const r = await ex.run({ argv: ["sh", "-c", `cat ${stateDir}/gateway.token; ls -A ${stateDir} | wc -l; python3 -c 'print(6*7)'; node -e 'console.log(process.version)'`] });
+  assert.equal(r.sandboxed, true);
+  assert.doesNotMatch(r.stdout, /secret-token/);
+  assert.match(r.stdout, /^0$/m);
+  assert.match(r.stdout, /^42$/m);
+  assert.match(r.stdout, /^v\d+\./m);
+});
+
+test("sandbox required without bubblewrap refuses and runs nothing; auto falls back unsandboxed", async (t) => {
+  const marker = join(tmp(t), "ran");
+  const none = { bwrapCandidates: ["/nonexistent/bwrap"] };
+  const req = makeExec(t, { sandbox: "required" }, none);
+  await assert.rejects(req.ex.run({ argv: ["/usr/bin/touch", marker] }), (e: Error & { rule?: string; exitCode?: number }) => e.rule === "sandbox.required" && e.exitCode === 78 && /bubblewrap not found/.test(e.message));
+  assert.equal(existsSync(marker), false, "nothing ran");
+  const auto = makeExec(t, { sandbox: "auto" }, none);
+  const r = await auto.ex.run({ argv: ["/usr/bin/touch", marker] });
+  assert.equal(r.status, "ok");
+  assert.equal(r.sandboxed, false);
+  assert.equal(auto.ex.sandbox().available, false);
+});

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseSkill, parseTemplate } from "../../runtime/skills/index.js";
+import { SEED, tmp } from "../helpers/index.js";
+import { FIXTURE_SKILLS, makeRuntime } from "./setup.js";
+
+const ENV = { PATH: process.env.PATH };
+const load = (text: string, dir = "/nonexistent-skill-dir", env: NodeJS.ProcessEnv = ENV) => parseSkill(text, { dir, path: join(dir, "SKILL.md"), source: "config", env });
+const md = (front: string) => `---\n${front}\n---\nbody\n`;
+
+test("the seed's SKILL.md loads unchanged; rag.py resolves against the skill's folder", (t) => {
+  const dir = join(tmp(t), "local-rag");
+  mkdirSync(dir);
+  copyFileSync(join(SEED, "local-rag", "SKILL.md"), join(dir, "SKILL.md"));
+  copyFileSync(join(FIXTURE_SKILLS, "local-rag", "rag.py"), join(dir, "rag.py"));
+  const text = readFileSync(join(dir, "SKILL.md"), "utf8");
+  assert.equal(text, readFileSync(join(SEED, "local-rag", "SKILL.md"), "utf8"));
+  const s = load(text, dir);
+  assert.equal(s.name, "local-rag");
+  assert.deepEqual(s.argvTemplate, ["python", "rag.py", "--query", "{{query}}", "--topk", "5"]);
+  assert.deepEqual(s.slots[1], [{ lit: join(dir, "rag.py") }]);
+  assert.deepEqual((s.parameters as { required: string[] }).required, ["query"]);
+  assert.equal(s.front.exec.timeoutSec, 600);
+});
+
+test("without rag.py beside it the seed skill is blocked, with the reason", () => {
+  const s = load(readFileSync(join(SEED, "local-rag", "SKILL.md"), "utf8"), "/nonexistent-skill-dir");
+  assert.match(s.blocked ?? "", /script rag\.py is missing beside SKILL\.md/);
+});
+
+test("`python` missing while `python3` exists: blocked, says so, and the command is not rewritten", (t) => {
+  const bin = tmp(t);
+  symlinkSync("/usr/bin/python3", join(bin, "python3"));
+  const dir = join(tmp(t), "s");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "rag.py"), "print(1)\n");
+  const s = load(readFileSync(join(SEED, "local-rag", "SKILL.md"), "utf8"), dir, { PATH: bin });
+  assert.match(s.blocked ?? "", /needs `python` on PATH \(python3 is there: write python3 in exec\.cmd/);
+  assert.equal(s.argvTemplate[0], "python");
+});
+
+test("requires: missing bins, env and os block the skill; a secret env is never passed", () => {
+  assert.match(load(md("name: a\ndescription: d\nexec: { cmd: /bin/echo hi }\nrequires: { bins: [no-such-tool-xyz] }")).blocked!, /needs `no-such-tool-xyz` on PATH/);
+  assert.match(load(md("name: a\ndescription: d\nexec: { cmd: /bin/echo hi }\nrequires: { env: [SOME_UNSET_VAR_X] }")).blocked!, /SOME_UNSET_VAR_X/);
+  assert.match(load(md("name: a\ndescription: d\nexec: { cmd: /bin/echo hi }\nrequires: { env: [OPENAI_API_KEY] }"), "/x", { ...ENV, OPENAI_API_KEY: "sk-x" }).blocked!, /secret/);
+  const other = process.platform === "linux" ? "darwin" : "linux";
+  assert.match(load(md(`name: a\ndescription: d\nexec: { cmd: /bin/echo hi }\nrequires: { os: [${other}] }`)).blocked!, /runs on/);
+  assert.equal(load(md("name: a\ndescription: d\nexec: { cmd: /bin/echo hi }\nrequires: { bins: [sh] }")).blocked, null);
+});
+
+test("load errors: schema, unknown/unused placeholders, malformed templates", () => {
+  const bad: Array<[string, RegExp]> = [
+    ["name: A B\ndescription: d\nexec: { cmd: /bin/echo }", /name/],
+    ["name: a\ndescription: d\nexec: { cmd: /bin/echo, shell: true }", /additional properties \(shell\)/],
+    ["name: a\ndescription: d", /exec/],
+    ["name: a\ndescription: d\nexec: { cmd: '/bin/echo {{q}}' }\nparameters: { properties: { x: { type: string } } }", /placeholder \{\{q\}\} is not declared/],
+    ["name: a\ndescription: d\nexec: { cmd: '/bin/echo {{q}}' }\nparameters: { properties: { q: { type: string }, z: { type: string } } }", /"z" is declared but/],
+    ["name: a\ndescription: d\nexec: { cmd: '/bin/echo {{ q-x }}' }", /malformed placeholder/],
+    ["name: a\ndescription: d\nexec: { cmd: '{{prog}} x' }", /program \(first word\) must be fixed/],
+    ["name: a\ndescription: d\nexec: { cmd: '/bin/echo \"unclosed' }", /unclosed/],
+    ["name: a\ndescription: d\nexec: { cmd: \"/bin/echo '{{q}}'\" }", /single quotes/],
+    ["name: a\ndescription: d\nexec: { cmd: '/bin/echo {{q}}' }\nparameters: { properties: { q: { type: array } } }", /parameters/],
+  ];
+  for (const [front, re] of bad) assert.throws(() => load(md(front)), (e: Error & { code?: string }) => e.code === "skill_invalid" && re.test(e.message), front);
+  assert.throws(() => load("no frontmatter"), /no YAML frontmatter/);
+});
+
+test("templates split into argv without any expansion", () => {
+  const slots = parseTemplate(`tool --a "x y" 'lit $HOME' --q={{q}} "{{q}}-suffix" a\\ b`);
+  assert.deepEqual(slots, [[{ lit: "tool" }], [{ lit: "--a" }], [{ lit: "x y" }], [{ lit: "lit $HOME" }], [{ lit: "--q=" }, { param: "q" }], [{ param: "q" }, { lit: "-suffix" }], [{ lit: "a b" }]]);
+});
+
+test("folders: a workspace skill overrides one of the same name and says so; broken skills are reported, not fatal", async (t) => {
+  const { rt, ws } = makeRuntime(t);
+  mkdirSync(join(ws, "skills", "risky"), { recursive: true });
+  writeFileSync(join(ws, "skills", "risky", "SKILL.md"), md("name: risky\ndescription: workspace version\nexec: { cmd: /bin/echo ws }"));
+  mkdirSync(join(ws, "skills", "broken"), { recursive: true });
+  writeFileSync(join(ws, "skills", "broken", "SKILL.md"), md("name: broken\ndescription: d\nexec: { cmd: '{{x}}' }"));
+  const reg = await rt.skills();
+  const risky = reg.get("risky")!;
+  assert.equal(risky.source, "workspace");
+  assert.equal(risky.description, "workspace version");
+  assert.equal(risky.overrides, join(FIXTURE_SKILLS, "risky", "SKILL.md"));
+  assert.equal(reg.get("argv-echo")!.overrides, null);
+  assert.equal(reg.errors().length, 1);
+  assert.match(reg.errors()[0]!.path, /broken/);
+  assert.equal(reg.get("broken"), undefined);
+});
+
+test("tools(): unblocked skills as JSON-Schema tools; apply_patch only for an allow-listed exact ref", async (t) => {
+  const { rt } = makeRuntime(t, { exec: { applyPatch: { enabled: true, allowedModels: ["openai/gpt-4o-mini"] } } });
+  const reg = await rt.skills();
+  await reg.register(md("name: needs-tool\ndescription: d\nexec: { cmd: no-such-tool-xyz }"), { fromText: true });
+  const names = (ref?: string) => reg.tools(ref).map((x) => x.name).sort();
+  assert.deepEqual(names(), ["argv-echo", "local-rag", "risky"]);
+  assert.deepEqual(names("openai/gpt-4o-mini"), ["apply_patch", "argv-echo", "local-rag", "risky"]);
+  assert.deepEqual(names("openai/gpt-4o"), ["argv-echo", "local-rag", "risky"]);
+  assert.deepEqual(names("openai/gpt-4o-mini-2024-07-18"), ["argv-echo", "local-rag", "risky"], "exact match only");
+  assert.equal(reg.patchAllowed(undefined), false);
+  const echo = reg.tools().find((x) => x.name === "argv-echo")!;
+  assert.deepEqual(echo.parameters, { type: "object", properties: { text: { type: "string", description: "any text", maxLength: 4096 }, tag: { type: "string", maxLength: 64, default: "none" } }, required: ["text"], additionalProperties: false });
+});
