@@ -1,4 +1,134 @@
-// Commands of "rag": filled in by the issue that builds it.
-import type { CommandSpec } from "../types.js";
+// Commands of "rag": index the workspace, query it with citations, status, pull a model.
+import { EXIT, UsageError } from "../../runtime/errors.js";
+import type { RuntimeEvent } from "../../runtime/events.js";
+import { modelDirOf } from "../../runtime/rag/embedders/index.js";
+import type { RagStatus } from "../../runtime/rag/index.js";
+import { pullModel } from "../../runtime/rag/pull.js";
+import type { IndexReport, RagMode } from "../../runtime/rag/types.js";
+import { citationsHtml, citationsMarkdown, citationsText } from "../render/citations.js";
+import { badge, box, code, esc, muted, table } from "../render/html.js";
+import type { CommandContext, CommandSpec } from "../types.js";
 
-export const commands: CommandSpec[] = [];
+/**
+ * The kernel listens on the runtime bus itself; the CLI does not, so for the CLI the
+ * command forwards the runtime's rag events to the front door's printer.
+ */
+async function forwardProgress<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T> {
+  const rt = await ctx.runtime();
+  let lastEmbed = 0;
+  const off =
+    ctx.host === "cli" && ctx.emit
+      ? rt.on((e: RuntimeEvent) => {
+          if (e.type === "rag.warning") ctx.emit!(e);
+          if (e.type !== "rag.progress" || e.phase !== "embed") return;
+          // a line per ~5% on long runs is enough for a terminal
+          const total = Number(e.total) || 1;
+          if (Number(e.done) === total || Number(e.done) - lastEmbed >= Math.max(32, total / 20)) {
+            lastEmbed = Number(e.done);
+            ctx.emit!(e);
+          }
+        })
+      : () => false;
+  try {
+    return await fn();
+  } finally {
+    off();
+  }
+}
+
+function indexText(r: IndexReport): string {
+  const lines = [
+    `indexed ${r.files} files (${r.chunks} chunks) from ${r.workspace}`,
+    `embedded ${r.embeddedChunks} chunks from ${r.embeddedFiles.length} changed files; ${r.unchangedFiles} unchanged; ${r.removedFiles.length} removed`,
+    `embedder ${r.embedder} (${r.dims} dims), ${r.search} search, ${r.tookMs} ms${r.embeddedChunks ? `, ${r.chunksPerSec} chunks/s` : ""}`,
+    `index: ${r.indexDir}`,
+  ];
+  if (r.rebuilt) lines.unshift(`warning: ${r.rebuilt}`);
+  if (r.skipped.length) lines.push(`skipped ${r.skipped.length}: ${r.skipped.slice(0, 8).map((s) => `${s.source} (${s.reason})`).join(", ")}${r.skipped.length > 8 ? ", …" : ""}`);
+  return lines.join("\n");
+}
+
+function statusText(s: RagStatus): string {
+  if (!s.exists) return `no index yet for ${s.workspace}\nrun \`rag index\` (embedder ${s.configuredEmbedder})`;
+  const lines = [
+    `${s.fresh && !s.problem ? "fresh" : "stale"}: ${s.files} files, ${s.chunks} chunks, ${s.search} search, embedder ${s.embedder}, updated ${s.updatedAt}`,
+    `workspace ${s.workspace}`,
+    `index ${s.indexDir}`,
+  ];
+  if (s.problem) lines.push(`problem: ${s.problem}`);
+  for (const [k, v] of [["changed", s.changedFiles], ["new", s.newFiles], ["removed", s.removedFiles]] as const) if (v.length) lines.push(`${k}: ${v.join(", ")}`);
+  return lines.join("\n");
+}
+
+export const commands: CommandSpec[] = [
+  {
+    path: ["rag", "index"],
+    summary: "index the workspace's documents for local retrieval (incremental; --full rebuilds)",
+    flags: [{ name: "full", type: "boolean", help: "re-embed every file (needed after changing rag.embedding)" }],
+    examples: ["rag index", "rag index --full --json"],
+    async run(args, ctx) {
+      const rag = await (await ctx.runtime()).rag();
+      const r = await forwardProgress(ctx, () => rag.index({ full: args.flags.full === true, signal: ctx.signal }));
+      const html = box(
+        "oc-rag-index",
+        `rag index: ${r.files} files, ${r.chunks} chunks`,
+        (r.rebuilt ? `<div style="color:#9a6700">${esc(r.rebuilt)}</div>` : "") +
+          table(
+            ["embedded", "unchanged", "removed", "skipped", "embedder", "search", "time"],
+            [[`${r.embeddedChunks} chunks / ${r.embeddedFiles.length} files`, String(r.unchangedFiles), String(r.removedFiles.length), String(r.skipped.length), code(r.embedder), esc(r.search), `${r.tookMs} ms`]],
+          ) +
+          (r.skipped.length ? `<details><summary>${esc(`${r.skipped.length} skipped`)}</summary><ul>${r.skipped.map((s) => `<li>${code(s.source)} ${muted(s.reason)}</li>`).join("")}</ul></details>` : "") +
+          `<div>${muted(r.indexDir)}</div>`,
+      );
+      return { command: "rag.index", exitCode: EXIT.OK, data: r, text: indexText(r), html };
+    },
+  },
+  {
+    path: ["rag", "query"],
+    summary: "retrieve cited passages for a question: JSON {query, results[{text, score, source, lines}], summary}",
+    positionals: [{ name: "query", help: "the question, in quotes", required: true, variadic: true }],
+    flags: [
+      { name: "topk", type: "number", short: "k", placeholder: "N", help: "how many passages (1-100; default rag.topk)" },
+      { name: "mode", type: "string", choices: ["hybrid", "dense", "lexical"], help: "ranking: hybrid (default: dense + BM25 fused), dense or lexical" },
+    ],
+    examples: ['rag query "How do we onboard new hires for product training?"', 'rag query "rollback" --mode lexical --topk 3 --json'],
+    async run(args, ctx) {
+      const q = args.positionals.query;
+      const query = Array.isArray(q) ? q.join(" ") : (q ?? "");
+      const topk = args.flags.topk === undefined ? undefined : Number(args.flags.topk);
+      if (topk !== undefined && (!Number.isInteger(topk) || topk < 1 || topk > 100)) throw new UsageError(`--topk must be an integer from 1 to 100 (got ${args.flags.topk})`);
+      const rag = await (await ctx.runtime()).rag();
+      const r = await forwardProgress(ctx, () => rag.query(query, { topk, mode: args.flags.mode as RagMode | undefined, signal: ctx.signal }));
+      return { command: "rag.query", exitCode: EXIT.OK, data: r, text: citationsText(r), html: citationsHtml(r), markdown: citationsMarkdown(r) };
+    },
+  },
+  {
+    path: ["rag", "status"],
+    summary: "is the workspace indexed, and is the index fresh? (never embeds)",
+    async run(args, ctx) {
+      const s = await (await (await ctx.runtime()).rag()).status();
+      const state = !s.exists ? "warn" : s.problem || !s.fresh ? "warn" : "ok";
+      const html = box(
+        "oc-rag-status",
+        "rag status",
+        `<div>${badge(state)} ${esc(statusText(s).split("\n")[0])}</div><div>${muted(`workspace ${s.workspace}`)}</div><div>${muted(`index ${s.indexDir}`)}</div>` +
+          (s.problem ? `<div style="color:#9a6700">${esc(s.problem)}</div>` : ""),
+      );
+      return { command: "rag.status", exitCode: EXIT.OK, data: s, text: statusText(s), html };
+    },
+  },
+  {
+    path: ["rag", "pull"],
+    summary: "download an ONNX sentence model for rag.embedding (the only command that downloads)",
+    positionals: [{ name: "model", help: "model id, e.g. Xenova/all-MiniLM-L6-v2", required: true }],
+    examples: ["rag pull Xenova/all-MiniLM-L6-v2"],
+    description: "Fetches config.json, tokenizer files and onnx/model.onnx into rag.embedding.modelDir (default <stateDir>/models). Agent turns and queries never download.",
+    async run(args, ctx) {
+      const rt = await ctx.runtime();
+      const model = String(args.positionals.model ?? "");
+      const r = await pullModel(model, modelDirOf(rt.config), { endpoint: ctx.env.HF_ENDPOINT, signal: ctx.signal, onFile: (file) => ctx.emit?.({ type: "rag.pull", ts: Date.now(), message: `downloading ${model}/${file}` }) });
+      const text = r.alreadyPresent ? `${model} is already in ${r.dir}` : `pulled ${model} into ${r.dir}: ${r.files.map((f) => `${f.file} (${f.bytes} bytes)`).join(", ")}`;
+      return { command: "rag.pull", exitCode: EXIT.OK, data: r, text, html: box("oc-rag-pull", "rag pull", `<div>${badge("ok")} ${esc(text)}</div>`) };
+    },
+  },
+];

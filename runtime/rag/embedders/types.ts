@@ -1,0 +1,10 @@
+/** One interface for every embedding model; the id is recorded in the index manifest. */
+export interface Embedder {
+  /** Stable id naming model and version, e.g. "use-lite@0.2.0"; known before the model loads. */
+  readonly id: string;
+  /** Vector size; known before load for models that declare it, else after the first embed. */
+  dims(): Promise<number>;
+  /** Unit-length vectors, one per text. */
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  close?(): Promise<void>;
+}

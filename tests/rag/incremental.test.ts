@@ -1,0 +1,165 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { OpenClawError } from "../../runtime/errors.js";
+import { MANIFEST, VECTORS } from "../../runtime/rag/store.js";
+import { check } from "../../runtime/config/schema.js";
+import { CountingEmbedder, makeRag, makeRuntime } from "./helpers.js";
+
+test("first index embeds every supported file; skipped files are reported with reasons", async (t) => {
+  const { runtime } = makeRuntime(t);
+  const emb = new CountingEmbedder();
+  const rag = makeRag(runtime, emb);
+  const progress: string[] = [];
+  runtime.on((e) => e.type === "rag.progress" && progress.push(`${e.phase}:${e.done}/${e.total}`));
+  const r = await rag.index();
+  assert.equal(r.files, 7);
+  assert.equal(r.embeddedChunks, r.chunks);
+  assert.equal(emb.texts.length, r.chunks);
+  assert.equal(r.search, "exact");
+  assert.deepEqual(r.skipped.map((s) => s.source).sort(), ["image.png", "notes/logo.png.txt"]);
+  assert.match(r.skipped.find((s) => s.source === "notes/logo.png.txt")!.reason, /binary/);
+  assert.ok(progress.includes(`embed:${r.chunks}/${r.chunks}`), progress.join(" "));
+  assert.ok(progress.at(-1)!.startsWith("done:"));
+  const m = JSON.parse(readFileSync(join(r.indexDir, MANIFEST), "utf8"));
+  assert.equal(m.embedder, "fake-hash@1");
+  assert.equal(m.dims, 64);
+  assert.match(m.files["kitchen.md"].sha256, /^[0-9a-f]{64}$/);
+  assert.equal(readFileSync(join(r.indexDir, VECTORS)).length, r.chunks * 64 * 4);
+});
+
+test("re-index touches only changed files; deleted files leave; touched-but-same files are not re-embedded", async (t) => {
+  const { runtime, workspace } = makeRuntime(t);
+  const emb = new CountingEmbedder();
+  await makeRag(runtime, emb).index();
+  // a new Rag (as a new process would) reads the saved index
+  const emb2 = new CountingEmbedder();
+  const rag2 = makeRag(runtime, emb2);
+  const same = await rag2.index();
+  assert.equal(emb2.calls, 0, "nothing changed: no embed calls");
+  assert.equal(same.unchangedFiles, 7);
+
+  appendFileSync(join(workspace, "payroll.md"), "\n## Bonuses\n\nBonuses are paid in March.\n");
+  rmSync(join(workspace, "bikes.md"));
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(workspace, "kitchen.md"), later, later); // touched, content unchanged
+  const r = await rag2.index();
+  assert.deepEqual(r.embeddedFiles, ["payroll.md"]);
+  assert.deepEqual(r.removedFiles, ["bikes.md"]);
+  assert.equal(emb2.texts.length, r.embeddedChunks);
+  assert.ok(emb2.texts.every((x) => /Payroll|salar|bank|Bonus/i.test(x)), "only payroll chunks were embedded");
+  const q = await rag2.query("bonuses paid in March", { mode: "lexical" });
+  assert.equal(q.results[0]!.source, "payroll.md");
+  assert.ok(!q.results.some((h) => h.source === "bikes.md"));
+  // the query refreshed first and found nothing new to embed
+  const before = emb2.texts.length;
+  await rag2.query("bicycle", { mode: "lexical" });
+  assert.equal(emb2.texts.length, before);
+});
+
+test("a query sees an edit made after indexing (refreshed incrementally first)", async (t) => {
+  const { runtime, workspace } = makeRuntime(t);
+  const rag = makeRag(runtime, new CountingEmbedder());
+  await rag.index();
+  writeFileSync(join(workspace, "new-policy.md"), "# Parking\n\nCar parking permits are issued by reception.\n");
+  const r = await rag.query("car parking permits", { mode: "lexical", topk: 1 });
+  assert.deepEqual([r.results[0]!.source, r.results[0]!.lines], ["new-policy.md", [1, 3]]);
+  assert.deepEqual(check("rag-result.schema.json", r), []);
+});
+
+test("an index built with another embedder is refused with 're-index'; --full rebuilds it", async (t) => {
+  const { runtime } = makeRuntime(t);
+  await makeRag(runtime, new CountingEmbedder("model-a@1")).index();
+  const other = makeRag(runtime, new CountingEmbedder("model-b@1"));
+  await assert.rejects(other.query("coffee"), (e: unknown) => {
+    assert.ok(e instanceof OpenClawError);
+    assert.equal(e.code, "rag_embedder_mismatch");
+    assert.match(e.message, /model-a@1.*model-b@1/);
+    assert.match(e.fix!, /re-index with `openclaw-kernel rag index --full`/);
+    return true;
+  });
+  await assert.rejects(other.index(), /built with embedder model-a@1/);
+  const st = await other.status();
+  assert.match(st.problem!, /re-index/);
+  const r = await other.index({ full: true });
+  assert.equal(r.embedder, "model-b@1");
+  assert.equal(r.embeddedChunks, r.chunks);
+  assert.equal((await other.query("coffee machine", { mode: "lexical" })).embedder, "model-b@1");
+});
+
+test("a corrupt index is rebuilt after a clear message, never a crash", async (t) => {
+  const { runtime } = makeRuntime(t);
+  const r0 = await makeRag(runtime, new CountingEmbedder()).index();
+  for (const damage of [
+    () => truncateSync(join(r0.indexDir, VECTORS), 10),
+    () => writeFileSync(join(r0.indexDir, MANIFEST), "{ not json"),
+    () => rmSync(join(r0.indexDir, VECTORS)),
+  ]) {
+    damage();
+    const emb = new CountingEmbedder();
+    const rag = makeRag(runtime, emb);
+    assert.match((await rag.status()).problem!, /corrupt/);
+    const warnings: string[] = [];
+    runtime.on((e) => e.type === "rag.warning" && warnings.push(String(e.message)));
+    const q = (await rag.query("coffee machine descaled", { mode: "lexical" })) as { warnings?: string[]; results: unknown[] };
+    assert.ok(q.results.length > 0);
+    assert.match(q.warnings!.join(), /corrupt and has been rebuilt/);
+    assert.match(warnings.join(), /corrupt/);
+    assert.equal(emb.texts.length, r0.chunks, "everything re-embedded");
+    assert.equal((await makeRag(runtime, new CountingEmbedder()).status()).fresh, true);
+  }
+});
+
+test("empty, missing and unreadable workspaces give errors that say what to do", async (t) => {
+  const { runtime, workspace } = makeRuntime(t, { copyCorpus: false });
+  const rag = makeRag(runtime, new CountingEmbedder());
+  await assert.rejects(rag.index(), (e: unknown) => e instanceof OpenClawError && e.code === "rag_no_workspace" && /mkdir -p/.test(e.fix!));
+  mkdirSync(workspace);
+  writeFileSync(join(workspace, "photo.jpg"), Buffer.from([0xff, 0xd8, 0xff, 0]));
+  await assert.rejects(rag.index(), (e: unknown) => e instanceof OpenClawError && e.code === "rag_empty_workspace" && /1 files skipped/.test(e.message) && /add Markdown/.test(e.fix!));
+  await assert.rejects(rag.query("   "), /the query is empty/);
+  writeFileSync(join(workspace, "ok.md"), "# Fine\n\nReadable text.\n");
+  writeFileSync(join(workspace, "secret.md"), "# Locked\n");
+  chmodSync(join(workspace, "secret.md"), 0o000);
+  const r = await rag.index();
+  assert.equal(r.files, process.getuid?.() === 0 ? 2 : 1); // root reads everything
+  await assert.rejects(rag.query("fine", { topk: 0 }), /--topk must be an integer/);
+  await assert.rejects(rag.query("fine", { mode: "fuzzy" as never }), /--mode must be one of/);
+});
+
+test("a state dir that cannot be written still answers from memory, with a warning", async (t) => {
+  // a path under a regular file cannot be created, whoever we are (root ignores mode bits)
+  const { runtime } = makeRuntime(t);
+  (runtime.config as { stateDir: string }).stateDir = join(runtime.config.agentDefaults.workspace, "kitchen.md", "state");
+  const q = (await makeRag(runtime, new CountingEmbedder()).query("coffee machine", { mode: "lexical" })) as { warnings?: string[]; results: Array<{ source: string }> };
+  assert.equal(q.results[0]!.source, "kitchen.md");
+  assert.match(q.warnings!.join(), /could not be saved .*in memory/);
+});
+
+test("progress: index() reports its phases; a query on a current index stays silent", async (t) => {
+  const { runtime, workspace } = makeRuntime(t);
+  const rag = makeRag(runtime, new CountingEmbedder());
+  const seen: string[] = [];
+  runtime.on((e) => e.type === "rag.progress" && seen.push(String(e.phase)));
+  await rag.index();
+  assert.deepEqual([...new Set(seen)], ["scan", "embed", "write", "done"]);
+  seen.length = 0;
+  await rag.query("coffee", { mode: "lexical" });
+  assert.deepEqual(seen, []);
+  writeFileSync(join(workspace, "extra.md"), "# Extra\n\nA new file to embed.\n");
+  await rag.query("coffee", { mode: "lexical" });
+  assert.deepEqual([...new Set(seen)], ["embed", "write", "done"]);
+});
+
+test("Stop: an aborted index or query ends with AbortedError and leaves the saved index as it was", async (t) => {
+  const { runtime } = makeRuntime(t);
+  const ac = new AbortController();
+  ac.abort();
+  const rag = makeRag(runtime, new CountingEmbedder());
+  await assert.rejects(rag.index({ signal: ac.signal }), (e: unknown) => e instanceof OpenClawError && e.code === "aborted");
+  assert.equal((await rag.status()).exists, false);
+  await rag.index();
+  await assert.rejects(rag.query("coffee", { signal: ac.signal }), (e: unknown) => e instanceof OpenClawError && e.code === "aborted");
+  assert.equal((await rag.status()).fresh, true);
+});
