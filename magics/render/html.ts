@@ -31,7 +31,7 @@ export function badge(status: string): string {
 /** A table from rows of already-escaped HTML cells. */
 export function table(headers: string[], rows: string[][]): string {
   const th = headers.map((h) => `<th style="text-align:left;padding:3px 8px;border-bottom:1px solid ${COLORS.border};background:${COLORS.bg}">${esc(h)}</th>`).join("");
-  const trs = rows.map((r) => `<tr>${r.map((c) => `<td style="padding:3px 8px;border-bottom:1px solid ${COLORS.border};vertical-align:top">${c}</td>`).join("")}</tr>`).join("");
+  const trs = rows.map((r) => `<tr>${r.map((c) => `<td style="text-align:left;padding:3px 8px;border-bottom:1px solid ${COLORS.border};vertical-align:top">${c}</td>`).join("")}</tr>`).join("");
   return `<table style="border-collapse:collapse;width:100%">${th ? `<thead><tr>${th}</tr></thead>` : ""}<tbody>${trs}</tbody></table>`;
 }
 

@@ -178,7 +178,10 @@ export class SkillRegistry {
     // Fail closed: a run whose record could not be written must not start.
     await (await this.runtime.audit()).ready();
     const exec: ExecManager = await this.runtime.exec();
-    const env: Record<string, string> = {};
+    // Where the runtime keeps its state and config: paths, never secrets. Skills built on
+    // openclaw-kernel (the bundled local-rag) read the RAG index through them.
+    const env: Record<string, string> = { OPENCLAW_STATE_DIR: this.runtime.config.stateDir, OPENCLAW_WORKSPACE: this.runtime.config.agentDefaults.workspace };
+    if (this.runtime.source.path) env.OPENCLAW_CONFIG = this.runtime.source.path;
     for (const e of s.front.requires?.env ?? []) if (this.runtime.env[e] !== undefined) env[e] = this.runtime.env[e]!;
     let r: ExecResult;
     try {
@@ -219,7 +222,9 @@ export class SkillRegistry {
    */
   private readOnlyFor(s: Skill): string[] {
     const c = this.runtime.config;
-    const out = [s.dir];
+    // The RAG index is the workspace's own text, re-exposed read-only inside the hidden
+    // state dir so local-rag queries it instead of re-embedding the workspace every run.
+    const out = [s.dir, join(c.stateDir, "rag")];
     if (this.runtime.source.path) out.push(this.runtime.source.path);
     const auditDir = dirname(c.audit.path);
     if (!isInside(c.stateDir, auditDir)) out.push(auditDir);
