@@ -25,7 +25,7 @@ test("02 skills and exec governance: literal arguments, refusals, timeout, backg
   assert.match(allText(cell(cells, "%openclaw skills run hang")), /timeout/);
   assert.match(allText(cell(cells, "%openclaw skills run sleepy seconds=4")), /running/);
   // The exit notice arrives exactly once, in whichever cell runs when the session ends.
-  const id = /"id": "([a-z0-9]+)"/.exec(allText(cell(cells, "%openclaw skills run sleepy seconds=4")))![1]!;
+  const id = /"id":\s*"([a-z0-9]+)"/.exec(allText(cell(cells, "%openclaw skills run sleepy seconds=4")))![1]!;
   const notices = cells.flatMap((c) => c.outputs.filter((o) => o.output_type === "stream" && String(o.text).includes(`[exec ${id}] exited with code 0`)));
   assert.equal(notices.length, 1, "exactly one exit notice");
   const tail = allText(cell(cells, "%openclaw audit tail -n 6"));

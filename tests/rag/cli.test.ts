@@ -27,7 +27,7 @@ test("CLI: rag index, query --json (schema-valid, seed's shape), status; the ski
   const { workspace, stateDir, config } = setup(t);
   const idx = cli(["rag", "index", "--config", config]);
   assert.equal(idx.code, 0, idx.stderr);
-  assert.match(idx.stdout, /indexed 7 files/);
+  assert.match(idx.stdout, /indexed [1-9]\d* files/);
   assert.match(idx.stderr, /indexing \d+\/\d+/); // progress on stderr
 
   const q = cli(["rag", "query", Q, "--topk", "5", "--json", "--config", config]);
