@@ -1,3 +1,4 @@
+import type { ExecResult } from "../exec/types.js";
 import type { Actor, Approver } from "../events.js";
 
 export interface SkillInfo {
@@ -25,17 +26,10 @@ export interface InvokeOptions {
   owner?: string;
 }
 
-export interface InvokeResult {
+/** What `skills run --json` prints: the exec result's public fields, named for the skill. */
+export interface InvokeResult extends Pick<ExecResult, "argv" | "exitCode" | "signal" | "timedOut" | "durationMs" | "stdout" | "stderr" | "truncated"> {
   skill: string;
   status: "ok" | "failed" | "timeout" | "running" | "denied";
-  argv: string[];
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  durationMs: number;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
   /** Exec session id (for `exec log|kill` when running). */
   id: string | null;
   /** Why it was denied or failed to start. */
