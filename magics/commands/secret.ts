@@ -1,4 +1,61 @@
-// Commands of "secret": filled in by the issue that builds it.
+// Commands of "secret": run-time secrets entered in the notebook (memory only).
+import { EXIT, UsageError } from "../../runtime/errors.js";
+import { badge, box, code, esc, table } from "../render/html.js";
 import type { CommandSpec } from "../types.js";
 
-export const commands: CommandSpec[] = [];
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Env names listed by `secret list` besides those entered: what providers read. */
+const SECRETISH = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+
+export const commands: CommandSpec[] = [
+  {
+    path: ["secret"],
+    summary: "enter a secret (e.g. OPENAI_API_KEY) through a masked prompt; kept in memory for this session only",
+    positionals: [{ name: "name", help: "the environment-variable name providers read, e.g. OPENAI_API_KEY", required: true }],
+    examples: ["secret OPENAI_API_KEY", "secret list"],
+    description: "The value never touches disk, the audit log, outputs, tracebacks or a child's environment; only the provider that needs it reads it (Runtime.secret).",
+    async run(args, ctx) {
+      const name = String(args.positionals.name);
+      if (!NAME.test(name)) throw new UsageError(`"${name}" is not an environment-variable name`, { fix: "e.g. `%openclaw secret OPENAI_API_KEY`" });
+      if (!ctx.prompt) {
+        throw new UsageError("`secret` asks through the notebook's masked input; this front door cannot prompt", { fix: `export ${name}=… in the shell that starts the program instead` });
+      }
+      const value = await ctx.prompt(`${name}: `, { password: true });
+      if (!value) throw new UsageError(`no value entered for ${name}; nothing stored`, { fix: `run \`%openclaw secret ${name}\` again and paste the value` });
+      const rt = await ctx.runtime();
+      rt.secrets.set(name, value);
+      const data = { name, source: "prompt", stored: true };
+      return {
+        command: "secret",
+        exitCode: EXIT.OK,
+        data,
+        text: `${name} stored for this kernel session (memory only; value not shown)`,
+        html: box("oc-secret", "secret stored", `${code(name)} ${badge("ok")} <span>kept in memory for this session; never written or shown</span>`),
+      };
+    },
+  },
+  {
+    path: ["secret", "list"],
+    summary: "list secret names and where each comes from (env or prompt); never values",
+    examples: ["secret list", "secret list --json"],
+    async run(_args, ctx) {
+      const rt = await ctx.runtime().catch(() => undefined);
+      const entered = rt ? [...rt.secrets.keys()] : [];
+      const wanted = new Set<string>();
+      if (rt) wanted.add(rt.config.models.providers.openai.apiKeyEnv);
+      for (const k of Object.keys(ctx.env)) if (SECRETISH.test(k) && ctx.env[k]) wanted.add(k);
+      for (const k of entered) wanted.delete(k);
+      const rows = [
+        ...entered.map((name) => ({ name, source: "prompt" as const, set: true })),
+        ...[...wanted].sort().map((name) => ({ name, source: "env" as const, set: !!ctx.env[name] })),
+      ];
+      return {
+        command: "secret.list",
+        exitCode: EXIT.OK,
+        data: { secrets: rows },
+        text: rows.length ? rows.map((r) => `${r.name.padEnd(28)} ${r.source.padEnd(6)} ${r.set ? "set" : "not set"}`).join("\n") : "no secrets",
+        html: box("oc-secrets", "secrets (values never shown)", table(["name", "source", "state"], rows.map((r) => [code(r.name), esc(r.source), badge(r.set ? "ok" : "warn")]))),
+      };
+    },
+  },
+];

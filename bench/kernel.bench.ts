@@ -1,0 +1,140 @@
+/**
+ * The kernel against its peers, driven the same way by one zeromq client (kernel/client.ts):
+ * Debian's ipykernel and tslab 1.0.22. Start to first kernel_info_reply (median of 5
+ * starts each), and execute round-trip p50/p99 (execute_request -> execute_reply, and
+ * every cell's output and idle must arrive) of `%openclaw gateway status` vs their `1+1`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KernelClient } from "../kernel/client.js";
+import type { ConnectionInfo } from "../kernel/connection.js";
+import type { BenchRow } from "./types.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const STARTS = Number(process.env.KERNEL_BENCH_STARTS ?? 5);
+const CELLS = Number(process.env.KERNEL_BENCH_CELLS ?? 300);
+const WARMUP = 10;
+
+interface Peer {
+  name: string;
+  argv(conn: string): string[];
+  code: string;
+  /** The output message a cell must produce (nothing lost). */
+  output: string;
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+      const s = createServer();
+      s.listen(0, "127.0.0.1", () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+async function connection(dir: string): Promise<{ file: string; info: ConnectionInfo }> {
+  const [shell, iopub, stdin, control, hb] = await freePorts(5);
+  const info: ConnectionInfo = { transport: "tcp", ip: "127.0.0.1", shell_port: shell!, iopub_port: iopub!, stdin_port: stdin!, control_port: control!, hb_port: hb!, key: randomUUID(), signature_scheme: "hmac-sha256" };
+  const file = join(dir, `kernel-${randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify(info));
+  return { file, info };
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]!;
+}
+
+async function stop(proc: ChildProcess, client: KernelClient): Promise<void> {
+  const exited = new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+  client.request("control", "shutdown_request", { restart: false }, 5000).reply.catch(() => undefined);
+  const t = setTimeout(() => proc.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(t);
+  client.close();
+}
+
+async function start(peer: Peer, dir: string): Promise<{ proc: ChildProcess; client: KernelClient; ms: number }> {
+  const { file, info } = await connection(dir);
+  const client = new KernelClient(info);
+  client.connect();
+  const t0 = performance.now();
+  const [cmd, ...args] = peer.argv(file);
+  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state") } });
+  await client.request("shell", "kernel_info_request", {}, 30_000).reply;
+  return { proc, client, ms: performance.now() - t0 };
+}
+
+async function measure(peer: Peer, dir: string) {
+  const starts: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const k = await start(peer, dir);
+    starts.push(k.ms);
+    await stop(k.proc, k.client);
+  }
+  const k = await start(peer, dir);
+  const rtts: number[] = [];
+  let lost = 0;
+  try {
+    for (let i = 0; i < CELLS + WARMUP; i++) {
+      const t0 = performance.now();
+      const r = k.client.execute(peer.code, 30_000);
+      const reply = await r.reply;
+      const dt = performance.now() - t0;
+      await r.idle.catch(() => undefined);
+      const out = k.client.iopubByParent.get(r.msgId) ?? [];
+      const ok = (reply.content as { status?: string }).status === "ok" && out.some((m) => m.header.msg_type === peer.output) && out.some((m) => m.header.msg_type === "status" && (m.content as { execution_state?: string }).execution_state === "idle");
+      k.client.iopubByParent.delete(r.msgId);
+      if (i < WARMUP) continue;
+      rtts.push(dt);
+      if (!ok) lost++;
+    }
+  } finally {
+    await stop(k.proc, k.client);
+  }
+  return { startMedian: quantile(starts, 0.5), p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), lost };
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-kernel-bench-"));
+  try {
+    const entry = join(ROOT, "dist", "bin", "openclaw-kernel.js");
+    if (!existsSync(entry)) throw new Error("build first: npm run build");
+    const { COMMANDS } = await import("../magics/commands/index.js");
+    const magic = COMMANDS.some((c) => c.path.join(" ") === "gateway status") ? "%openclaw gateway status" : "%openclaw help";
+    const ours: Peer = { name: "openclaw-kernel", argv: (f) => [process.execPath, entry, "kernel", "--connection-file", f], code: magic, output: "display_data" };
+    const oursTs: Peer = { ...ours, name: "openclaw-kernel (TypeScript 1+1)", code: "1+1", output: "execute_result" };
+    const ipykernel: Peer = { name: "ipykernel", argv: (f) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", f], code: "1+1", output: "execute_result" };
+    const tslab: Peer = { name: "tslab", argv: (f) => [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", f], code: "1+1", output: "stream" };
+    const o = await measure(ours, dir);
+    const ots = await measure({ ...oursTs }, dir).catch(() => undefined);
+    const ipy = await measure(ipykernel, dir);
+    const tsl = await measure(tslab, dir).catch((e) => {
+      process.stderr.write(`tslab: ${(e as Error).message}\n`);
+      return undefined;
+    });
+    const rows: BenchRow[] = [
+      { name: "start -> first kernel_info_reply (median)", value: o.startMedian, unit: "ms", peer: "ipykernel", peerValue: ipy.startMedian, ratio: o.startMedian / ipy.startMedian, target: "<= ipykernel median", pass: o.startMedian <= ipy.startMedian, note: `${STARTS} starts each` },
+      { name: `round-trip p50 \`${magic}\` vs \`1+1\``, value: o.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: o.p50 / ipy.p50, target: "<= ipykernel p50, nothing lost", pass: o.p50 <= ipy.p50 && o.lost === 0, note: `${CELLS} cells, lost ${o.lost} (ipykernel lost ${ipy.lost})` },
+      { name: `round-trip p99 \`${magic}\` vs \`1+1\``, value: o.p99, unit: "ms", peer: "ipykernel", peerValue: ipy.p99, ratio: o.p99 / ipy.p99 },
+    ];
+    if (ots) rows.push({ name: "round-trip p50 TypeScript `1+1`", value: ots.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: ots.p50 / ipy.p50, note: `p99 ${ots.p99.toFixed(2)} ms vs ${ipy.p99.toFixed(2)} ms; lost ${ots.lost}` });
+    if (tsl) {
+      rows.push(
+        { name: "start -> first kernel_info_reply (median)", value: o.startMedian, unit: "ms", peer: "tslab", peerValue: tsl.startMedian, ratio: o.startMedian / tsl.startMedian },
+        { name: `round-trip p50 \`${magic}\` vs \`1+1\``, value: o.p50, unit: "ms", peer: "tslab", peerValue: tsl.p50, ratio: o.p50 / tsl.p50, note: `tslab lost ${tsl.lost} of ${CELLS}; p99 ${tsl.p99.toFixed(2)} ms` },
+      );
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

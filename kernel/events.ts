@@ -1,0 +1,81 @@
+/**
+ * Turns a command's live runtime events into one display updated in place: an agent
+ * transcript (the agent area's renderTranscript when present, else a plain list) or a
+ * progress bar for `rag index`.
+ */
+import type { RuntimeEvent } from "../runtime/events.js";
+import { renderEventLine } from "../magics/render/events.js";
+import { box, esc } from "../magics/render/html.js";
+import { progressBundle } from "../magics/render/progress.js";
+import type { Bundle, LiveDisplay } from "./output.js";
+
+type TranscriptRenderer = (events: RuntimeEvent[]) => string;
+interface Renderers {
+  html?: TranscriptRenderer;
+  text?: TranscriptRenderer;
+}
+let transcript: Promise<Renderers> | undefined;
+
+/** The agent area's transcript renderers (HTML and text), if that module is present. */
+function loadTranscript(): Promise<Renderers> {
+  // A variable specifier keeps tsc from requiring the module to exist at build time.
+  const spec = "../magics/render/transcript.js";
+  transcript ??= import(spec).then(
+    (m: { renderTranscript?: TranscriptRenderer; transcriptText?: TranscriptRenderer }) => ({
+      html: typeof m.renderTranscript === "function" ? m.renderTranscript : undefined,
+      text: typeof m.transcriptText === "function" ? m.transcriptText : undefined,
+    }),
+    () => ({}),
+  );
+  return transcript;
+}
+
+function plainLines(events: RuntimeEvent[]): string {
+  return events
+    .map((e) => renderEventLine(e))
+    .filter((l): l is string => !!l)
+    .join("\n");
+}
+
+export function fallbackTranscript(events: RuntimeEvent[]): string {
+  const items = events.map((e) => renderEventLine(e)).filter((l): l is string => !!l);
+  return box("oc-transcript", "agent", `<ol style="margin:0;padding-left:20px">${items.map((l) => `<li><code>${esc(l)}</code></li>`).join("")}</ol>`);
+}
+
+/** Collects one command's events and re-renders its live display as they come. */
+export class EventView {
+  private readonly events: RuntimeEvent[] = [];
+  private render: Renderers = {};
+
+  constructor(private readonly display: LiveDisplay, private readonly title: string) {
+    void loadTranscript().then((r) => (this.render = r));
+  }
+
+  get count(): number {
+    return this.events.length;
+  }
+
+  add(e: RuntimeEvent): void {
+    this.events.push(e);
+    // Rendered lazily: many events (model deltas) cost one render per throttle window.
+    this.display.show(() => this.bundle());
+  }
+
+  bundle(): Bundle {
+    const last = this.events.at(-1);
+    if (last?.type === "rag.progress") {
+      const p = last as RuntimeEvent & { done?: number; total?: number; file?: string; phase?: string };
+      return progressBundle(this.title, { done: p.done ?? 0, total: p.total ?? 0, file: p.file, phase: p.phase });
+    }
+    let html: string;
+    let text: string;
+    try {
+      html = this.render.html ? this.render.html(this.events) : fallbackTranscript(this.events);
+      text = this.render.text ? this.render.text(this.events) : plainLines(this.events);
+    } catch {
+      html = fallbackTranscript(this.events);
+      text = plainLines(this.events);
+    }
+    return { "text/plain": text, "text/html": html };
+  }
+}

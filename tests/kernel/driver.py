@@ -1,0 +1,446 @@
+"""Drives the real openclaw kernel with Debian's jupyter_client (KernelManager +
+BlockingKernelClient) through a list of scenarios on ONE kernel, and prints one JSON
+document with what each scenario observed. The TypeScript tests assert on it.
+
+usage: /usr/bin/python3 driver.py SCENARIO[,SCENARIO...]   (env: JUPYTER_PATH, OC_SECRET)
+"""
+import json, os, sys, time, queue, uuid
+
+from jupyter_client.manager import KernelManager
+
+SECRET = os.environ.get("OC_SECRET", "")
+out = {}
+all_msgs = []  # every iopub/stdin/shell message content seen, for the secret check
+
+
+def drain_iopub(kc, msg_id, timeout=30):
+    """iopub messages with parent msg_id up to and including its idle."""
+    msgs = []
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            m = kc.get_iopub_msg(timeout=max(0.01, end - time.time()))
+        except queue.Empty:
+            break
+        all_msgs.append(m)
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        msgs.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return msgs, True
+    return msgs, False
+
+
+def shell_reply(kc, msg_id, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        m = kc.get_shell_msg(timeout=max(0.01, end - time.time()))
+        all_msgs.append(m)
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+    raise TimeoutError("no reply to " + msg_id)
+
+
+def summarize(msgs):
+    res = []
+    for m in msgs:
+        c = m["content"]
+        item = {"type": m["msg_type"]}
+        if "data" in c:
+            item["mime"] = sorted(c["data"].keys())
+            item["plain"] = c["data"].get("text/plain", "")
+            item["html"] = c["data"].get("text/html", "")
+        if m["msg_type"] == "stream":
+            item["name"], item["text"] = c["name"], c["text"]
+        if m["msg_type"] == "error":
+            item["ename"], item["evalue"], item["traceback"] = c["ename"], c["evalue"], c["traceback"]
+        if m["msg_type"] == "status":
+            item["state"] = c["execution_state"]
+        if "transient" in c and c["transient"].get("display_id"):
+            item["display_id"] = c["transient"]["display_id"]
+        res.append(item)
+    return res
+
+
+def run(kc, code, timeout=30, allow_stdin=False, stdin_answer=None, stop_on_error=True):
+    msg_id = kc.execute(code, allow_stdin=allow_stdin, stop_on_error=stop_on_error)
+    t0 = time.time()
+    asked = []
+    if stdin_answer is not None:
+        req = kc.get_stdin_msg(timeout=timeout)
+        all_msgs.append(req)
+        asked.append(req["content"])
+        kc.input(stdin_answer)
+    reply = shell_reply(kc, msg_id, timeout)
+    t1 = time.time()
+    msgs, idle = drain_iopub(kc, msg_id, timeout)
+    c = reply["content"]
+    return {"status": c["status"], "ename": c.get("ename"), "traceback": c.get("traceback"), "count": c.get("execution_count"),
+            "ms": (t1 - t0) * 1000, "idle": idle, "msgs": summarize(msgs), "asked": asked}
+
+
+def scenario_info(km, kc):
+    msg_id = kc.kernel_info()
+    c = shell_reply(kc, msg_id)["content"]
+    drain_iopub(kc, msg_id, 5)
+    return {"implementation": c["implementation"], "language": c["language_info"]["name"], "protocol": c["protocol_version"], "help_links": len(c.get("help_links", []))}
+
+
+def scenario_magics(km, kc):
+    return {code: run(kc, code, 60) for code in ["%openclaw help", "%openclaw config validate", "%openclaw doctor", "%openclaw help\n%openclaw config validate\nconst fromTs: number = 7\nfromTs * 6", "%openclaw nope", "%openclaw secret list --json"]}
+
+
+def scenario_typescript(km, kc):
+    cells = [
+        'const a: number = 2;\nconsole.log("a=" + a);\na * 21',
+        "a + 1",
+        'await new Promise(r => setTimeout(r, 10));\n"awaited"',
+        'display.html("<b>bold</b>"); display.markdown("*md*"); const d = display.newDisplay(); d.text("one"); d.text("two");',
+        "let s: string = 1;",
+        'throw new RangeError("boom")',
+        'import { basename } from "path";\nbasename("/x/y.txt")',
+        "typeof openclaw.runtime === 'function' && typeof openclaw.rag.query === 'function'",
+    ]
+    return [run(kc, c, 60) for c in cells]
+
+
+def scenario_lines1000(km, kc):
+    r = run(kc, 'for (let i = 0; i < 1000; i++) console.log("line " + i);', 60)
+    text = "".join(m.get("text", "") for m in r["msgs"] if m["type"] == "stream")
+    lines = [l for l in text.split("\n") if l]
+    return {"status": r["status"], "idle": r["idle"], "lines": len(lines), "in_order": lines == ["line %d" % i for i in range(1000)],
+            "last_is_idle": r["msgs"][-1]["type"] == "status"}
+
+
+def scenario_cells250(km, kc):
+    # Pipelined: all 250 requests are queued before any output is read (what lost messages in tslab).
+    ids = []
+    for i in range(250):
+        code = 'console.log("cell %d")' % i if i % 2 else "%%openclaw help --json" if False else ('%%openclaw config validate --json' if i % 10 == 0 else 'console.log("cell %d")' % i)
+        ids.append((kc.execute(code), i))
+    want = {mid: i for mid, i in ids}
+    got_out, got_idle, replies = {}, set(), {}
+    end = time.time() + 120
+    while len(got_idle) < 250 and time.time() < end:
+        try:
+            m = kc.get_iopub_msg(timeout=5)
+        except queue.Empty:
+            break
+        pid = m["parent_header"].get("msg_id")
+        if pid not in want:
+            continue
+        if m["msg_type"] in ("stream", "display_data"):
+            got_out[pid] = got_out.get(pid, 0) + 1
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            got_idle.add(pid)
+    while len(replies) < 250 and time.time() < end:
+        try:
+            m = kc.get_shell_msg(timeout=5)
+        except queue.Empty:
+            break
+        replies[m["parent_header"].get("msg_id")] = m["content"]["status"]
+    return {"with_output": sum(1 for mid in want if got_out.get(mid)), "idle": len(got_idle), "replies_ok": sum(1 for s in replies.values() if s == "ok")}
+
+
+def scenario_interrupt(km, kc):
+    msg_id = kc.execute("await new Promise(r => setTimeout(r, 60000));")
+    time.sleep(1.0)
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 15)
+    dt = time.time() - t0
+    drain_iopub(kc, msg_id, 5)
+    after = run(kc, "1 + 1")
+    return {"reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"), "after": after["status"],
+            "after_plain": [m.get("plain") for m in after["msgs"] if m["type"] == "execute_result"]}
+
+
+def scenario_interrupt_sync(km, kc):
+    """A synchronous infinite loop blocks the main thread: Stop must still reach it."""
+    before = run(kc, "const kept: number = 5;")
+    msg_id = kc.execute("while (true) {}")
+    time.sleep(1.0)
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 15)
+    dt = time.time() - t0
+    drain_iopub(kc, msg_id, 5)
+    after = run(kc, "kept * 2")
+    return {"before": before["status"], "reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"),
+            "after": after["status"], "after_plain": [m.get("plain") for m in after["msgs"] if m["type"] == "execute_result"]}
+
+
+SLEEPER = """%%openclaw skill
+---
+name: sleeper-test
+description: Sleeps; used to test Stop on a governed exec.
+exec:
+  cmd: sleep 37
+  timeoutSec: 120
+---
+# sleeper-test
+"""
+
+
+def descendants_cmdlines(root):
+    kids = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = open("/proc/%s/stat" % pid).read()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append((int(pid), cmd))
+    out, todo = [], [root]
+    while todo:
+        for pid, cmd in kids.get(todo.pop(), []):
+            out.append(cmd)
+            todo.append(pid)
+    return out
+
+
+def scenario_interrupt_exec(km, kc):
+    """Stop during a governed exec (a skill running `sleep 37`): quick reply, the child is gone, the kernel goes on."""
+    reg = run(kc, SLEEPER, 30)
+    msg_id = kc.execute("%openclaw skills run sleeper-test")
+    kpid = km.provisioner.process.pid
+    running = []
+    for _ in range(40):
+        running = [c for c in descendants_cmdlines(kpid) if "sleep 37" in c]
+        if running:
+            break
+        time.sleep(0.1)
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 15)
+    dt = time.time() - t0
+    drain_iopub(kc, msg_id, 5)
+    time.sleep(0.5)
+    left = [c for c in descendants_cmdlines(kpid) if "sleep 37" in c]
+    after = run(kc, "%openclaw help")
+    return {"register": reg["status"], "was_running": len(running), "reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"),
+            "left": left, "after": after["status"]}
+
+
+def scenario_stop_on_error(km, kc):
+    a = kc.execute('throw new Error("first fails")')
+    b = kc.execute('console.log("queued behind")')
+    ra, rb = shell_reply(kc, a), shell_reply(kc, b)
+    drain_iopub(kc, a, 5)
+    drain_iopub(kc, b, 5)
+    c = run(kc, 'console.log("sent later")')
+    return {"first": ra["content"]["status"], "queued": rb["content"]["status"], "later": c["status"],
+            "later_text": "".join(m.get("text", "") for m in c["msgs"] if m["type"] == "stream")}
+
+
+def scenario_stdin(km, kc):
+    yes = run(kc, 'const ok1 = await openclaw.approve("run ls", ["ls"]);\nconsole.log("approved=" + ok1)', 30, allow_stdin=True, stdin_answer="y")
+    no_stdin = run(kc, 'const ok2 = await openclaw.approve("run ls", ["ls"]);\nconsole.log("approved=" + ok2)', 30, allow_stdin=False)
+    secret = run(kc, "%openclaw secret OC_TEST_SECRET", 30, allow_stdin=True, stdin_answer=SECRET)
+    listed = run(kc, "%openclaw secret list --json", 30)
+    reach = run(kc, 'const rt = await openclaw.runtime();\nconsole.log("len=" + rt.secret("OC_TEST_SECRET")?.length + " env=" + (process.env.OC_TEST_SECRET === undefined ? "absent" : "present"))', 30)
+    child = run(kc, 'console.log(require("child_process").execFileSync("/usr/bin/env").toString())', 30)
+    nostdin_secret = run(kc, "%openclaw secret OTHER_SECRET", 30, allow_stdin=False)
+    environ = open("/proc/%d/environ" % km.provisioner.process.pid, "rb").read().decode("utf8", "replace")
+    return {"yes": yes, "no_stdin": no_stdin, "secret": secret, "listed": listed, "reach": reach, "child": child, "nostdin_secret": nostdin_secret,
+            "secret_in_kernel_environ": SECRET in environ}
+
+
+def scenario_provider(km, kc):
+    """A secret typed into the masked prompt is what the OpenAI provider sends (to a local stub)."""
+    secret = run(kc, "%openclaw secret OC_PROVIDER_KEY", 30, allow_stdin=True, stdin_answer=SECRET)
+    turn = run(kc, '%openclaw agent "say hi" --model openai/gpt-4o-mini', 60)
+    return {"secret": secret["status"], "asked": secret["asked"], "turn": turn["status"], "turn_ename": turn["ename"], "turn_traceback": turn["traceback"]}
+
+
+GREET = """%%openclaw skill
+---
+name: greet-test
+description: Print a greeting (registered from a notebook cell).
+exec:
+  cmd: echo Hello {{name}}
+  timeoutSec: 10
+parameters:
+  type: object
+  properties:
+    name:
+      type: string
+      maxLength: 50
+  required: [name]
+---
+# greet-test
+"""
+
+RISKY = """%%openclaw skill
+---
+name: risky-test
+description: A high-risk skill; a person must approve every run.
+risk: high
+exec:
+  cmd: echo ran after approval
+  timeoutSec: 10
+---
+# risky-test
+"""
+
+
+def scenario_skills(km, kc):
+    def comp(code):
+        mid = kc.complete(code, len(code))
+        return shell_reply(kc, mid)["content"]["matches"]
+
+    def insp(code):
+        mid = kc.inspect(code, len(code))
+        c = shell_reply(kc, mid)["content"]
+        return {"found": c["found"], "plain": c["data"].get("text/plain", "")}
+
+    reg = run(kc, GREET, 60)
+    listed = run(kc, "%openclaw skills list --json", 30)
+    ran = run(kc, "%openclaw skills run greet-test name=World", 60)
+    reg2 = run(kc, RISKY, 30)
+    approved = run(kc, "%openclaw skills run risky-test", 60, allow_stdin=True, stdin_answer="y")
+    denied = run(kc, "%openclaw skills run risky-test", 60, allow_stdin=False)
+    return {"register": reg, "listed": listed, "ran": ran, "register_risky": reg2["status"], "approved": approved, "denied": denied,
+            "complete": comp("%openclaw skills run gr"), "inspect": insp("%openclaw skills run greet-test")}
+
+
+BG = """%%openclaw skill
+---
+name: bg-test
+description: Runs longer than backgroundMs, so it finishes in the background.
+exec:
+  cmd: node -e "setTimeout(() => console.log('bg-done'), 1200)"
+  timeoutSec: 20
+---
+# bg-test
+"""
+
+
+def scenario_background(km, kc):
+    """A run that outlives its cell: its exit notice arrives later, on iopub, tied to the cell that started it."""
+    reg = run(kc, BG, 30)
+    started = run(kc, "%openclaw skills run bg-test", 30)
+    seen = []
+    end = time.time() + 10
+    while time.time() < end and not any("exited" in m.get("text", "") for m in seen):
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        all_msgs.append(m)
+        if m["msg_type"] == "stream":
+            seen.append({"text": m["content"]["text"], "parent": m["parent_header"].get("msg_id"), "parent_code": m["parent_header"].get("msg_type")})
+    return {"register": reg["status"], "started": started["status"], "started_out": [m.get("plain", m.get("text", "")) for m in started["msgs"] if m["type"] in ("stream", "display_data")],
+            "later": seen}
+
+
+def scenario_agent(km, kc):
+    """An agent turn (scripted model) is ONE display, updated in place as its events arrive."""
+    r = run(kc, "%%openclaw agent --model scripted/kernel-test.json\nSay hello to the notebook.", 60)
+    return {"status": r["status"], "msgs": [{k: m.get(k) for k in ("type", "mime", "display_id", "plain")} for m in r["msgs"]]}
+
+
+def scenario_complete(km, kc):
+    def comp(code, pos=None):
+        mid = kc.complete(code, len(code) if pos is None else pos)
+        c = shell_reply(kc, mid)["content"]
+        return {"matches": c["matches"], "start": c["cursor_start"], "end": c["cursor_end"]}
+
+    def insp(code):
+        mid = kc.inspect(code, len(code))
+        c = shell_reply(kc, mid)["content"]
+        return {"found": c["found"], "plain": c["data"].get("text/plain", "")}
+
+    def isc(code):
+        mid = kc.is_complete(code)
+        return shell_reply(kc, mid)["content"]
+
+    mid = kc.history()
+    hist = shell_reply(kc, mid)["content"]
+    mid = kc.comm_info()
+    comm = shell_reply(kc, mid)["content"]
+    return {"group": comp("%openclaw ra"), "sub": comp("%openclaw rag "), "flag": comp("%openclaw doctor --j"), "ts": comp("const abcdef = 1;\nabc"),
+            "inspect": insp("%openclaw config validate"), "open": isc("function f() {"), "closed": isc("1 + 1"), "magic_closed": isc("%openclaw help"),
+            "history": hist["status"], "comm": comm["status"]}
+
+
+def scenario_signatures(km, kc):
+    from jupyter_client.session import Session
+    sock = kc.shell_channel.socket
+    bad = Session(key=b"not-the-key", username="attacker")
+    msg = bad.msg("kernel_info_request", {})
+    bad.send(sock, msg)
+    unsigned = Session(key=b"", username="attacker")
+    unsigned.send(sock, unsigned.msg("kernel_info_request", {}))
+    good = kc.session
+    m = good.msg("kernel_info_request", {})
+    frames = good.serialize(m)
+    sock.send_multipart(frames)
+    sock.send_multipart(frames)  # the exact same signed frames again: a replay
+    replies = []
+    end = time.time() + 3
+    while time.time() < end:
+        try:
+            r = kc.get_shell_msg(timeout=0.5)
+            replies.append(r["parent_header"].get("msg_id"))
+        except queue.Empty:
+            pass
+    alive = run(kc, "%openclaw help")
+    return {"bad_replied": msg["header"]["msg_id"] in replies, "good_replies": replies.count(m["header"]["msg_id"]), "alive": alive["status"]}
+
+
+def scenario_shutdown(km, kc):
+    r = run(kc, 'const child = require("child_process").spawn("sleep", ["300"], { stdio: "ignore" });\nconsole.log("child=" + child.pid)', 30)
+    text = "".join(m.get("text", "") for m in r["msgs"] if m["type"] == "stream")
+    child = int(text.strip().split("=")[1])
+    kpid = km.provisioner.process.pid
+    t0 = time.time()
+    km.shutdown_kernel(now=False)
+    dt = time.time() - t0
+
+    def alive(pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().split(") ")[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+    time.sleep(0.2)
+    return {"shutdown_s": dt, "kernel_alive": alive(kpid), "child_alive": alive(child), "exit": km.provisioner.process.returncode if km.provisioner.process else None}
+
+
+def main():
+    names = sys.argv[1].split(",")
+    km = KernelManager(kernel_name=os.environ.get("OC_KERNEL", "openclaw"))
+    t0 = time.time()
+    # The kernel must not inherit the test secret: it may only learn it through stdin.
+    env = {k: v for k, v in os.environ.items() if k != "OC_SECRET"}
+    km.start_kernel(cwd=os.environ.get("OC_CWD") or None, env=env)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    out["ready_s"] = time.time() - t0
+    try:
+        for n in names:
+            t = time.time()
+            try:
+                out[n] = globals()["scenario_" + n](km, kc)
+            except Exception as e:  # report, let the test fail with the reason
+                out[n] = {"exception": repr(e)}
+            out[n + "_s"] = time.time() - t
+    finally:
+        if km.is_alive():
+            km.shutdown_kernel(now=False)
+        kc.stop_channels()
+    if SECRET:
+        hits = [m for m in all_msgs if SECRET in json.dumps(m, default=str)]
+        out["secret_in_messages"] = len(hits)
+        out["secret_hits"] = [m["msg_type"] for m in hits]
+    print(json.dumps(out, default=str))
+    sys.stdout.flush()
+    os._exit(0)  # skip jupyter_client's noisy __del__ at interpreter exit
+
+
+main()
