@@ -58,9 +58,13 @@ export function sandboxArgv(bwrap: string, layout: SandboxLayout, argv: string[]
   const hideOutside = layout.hide.filter((h) => existsSync(h) && !isInside(h, workspace) && !isInside(workspace, h) && !isInside("/tmp", h));
   const hideInside = layout.hide.filter((h) => existsSync(h) && isInside(workspace, h));
   for (const h of hideOutside) out.push("--tmpfs", h);
+  // A read-only path that holds the workspace (the package itself under /tmp, say) is
+  // mounted before the workspace, or its read-only bind would cover the writable one.
+  const ro = layout.readOnly.filter((r) => existsSync(r));
+  for (const r of ro) if (isInside(r, workspace)) out.push("--ro-bind", r, r);
   out.push("--bind", workspace, workspace);
   for (const h of hideInside) out.push("--tmpfs", h);
-  for (const r of layout.readOnly) if (existsSync(r)) out.push("--ro-bind", r, r);
+  for (const r of ro) if (!isInside(r, workspace)) out.push("--ro-bind", r, r);
   out.push("--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--chdir", layout.cwd, "--", ...argv);
   return out;
 }

@@ -5,7 +5,7 @@ import { didYouMean } from "../config/index.js";
 import { OpenClawError, PolicyError, UsageError } from "../errors.js";
 import type { ExecManager, ExecResult } from "../exec/index.js";
 import { isInside } from "../exec/sandbox.js";
-import { bundledSkillsDir } from "../paths.js";
+import { bundledSkillsDir, packageRoot } from "../paths.js";
 import type { Runtime } from "../runtime.js";
 import { loadSkillFile, parseSkill, type Skill } from "./loader.js";
 import { bindParams } from "./params.js";
@@ -224,7 +224,9 @@ export class SkillRegistry {
     const c = this.runtime.config;
     // The RAG index is the workspace's own text, re-exposed read-only inside the hidden
     // state dir so local-rag queries it instead of re-embedding the workspace every run.
-    const out = [s.dir, join(c.stateDir, "rag")];
+    // The package itself stays visible even when it lives under /tmp (a private tmpfs in
+    // the sandbox): bundled skills such as local-rag run its compiled code.
+    const out = [packageRoot(), s.dir, join(c.stateDir, "rag")];
     if (this.runtime.source.path) out.push(this.runtime.source.path);
     const auditDir = dirname(c.audit.path);
     if (!isInside(c.stateDir, auditDir)) out.push(auditDir);

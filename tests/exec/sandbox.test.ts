@@ -67,3 +67,19 @@ test("sandbox required without bubblewrap refuses and runs nothing; auto falls b
   assert.equal(r.sandboxed, false);
   assert.equal(auto.ex.sandbox().available, false);
 });
+
+// Regression: CI clones into a folder under /tmp, which the sandbox replaces with a private
+// tmpfs; the package must stay visible, and a read-only bind of a folder that holds the
+// workspace must not make the workspace read-only.
+test("sandbox: a read-only folder under /tmp that holds the workspace stays readable, the workspace stays writable", { skip }, async (t) => {
+  const { ex, workspace, dir } = makeExec(t, { sandbox: "required" });
+  writeFileSync(join(dir, "package-file.txt"), "from the package\n");
+  const r = await ex.run({ argv: ["sh", "-c", `cat ${dir}/package-file.txt; echo w > inside.txt && echo wrote; echo x > ${dir}/nope.txt || echo refused`], readOnlyPaths: [dir] });
+  assert.equal(r.sandboxed, true);
+  assert.ok(dir.startsWith("/tmp/") && workspace.startsWith(dir), "the fixture mirrors a clone under /tmp with the workspace inside it");
+  assert.match(r.stdout, /from the package/);
+  assert.match(r.stdout, /wrote/);
+  assert.match(r.stdout, /refused/);
+  assert.equal(existsSync(join(workspace, "inside.txt")), true);
+  assert.equal(existsSync(join(dir, "nope.txt")), false);
+});

@@ -98,7 +98,7 @@ test("skill script inside the exec sandbox (read-only root, state dir hidden, no
   if (!sb.available) return t.skip(`no sandbox here: ${sb.reason}`);
   const { workspace, stateDir } = setup(t);
   // the state dir is hidden (an empty tmpfs): the script indexes in there, then answers
-  const argv = sandboxArgv(sb.path!, { workspace, cwd: workspace, hide: [stateDir], readOnly: [SKILL_DIR] }, [process.execPath, join(SKILL_DIR, "rag.mjs"), "--query", Q, "--topk", "3"]);
+  const argv = sandboxArgv(sb.path!, { workspace, cwd: workspace, hide: [stateDir], readOnly: [ROOT, SKILL_DIR] } /* as the skills registry does: the package stays visible even under /tmp */, [process.execPath, join(SKILL_DIR, "rag.mjs"), "--query", Q, "--topk", "3"]);
   const r = spawnSync(sb.path!, argv, { env: minimalEnv(stateDir), encoding: "utf8", timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const data = JSON.parse(r.stdout);
