@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { ExecConfig } from "../config/index.js";
 import { NotFoundError, PolicyError, UsageError } from "../errors.js";
 import type { RuntimeEvent } from "../events.js";
@@ -57,7 +57,10 @@ export class ExecManager {
     this.emit = opts.emit;
     this.hostEnv = opts.hostEnv ?? process.env;
     this.bwrapCandidates = opts.bwrapCandidates ?? BWRAP_CANDIDATES;
-    this.extraReadOnly = opts.readOnlyPaths ?? [];
+    // The Node install running us stays visible inside the sandbox even when it lives
+    // under /tmp (the sandbox's private tmpfs): children are often `node` themselves.
+    const nodePrefix = dirname(dirname(process.execPath));
+    this.extraReadOnly = [...(opts.readOnlyPaths ?? []), ...(nodePrefix === "/" ? [] : [nodePrefix])];
   }
 
   /** Whether runs will be sandboxed, and why not. */

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { isAbsolute, relative } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 
 /**
  * bubblewrap: read-only root, the workspace writable, a private /tmp, no network
@@ -51,20 +51,25 @@ export interface SandboxLayout {
   readOnly: string[];
 }
 
-/** The bwrap argv that runs `argv` inside the sandbox. Mount order matters: later mounts cover earlier ones. */
+/**
+ * The bwrap argv that runs `argv` inside the sandbox. Mounts are applied shallowest path
+ * first, so the most specific one wins wherever they nest: a read-only package under /tmp
+ * holding the writable workspace, a hidden state dir inside that package, the RAG index
+ * re-exposed read-only inside the hidden state dir, read-only skill folders inside the
+ * workspace.
+ */
 export function sandboxArgv(bwrap: string, layout: SandboxLayout, argv: string[]): string[] {
   const { workspace } = layout;
-  const out = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
-  const hideOutside = layout.hide.filter((h) => existsSync(h) && !isInside(h, workspace) && !isInside(workspace, h) && !isInside("/tmp", h));
-  const hideInside = layout.hide.filter((h) => existsSync(h) && isInside(workspace, h));
-  for (const h of hideOutside) out.push("--tmpfs", h);
-  // A read-only path that holds the workspace (the package itself under /tmp, say) is
-  // mounted before the workspace, or its read-only bind would cover the writable one.
-  const ro = layout.readOnly.filter((r) => existsSync(r));
-  for (const r of ro) if (isInside(r, workspace)) out.push("--ro-bind", r, r);
-  out.push("--bind", workspace, workspace);
-  for (const h of hideInside) out.push("--tmpfs", h);
-  for (const r of ro) if (!isInside(r, workspace)) out.push("--ro-bind", r, r);
+  type Mount = { path: string; args: string[] };
+  const mounts: Mount[] = [{ path: "/tmp", args: ["--tmpfs", "/tmp"] }];
+  for (const r of layout.readOnly) if (existsSync(r)) mounts.push({ path: r, args: ["--ro-bind", r, r] });
+  mounts.push({ path: workspace, args: ["--bind", workspace, workspace] });
+  // A hidden folder that holds the workspace would hide the workspace too: never hide those.
+  for (const h of layout.hide) if (existsSync(h) && !isInside(h, workspace)) mounts.push({ path: h, args: ["--tmpfs", h] });
+  const depth = (p: string) => resolve(p).split("/").filter(Boolean).length;
+  const ordered = mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.path) - depth(b.m.path) || a.i - b.i);
+  const out = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
+  for (const { m } of ordered) out.push(...m.args);
   out.push("--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--chdir", layout.cwd, "--", ...argv);
   return out;
 }

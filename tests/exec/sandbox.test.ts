@@ -83,3 +83,14 @@ test("sandbox: a read-only folder under /tmp that holds the workspace stays read
   assert.equal(existsSync(join(workspace, "inside.txt")), true);
   assert.equal(existsSync(join(dir, "nope.txt")), false);
 });
+
+test("sandbox: a state dir inside a read-only package stays hidden; the most specific mount wins", { skip }, async (t) => {
+  const { ex, dir, stateDir } = makeExec(t, { sandbox: "required" });
+  // The fixture's state dir sits beside the workspace inside `dir`, which is exposed read-only.
+  writeFileSync(join(stateDir, "secret-audit.jsonl"), "must stay hidden\n");
+  const r = await ex.run({ argv: ["sh", "-c", `cat ${stateDir}/secret-audit.jsonl || echo hidden; echo ok > inside.txt && echo wrote`], readOnlyPaths: [dir] });
+  assert.equal(r.sandboxed, true);
+  assert.doesNotMatch(r.stdout, /must stay hidden/);
+  assert.match(r.stdout, /hidden/);
+  assert.match(r.stdout, /wrote/);
+});
