@@ -142,14 +142,26 @@ def scenario_cells250(km, kc):
     return {"with_output": sum(1 for mid in want if got_out.get(mid)), "idle": len(got_idle), "replies_ok": sum(1 for s in replies.values() if s == "ok")}
 
 
-def scenario_interrupt(km, kc):
-    msg_id = kc.execute("await new Promise(r => setTimeout(r, 60000));")
-    time.sleep(1.0)
+def interrupt_running(km, kc, code, ready=None):
+    """Starts `code`, sends Stop once `ready()` is true (else a second later); returns the reply and how long it took."""
+    msg_id = kc.execute(code)
+    if ready is None:
+        time.sleep(1.0)
+    else:
+        for _ in range(40):
+            if ready():
+                break
+            time.sleep(0.1)
     t0 = time.time()
     km.interrupt_kernel()
     reply = shell_reply(kc, msg_id, 15)
     dt = time.time() - t0
     drain_iopub(kc, msg_id, 5)
+    return reply, dt
+
+
+def scenario_interrupt(km, kc):
+    reply, dt = interrupt_running(km, kc, "await new Promise(r => setTimeout(r, 60000));")
     after = run(kc, "1 + 1")
     return {"reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"), "after": after["status"],
             "after_plain": [m.get("plain") for m in after["msgs"] if m["type"] == "execute_result"]}
@@ -158,13 +170,7 @@ def scenario_interrupt(km, kc):
 def scenario_interrupt_sync(km, kc):
     """A synchronous infinite loop blocks the main thread: Stop must still reach it."""
     before = run(kc, "const kept: number = 5;")
-    msg_id = kc.execute("while (true) {}")
-    time.sleep(1.0)
-    t0 = time.time()
-    km.interrupt_kernel()
-    reply = shell_reply(kc, msg_id, 15)
-    dt = time.time() - t0
-    drain_iopub(kc, msg_id, 5)
+    reply, dt = interrupt_running(km, kc, "while (true) {}")
     after = run(kc, "kept * 2")
     return {"before": before["status"], "reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"),
             "after": after["status"], "after_plain": [m.get("plain") for m in after["msgs"] if m["type"] == "execute_result"]}
@@ -205,19 +211,14 @@ def descendants_cmdlines(root):
 def scenario_interrupt_exec(km, kc):
     """Stop during a governed exec (a skill running `sleep 37`): quick reply, the child is gone, the kernel goes on."""
     reg = run(kc, SLEEPER, 30)
-    msg_id = kc.execute("%openclaw skills run sleeper-test")
     kpid = km.provisioner.process.pid
     running = []
-    for _ in range(40):
-        running = [c for c in descendants_cmdlines(kpid) if "sleep 37" in c]
-        if running:
-            break
-        time.sleep(0.1)
-    t0 = time.time()
-    km.interrupt_kernel()
-    reply = shell_reply(kc, msg_id, 15)
-    dt = time.time() - t0
-    drain_iopub(kc, msg_id, 5)
+
+    def sleeping():
+        running[:] = [c for c in descendants_cmdlines(kpid) if "sleep 37" in c]
+        return bool(running)
+
+    reply, dt = interrupt_running(km, kc, "%openclaw skills run sleeper-test", sleeping)
     time.sleep(0.5)
     left = [c for c in descendants_cmdlines(kpid) if "sleep 37" in c]
     after = run(kc, "%openclaw help")

@@ -87,21 +87,22 @@ describe("kernel via jupyter_client", { timeout: 300_000 }, () => {
     assert.deepEqual(d.stop_on_error, { first: "error", queued: "aborted", later: "ok", later_text: "sent later\n" });
   });
 
+  /** Stop answered with AbortedError within seconds, and the next cell ran with the state kept. */
+  function assertInterrupted(x: { status: string; ename: string; reply_s: number; after: string; after_plain: string[] }, expectAfter: string) {
+    assert.equal(x.status, "error");
+    assert.equal(x.ename, "AbortedError");
+    assert.ok(x.reply_s < 5, `reply after ${x.reply_s}s`);
+    assert.equal(x.after, "ok");
+    assert.deepEqual(x.after_plain, [expectAfter]);
+  }
+
   it("interrupts a long await within seconds and keeps the kernel and its state", () => {
-    assert.equal(d.interrupt.status, "error");
-    assert.equal(d.interrupt.ename, "AbortedError");
-    assert.ok(d.interrupt.reply_s < 5, `reply after ${d.interrupt.reply_s}s`);
-    assert.equal(d.interrupt.after, "ok");
-    assert.deepEqual(d.interrupt.after_plain, ["2"]);
+    assertInterrupted(d.interrupt, "2");
   });
 
   it("interrupts a synchronous infinite loop (control runs on its own thread) and keeps the cells' state", () => {
     assert.equal(d.interrupt_sync.before, "ok");
-    assert.equal(d.interrupt_sync.status, "error");
-    assert.equal(d.interrupt_sync.ename, "AbortedError");
-    assert.ok(d.interrupt_sync.reply_s < 5, `reply after ${d.interrupt_sync.reply_s}s`);
-    assert.equal(d.interrupt_sync.after, "ok");
-    assert.deepEqual(d.interrupt_sync.after_plain, ["10"]);
+    assertInterrupted(d.interrupt_sync, "10");
   });
 
   it("stops a governed exec (a skill running sleep) within seconds, leaving no child", () => {
