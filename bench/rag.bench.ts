@@ -17,6 +17,7 @@ import { UseLiteEmbedder } from "../runtime/rag/embedders/index.js";
 import { Rag } from "../runtime/rag/index.js";
 import { HNSW_PARAMS, HNSW_THRESHOLD, VectorSearch, normalize } from "../runtime/rag/vectors.js";
 import { Runtime } from "../runtime/runtime.js";
+import { mulberry32 } from "../tests/fixtures/rag/tiny-bert.js";
 import type { BenchRow } from "./types.js";
 
 const NM = join(import.meta.dirname, "..", "node_modules");
@@ -57,18 +58,9 @@ function readme(pkg: string): string | undefined {
   return undefined;
 }
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Unit vectors around 2000 topic centroids: closer to real embeddings than uniform noise (the hardest case for HNSW). */
 function clustered(n: number, d: number, seed = 1) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
   const cent = Array.from({ length: 2000 }, () => normalize(Float32Array.from({ length: d }, gauss)));
   const v = new Float32Array(n * d);
