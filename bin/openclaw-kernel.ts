@@ -7,6 +7,7 @@ import { dispatch } from "../magics/dispatch.js";
 import { makeContext } from "../magics/commands/context.js";
 import { toJson, toText } from "../magics/render/mime.js";
 import { renderEventLine } from "../magics/render/events.js";
+import { progressBar } from "../magics/render/text.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
 
@@ -39,6 +40,12 @@ export async function main(argv: string[]): Promise<number> {
     isTTY: process.stdout.isTTY === true,
     approver: await ttyApprover(),
     emit: (e) => {
+      // On a terminal, indexing progress is one bar redrawn in place; elsewhere, lines.
+      if (e.type === "rag.progress" && process.stderr.isTTY) {
+        process.stderr.write(`\r${progressBar(Number(e.done), Number(e.total))} ${String(e.file ?? "").slice(0, 40).padEnd(40)}`);
+        if (Number(e.done) >= Number(e.total)) process.stderr.write("\n");
+        return;
+      }
       const line = renderEventLine(e);
       if (line) process.stderr.write(line + "\n");
     },

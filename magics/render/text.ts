@@ -19,3 +19,10 @@ export function indent(s: string, n = 2): string {
     .map((l) => " ".repeat(n) + l)
     .join("\n");
 }
+
+/** `[########----------------] 12/36` for a terminal's progress line. */
+export function progressBar(done: number, total: number, width = 24): string {
+  const t = Math.max(1, total);
+  const filled = Math.round((Math.min(Math.max(done, 0), t) / t) * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
+}
