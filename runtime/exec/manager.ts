@@ -106,6 +106,9 @@ export class ExecManager {
       throw new PolicyError(`sandbox required but unavailable: ${sb.reason}`, { rule: "sandbox.required", fix: "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow user namespaces, or set tools.exec.sandbox to \"auto\"" });
     }
     const sandboxed = sb.mode !== "off" && sb.available;
+    // The workspace's skills folder must exist to be mounted read-only: otherwise a run
+    // could create it and plant a skill that a later run picks up.
+    if (sandboxed) mkdirSync(join(this.ws(), "skills"), { recursive: true });
     const id = `x${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
     const spawnArgv = sandboxed
       ? [sb.path!, ...sandboxArgv(sb.path!, { workspace: this.ws(), cwd, hide: [this.stateDir], readOnly: [...(req.readOnlyPaths ?? []), ...this.extraReadOnly, join(this.ws(), "skills")] }, req.argv)]
@@ -132,7 +135,10 @@ export class ExecManager {
     const wentBackground = await Promise.race([
       session.done.then(() => false),
       new Promise<boolean>((res) => {
-        bgTimer = setTimeout(() => res(true), backgroundMs);
+        // A run whose timeout already fired is being killed: wait for that, never background it.
+        bgTimer = setTimeout(() => {
+          if (!session.timedOut) res(true);
+        }, backgroundMs);
       }),
     ]);
     clearTimeout(bgTimer);

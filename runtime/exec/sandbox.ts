@@ -64,8 +64,9 @@ export function sandboxArgv(bwrap: string, layout: SandboxLayout, argv: string[]
   const mounts: Mount[] = [{ path: "/tmp", args: ["--tmpfs", "/tmp"] }];
   for (const r of layout.readOnly) if (existsSync(r)) mounts.push({ path: r, args: ["--ro-bind", r, r] });
   mounts.push({ path: workspace, args: ["--bind", workspace, workspace] });
-  // A hidden folder that holds the workspace would hide the workspace too: never hide those.
-  for (const h of layout.hide) if (existsSync(h) && !isInside(h, workspace)) mounts.push({ path: h, args: ["--tmpfs", h] });
+  // A hidden folder that holds the workspace is hidden too: the workspace's own bind is
+  // deeper, so it comes back on top of the tmpfs and nothing else of the folder shows.
+  for (const h of layout.hide) if (existsSync(h)) mounts.push({ path: h, args: ["--tmpfs", h] });
   const depth = (p: string) => resolve(p).split("/").filter(Boolean).length;
   const ordered = mounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.path) - depth(b.m.path) || a.i - b.i);
   const out = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];

@@ -80,7 +80,12 @@ export class SkillRegistry {
 
   private put(into: Map<string, Skill>, s: Skill): void {
     const prev = into.get(s.name);
-    if (prev) s.overrides = prev.path;
+    if (prev) {
+      s.overrides = prev.path;
+      // An override never lowers the risk of what it shadows: the workspace is writable by
+      // the skills themselves, and a planted copy must not skip the approval.
+      if (prev.risk === "high") s.risk = "high";
+    }
     into.set(s.name, s);
   }
 
@@ -226,7 +231,9 @@ export class SkillRegistry {
     // state dir so local-rag queries it instead of re-embedding the workspace every run.
     // The package itself stays visible even when it lives under /tmp (a private tmpfs in
     // the sandbox): bundled skills such as local-rag run its compiled code.
-    const out = [packageRoot(), s.dir, join(c.stateDir, "rag")];
+    // Every skill folder (and the workspace's .git) is read-only inside the sandbox, so a run
+    // cannot plant or edit skills, or git hooks and config, for a later run or the host.
+    const out = [packageRoot(), ...this.folders().map((f) => f.dir), s.dir, join(c.stateDir, "rag"), join(c.agentDefaults.workspace, ".git")];
     if (this.runtime.source.path) out.push(this.runtime.source.path);
     const auditDir = dirname(c.audit.path);
     if (!isInside(c.stateDir, auditDir)) out.push(auditDir);
@@ -293,8 +300,15 @@ export class SkillRegistry {
     const files = plan.map((f) => relPath(realWs, f.abs));
     const no = await this.approve(opts, "apply_patch", "apply_patch", `apply a patch to ${files.join(", ")} as ${ref}`, files);
     if (no) return this.deny(opts, "apply_patch", "apply_patch", argv, no.rule, no.reason, { files });
+    // The approval may have taken minutes, long enough for a background run to swap a folder
+    // for a symlink: plan again, checking every path anew, and write only the same plan.
+    const again = planPatch(typeof patch === "string" ? patch : "", { workspace: realWs, ...this.protectedPaths() });
+    if (!Array.isArray(again)) return this.deny(opts, "apply_patch", "apply_patch", argv, again.rule, `changed while waiting for approval: ${again.reason}`, { files });
+    if (again.length !== plan.length || again.some((f, i) => f.abs !== plan[i]!.abs || f.before !== plan[i]!.before || f.after !== plan[i]!.after)) {
+      return this.deny(opts, "apply_patch", "apply_patch", argv, "applyPatch.changed", "the files changed while waiting for approval; nothing was written", { files });
+    }
     try {
-      commitPatch(plan);
+      commitPatch(again);
     } catch (e) {
       const reason = `writing the patch failed, nothing kept: ${(e as Error).message}`;
       await this.audit({ actor: opts.actor, action: "apply_patch", skill: "apply_patch", argv, cwd: ws, decision: "error", rule: "applyPatch.write", reason, extra: { files } });

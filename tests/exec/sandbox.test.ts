@@ -94,3 +94,28 @@ test("sandbox: a state dir inside a read-only package stays hidden; the most spe
   assert.match(r.stdout, /hidden/);
   assert.match(r.stdout, /wrote/);
 });
+
+test("sandbox: a state dir that holds the workspace is still hidden, the workspace still writable", { skip }, async (t) => {
+  const dir = (await import("../helpers/index.js")).tmp(t as { after(fn: () => void): void });
+  const { ExecManager } = await import("../../runtime/exec/index.js");
+  const stateDir = join(dir, "state");
+  const workspace = join(stateDir, "ws");
+  mkdirSync(join(stateDir, "gateway"), { recursive: true });
+  mkdirSync(workspace, { recursive: true });
+  writeFileSync(join(stateDir, "gateway", "token"), "tok-must-stay-hidden\n");
+  const ex = new ExecManager({ config: { backgroundMs: 10000, timeoutSec: 30, cleanupMs: 60000, notifyOnExit: true, notifyOnExitEmptySuccess: false, applyPatch: { enabled: false, allowedModels: [] }, sandbox: "required", maxOutputBytes: 1 << 20, env: [] }, workspace, stateDir, emit: () => undefined, hostEnv: { PATH: process.env.PATH } });
+  t.after(() => ex.close());
+  const r = await ex.run({ argv: ["sh", "-c", "cat ../gateway/token || echo hidden; echo w > inside.txt && echo wrote"] });
+  assert.equal(r.sandboxed, true);
+  assert.doesNotMatch(r.stdout, /tok-must-stay-hidden/);
+  assert.match(r.stdout, /hidden[\s\S]*wrote/);
+  assert.equal(existsSync(join(workspace, "inside.txt")), true);
+});
+
+test("sandbox: skill folders in the workspace are read-only, even when the run would create them", { skip }, async (t) => {
+  const { ex, workspace } = makeExec(t, { sandbox: "required" });
+  const r = await ex.run({ argv: ["sh", "-c", "mkdir -p skills/planted && echo x > skills/planted/SKILL.md && echo planted || echo refused"] });
+  assert.equal(r.sandboxed, true);
+  assert.match(r.stdout, /refused/);
+  assert.equal(existsSync(join(workspace, "skills", "planted")), false);
+});

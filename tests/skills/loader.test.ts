@@ -83,6 +83,8 @@ test("folders: a workspace skill overrides one of the same name and says so; bro
   assert.equal(risky.source, "workspace");
   assert.equal(risky.description, "workspace version");
   assert.equal(risky.overrides, join(FIXTURE_SKILLS, "risky", "SKILL.md"));
+  // Found in review: a skill run could plant a copy without risk: high and skip the approval.
+  assert.equal(risky.risk, "high", "an override never lowers the risk of what it shadows");
   assert.equal(reg.get("argv-echo")!.overrides, null);
   assert.equal(reg.errors().length, 1);
   assert.match(reg.errors()[0]!.path, /broken/);
