@@ -179,6 +179,10 @@ function semanticIssues(data: any): ConfigIssue[] {
       }
     }
   }
+  const baseURL: unknown = data?.models?.providers?.openai?.baseURL;
+  if (typeof baseURL === "string" && /^[a-z]+:\/\/[^/]*@/i.test(baseURL)) {
+    out.push({ pointer: "/models/providers/openai/baseURL", kind: "error", message: "holds credentials (user:password@); secrets never live in openclaw.json: drop them from the URL and put the key in OPENAI_API_KEY (or the variable apiKeyEnv names)" });
+  }
   const allowed: unknown = data?.tools?.exec?.applyPatch?.allowedModels;
   if (Array.isArray(allowed)) {
     allowed.forEach((ref, i) => {

@@ -105,7 +105,17 @@ export class FailureLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private recent(addr: string): number[] {
+  /**
+   * Every loopback address is one bucket: 127.0.0.0/8 holds 16 million of them, so a
+   * per-address count would let a local guesser rotate addresses without limit.
+   */
+  private static bucket(addr: string): string {
+    const a = addr.replace(/^::ffff:/i, "");
+    return /^127\./.test(a) || a === "::1" ? "loopback" : a;
+  }
+
+  private recent(addrIn: string): number[] {
+    const addr = FailureLimiter.bucket(addrIn);
     const cutoff = this.now() - 60_000;
     const list = (this.fails.get(addr) ?? []).filter((t) => t > cutoff);
     if (list.length) this.fails.set(addr, list);
@@ -124,7 +134,8 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((list[0]! + 60_000 - this.now()) / 1000));
   }
 
-  fail(addr: string): void {
+  fail(addrIn: string): void {
+    const addr = FailureLimiter.bucket(addrIn);
     const list = this.recent(addr);
     list.push(this.now());
     this.fails.set(addr, list);

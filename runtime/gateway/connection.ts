@@ -183,7 +183,8 @@ export class Connection implements ClientSession {
   }
 
   private async dispatch(req: ReqFrame): Promise<void> {
-    const method = METHODS[req.method];
+    // Own keys only: "constructor" or "toString" must not resolve through the prototype.
+    const method = Object.hasOwn(METHODS, req.method) ? METHODS[req.method] : undefined;
     if (!method) {
       const g = didYouMean(req.method, METHOD_NAMES);
       this.deps.metrics.wsMethods.inc({ method: "unknown", ok: "false" });

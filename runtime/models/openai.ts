@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { isLoopbackHost } from "../config/index.js";
+import { isLoopbackHost, looksLikeSecret } from "../config/index.js";
 import { AbortedError } from "../errors.js";
 import { ModelError } from "./errors.js";
 import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ToolCall, ToolSpec } from "./types.js";
@@ -145,7 +145,18 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
-  /** SDK error -> ModelError with the fix; the key never appears (the SDK does not echo it). */
+  /**
+   * A provider's error text with the key taken out: the exact value in use (a server may
+   * echo the Authorization header back), anything key-shaped, and URL credentials.
+   */
+  private redact(text: string): string {
+    const key = this.o.secret(this.o.apiKeyEnv);
+    let out = key && key.length >= 4 ? text.split(key).join("[redacted key]") : text;
+    out = out.replace(/sk-[A-Za-z0-9_-]{8,}/g, "sk-***").replace(/(Bearer\s+)\S+/gi, "$1[redacted]").replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, "//[redacted]@");
+    return out.split(/(\s+)/).map((w) => (looksLikeSecret(w) ? "[redacted]" : w)).join("");
+  }
+
+  /** SDK error -> ModelError with the fix; the key never appears. */
   private explain(e: unknown, signal?: AbortSignal): Error {
     if (e instanceof ModelError) return e;
     if (signal?.aborted || e instanceof OpenAI.APIUserAbortError) return new AbortedError(`model call to ${this.o.ref} aborted`);
@@ -158,7 +169,7 @@ export class OpenAIChatModel implements ChatModel {
     }
     if (e instanceof OpenAI.APIError) {
       const s = e.status ?? 0;
-      const detail = e.message.replace(/sk-[A-Za-z0-9_-]{8,}/g, "sk-***");
+      const detail = this.redact(e.message);
       if (s === 401 || s === 403) return new ModelError(`${this.o.ref}: the provider refused the key (${s})`, { code: "model_auth", status: s, details: [detail], fix: `check $${this.o.apiKeyEnv}: it must be a valid key for ${where}` });
       if (s === 404) return new ModelError(`${this.o.ref}: model "${this.o.model}" not found at ${where}`, { code: "model_not_found", status: s, details: [detail], fix: "use a model id the provider serves (models list --remote shows them)" });
       if (s === 429) return new ModelError(`${this.o.ref}: rate limited (429) after ${this.o.maxRetries} retries`, { code: "model_rate_limited", status: s, details: [detail], fix: "wait and retry, raise models.providers.openai.maxRetries, or check the account's quota" });

@@ -83,6 +83,9 @@ test("secret-looking values and secret-holding keys are refused, naming the env 
   assert.ok(!a.includes("abcdefghijklmnop"), "the secret itself is never echoed");
   assert.match(issuesOf({ models: { providers: { openai: { apiKey: "x" } } } }).join(), /\/models\/providers\/openai\/apiKey: unknown key; secrets never live in openclaw.json.*OPENAI_API_KEY/);
   assert.match(issuesOf({ stateDir: "Zk9qL2xP8vR4tY7wQ1mN6bH3cJ5dF0gS" }).join(), /high-entropy/);
+  const url = issuesOf({ models: { providers: { openai: { baseURL: "http://admin:Sup3rS3cretPassw0rd@127.0.0.1:9/v1" } } } }).join();
+  assert.match(url, /\/models\/providers\/openai\/baseURL: holds credentials/);
+  assert.ok(!url.includes("Sup3rS3cret"), "the password is never echoed");
   assert.equal(looksLikeSecret("./workspace"), undefined);
   assert.equal(looksLikeSecret("openai/gpt-4o-mini"), undefined);
   assert.equal(looksLikeSecret("/home/someone/projects/openclaw-kernel/workspace"), undefined);

@@ -25,6 +25,18 @@ test("a tree that ignores SIGTERM is SIGKILLed after the grace period", async (t
   assert.ok(await until(() => findProcs(m).length === 0, 4000), `survivors: ${findProcs(m).join(", ")}`);
 });
 
+// Regression: with backgroundMs falling inside the kill grace, a timed-out run went to the
+// background instead of being reported as a timeout.
+test("a run whose timeout fired is never moved to the background during its kill grace", async (t) => {
+  const { ex } = makeExec(t, { timeoutSec: 1, backgroundMs: 1200, sandbox: "off" });
+  const m = marker(4);
+  const r = await ex.run({ argv: ["sh", "-c", `trap '' TERM; sleep ${m}; wait`] });
+  assert.equal(r.status, "timeout");
+  assert.equal(r.timedOut, true);
+  assert.equal(ex.list().length, 0, "no background session was made");
+  assert.ok(await until(() => findProcs(m).length === 0, 4000), `survivors: ${findProcs(m).join(", ")}`);
+});
+
 test("when the leader exits, what it left in its group is killed too", async (t) => {
   const { ex } = makeExec(t);
   const m = marker(3);

@@ -32,6 +32,11 @@ test("units: safeEqual, bearer-less query credentials, limiter window", () => {
   assert.ok(l.retryAfter("a") > 0 && l.retryAfter("a") <= 60);
   now += 60_001;
   assert.equal(l.blocked("a"), false, "the window slides");
+  // Rotating loopback addresses does not buy more guesses (found in review: 127.0.0.2, .3, …).
+  for (const addr of ["127.0.0.2", "127.0.0.3", "::1"]) l.fail(addr);
+  assert.equal(l.blocked("127.0.0.9"), true, "all of loopback is one bucket");
+  assert.equal(l.blocked("::ffff:127.0.0.1"), true);
+  assert.equal(l.blocked("10.0.0.1"), false, "other addresses keep their own count");
 });
 
 test("token file: generated 0600 in a 0700 dir, reused, refused when others can read it", (t) => {

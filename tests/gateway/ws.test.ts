@@ -53,6 +53,12 @@ test("unknown methods get an error with a suggestion, not a crash", async (t) =>
   assert.match(r.error.message, /did you mean "skills.list"/);
   const bad = await c.call("exec.log", {});
   assert.equal(bad.error.code, "bad_params");
+  // Names on Object.prototype are not methods (found in review: "constructor" echoed its params).
+  for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+    const p = await c.call(name, { a: 1 });
+    assert.equal(p.ok, false, name);
+    assert.ok(["unknown_method", "bad_frame"].includes(p.error.code), `${name}: ${p.error.code}`);
+  }
   c.close();
 });
 
