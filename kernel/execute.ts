@@ -64,7 +64,9 @@ export class CellRunner {
       ...kernel.ctx,
       signal: abort.signal,
       prompt: (q, o) => kernel.stdin.ask(msg, q, o.password, abort.signal),
-      approver: kernel.stdin.approver(msg, abort.signal),
+      // No stdin (nbclient, a headless run): no approver at all, so the runtime records
+      // "approval.none" (nobody could answer) rather than a person's "no".
+      approver: msg.content.allow_stdin ? kernel.stdin.approver(msg, abort.signal) : undefined,
     };
     await out.publish("status", { execution_state: "busy" }, msg);
     if (!silent && c.store_history !== false) this.count++;

@@ -21,6 +21,11 @@ function groups(table: CommandSpec[]): string[] {
   return [...new Set(table.map((c) => c.path[0]!))];
 }
 
+/** How a flag is written: `--topk`, or `-n` for a one-letter flag. */
+export function flagName(f: FlagSpec): string {
+  return f.name.length === 1 ? `-${f.name}` : `--${f.name}`;
+}
+
 export function usageLine(spec: CommandSpec): string {
   const parts = [spec.path.join(" ")];
   for (const p of spec.positionals ?? []) {
@@ -29,7 +34,7 @@ export function usageLine(spec: CommandSpec): string {
   }
   for (const f of spec.flags ?? []) {
     const v = f.type === "boolean" ? "" : ` ${f.placeholder ?? (f.choices ? f.choices.join("|") : f.type === "number" ? "N" : "VALUE")}`;
-    parts.push(`[--${f.name}${v}]`);
+    parts.push(`[${flagName(f)}${v}]`);
   }
   parts.push("[--json]");
   return parts.join(" ");

@@ -96,7 +96,7 @@ The exec tool is where a model's wish becomes a process on your machine, so it i
   sessions** whose end is announced **once**; finished output is collected after \`cleanupMs\`.
 - every decision and invocation lands in a **hash-chained audit log**.
 
-The tutorial config (\`openclaw.json\` beside this notebook) uses \`backgroundMs: 2000\` so the demo is quick;
+The tutorial config (\`openclaw.json\` beside this notebook) uses \`backgroundMs: 3000\` so the demo is quick;
 the article's defaults are 10 s, 30 min and 30 min.`),
     code(`%openclaw skills list`),
     code(`%openclaw skills show greet`),
@@ -134,12 +134,13 @@ refused unless the parameter's schema allows it:`),
     md(`## Timeouts
 
 \`hang\` declares \`timeoutSec: 1\` and is stubborn: it ignores SIGTERM and leaves a grandchild running. After
-the timeout the runtime signals the whole process group, waits a short grace, then kills it; nothing survives:`),
+the timeout the runtime sends SIGTERM to the whole process group, waits a short grace, then SIGKILLs it; inside the
+bubblewrap sandbox the whole namespace goes with it. Nothing survives:`),
     expectError(`%openclaw skills run hang`),
     md(`## Background sessions and exit notices
 
-A run that outlives \`backgroundMs\` keeps going in the background. The call returns at once with the
-session's id; when the run ends, an exit notice arrives exactly once.`),
+A run that outlives \`backgroundMs\` keeps going in the background: after 3 s here the call returns with the
+session's id while the run continues, and when the run ends an exit notice arrives exactly once.`),
     code(`%openclaw skills run sleepy seconds=4`),
     code(`%openclaw exec list`),
     code(`await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -198,14 +199,16 @@ pinned \`openai/gpt-4o-mini\` runs the same turn. Without a key this cell says s
   : "OPENAI_API_KEY is not set: skipped. Run %openclaw secret OPENAI_API_KEY to try the hosted model."`),
     md(`## A local llama.cpp model
 
-Point \`OPENCLAW_GGUF\` at a GGUF file and the turn runs on llama.cpp on this machine, in a separate process so
-a bad file cannot take the kernel down.`),
+Put a GGUF file in \`notebooks/models/\` (the tutorial config's \`models.providers.llamacpp.modelsDir\`) and set
+\`OPENCLAW_GGUF\` to its file name: the turn runs on llama.cpp on this machine, in a separate process so a bad
+file cannot take the kernel down.`),
     code(`process.env.OPENCLAW_GGUF
   ? (await openclaw.agent.run({ prompt: "How do we onboard new hires?", model: "llamacpp/" + process.env.OPENCLAW_GGUF })).final
   : "OPENCLAW_GGUF is not set: skipped."`),
-    md(`Every tool call the model made is in the audit log, with the model ref and the model id the provider
-reported:`),
-    code(`%openclaw audit tail -n 3`),
+    md(`Every tool call the model made is in the audit log: the actor column names the model ref
+(\`kernel/scripted/onboarding.json\`), and each JSON record (\`audit tail --json\`) also carries the model id the
+provider reported:`),
+    code(`%openclaw audit tail -n 2`),
     md(`Next: **05 · The safety lab**.`),
   ],
   "05-safety-lab": [
@@ -222,8 +225,8 @@ each written to the audit log:
 
 \`workspace/vendor-notes.md\` hides an instruction to rewrite the onboarding plan. Retrieved text reaches the
 model inside a random delimiter it cannot close, marked as untrusted data; the scripted model here plays a
-model that falls for it anyway and asks for \`apply_patch\`. It is not in \`allowedModels\`, so the tool is not
-even offered and the call is denied:`),
+model that falls for it anyway and asks for \`apply_patch\`. Patching is disabled here (\`enabled: false\`, and
+\`allowedModels\` is empty), so the tool is not even offered, and the call is denied (rule \`applyPatch.disabled\`):`),
     code(`%%openclaw agent --model scripted/injected.json
 Summarise the vendor notes for the onboarding team.`),
     code(`%openclaw audit tail -n 4`),

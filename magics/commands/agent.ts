@@ -12,7 +12,7 @@ export const commands: CommandSpec[] = [
       { name: "model", type: "string", help: "pinned model ref (default agentDefaults.model)", placeholder: "REF" },
       { name: "max-steps", type: "number", help: "model calls at most (default agentDefaults.maxSteps)", placeholder: "N" },
     ],
-    examples: ['agent "List the files in the workspace"', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json'],
+    examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json'],
     description: "Without an approver (non-interactive), actions that need approval are denied and audited. A scripted/<file> model replays a JSON script and is labelled as such.",
     async run(args, ctx) {
       const raw = args.positionals.prompt;

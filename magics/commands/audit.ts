@@ -18,7 +18,7 @@ export const commands: CommandSpec[] = [
   {
     path: ["audit", "tail"],
     summary: "the last audit records: who, what, decision and rule, exit code, output hashes",
-    flags: [{ name: "n", short: "n", type: "number", placeholder: "N", help: "how many records (default 20)", default: 20 }],
+    flags: [{ name: "n", short: "n", type: "number", placeholder: "N", help: "how many records", default: 20 }],
     examples: ["audit tail", "audit tail -n 5 --json"],
     async run(args, ctx) {
       const n = args.flags.n as number;

@@ -102,7 +102,7 @@ export const commands: CommandSpec[] = [
   {
     path: ["gateway", "start"],
     summary: "start the loopback gateway (in a notebook: inside the kernel; on the CLI: in the foreground)",
-    examples: ["%openclaw gateway start", "%openclaw gateway start --json"],
+    examples: ["gateway start", "gateway start --json"],
     async run(_a, ctx) {
       if (ctx.host === "cli") return runForeground(ctx);
       const rt = await ctx.runtime();

@@ -1,5 +1,5 @@
 import { EXIT } from "../../runtime/errors.js";
-import { GLOBAL_FLAGS, usageLine } from "../parse.js";
+import { flagName, GLOBAL_FLAGS, usageLine } from "../parse.js";
 import { box, code, esc, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
 import type { CommandContext, CommandResult, CommandSpec } from "../types.js";
@@ -32,7 +32,7 @@ export function commandHelp(spec: CommandSpec, host: CommandContext["host"]): Co
   lines.push(
     "",
     "flags:",
-    padTable(flags.map((f) => [`  ${f.short ? `-${f.short}, ` : ""}--${f.name}${f.type === "boolean" ? "" : " " + (f.placeholder ?? (f.type === "number" ? "N" : "VALUE"))}`, f.help + (f.default !== undefined ? ` (default ${JSON.stringify(f.default)})` : "")])),
+    padTable(flags.map((f) => [`  ${f.short && f.short !== f.name ? `-${f.short}, ` : ""}${flagName(f)}${f.type === "boolean" ? "" : " " + (f.placeholder ?? (f.type === "number" ? "N" : "VALUE"))}`, f.help + (f.default !== undefined ? ` (default ${JSON.stringify(f.default)})` : "")])),
   );
   if (spec.examples?.length) lines.push("", "examples:", ...spec.examples.map((e) => `  ${prefix}${e}`));
   const text = lines.join("\n");

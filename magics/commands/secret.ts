@@ -10,7 +10,7 @@ const SECRETISH = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 export const commands: CommandSpec[] = [
   {
     path: ["secret"],
-    summary: "enter a secret (e.g. OPENAI_API_KEY) through a masked prompt; kept in memory for this session only",
+    summary: "(notebook) enter a secret (e.g. OPENAI_API_KEY) through a masked prompt; kept in the kernel's memory for this session only",
     positionals: [{ name: "name", help: "the environment-variable name providers read, e.g. OPENAI_API_KEY", required: true }],
     examples: ["secret OPENAI_API_KEY", "secret list"],
     description: "The value never touches disk, the audit log, outputs, tracebacks or a child's environment; only the provider that needs it reads it (Runtime.secret).",

@@ -43,11 +43,11 @@ test("doctor --json prints checks and a summary; exit 1 only when a check fails"
   }
   assert.deepEqual(Object.keys(rep.summary).sort(), ["config", "fail", "ok", "total", "warn"]);
   assert.ok(!r.stdout.includes("sk-test-never-printed"), "the key is never printed");
-  assert.equal(rep.checks.find((c: { id: string }) => c.id === "model.key").status, "ok");
+  assert.equal(rep.checks.find((c: { id: string }) => c.id === "models.openai.key").status, "ok");
   const floating = writeFile(join(dir, "f.json"), { agentDefaults: { model: "openai/gpt-4o-latest" } });
   const f = cli(["doctor", "--json", "--config", floating]);
   assert.equal(f.code, 1);
-  assert.equal(f.json().checks.find((c: { id: string }) => c.id === "model.pinned").status, "fail");
+  assert.equal(f.json().checks.find((c: { id: string }) => c.id === "models.pinned").status, "fail");
 });
 
 test("usage errors exit 2 and suggest; --json errors are JSON", () => {

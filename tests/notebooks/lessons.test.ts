@@ -61,7 +61,7 @@ test("04 agent turns: a scripted, labelled turn that calls local-rag through the
   assert.match(text, /30-60-90/);
   assert.ok(mimeTypes(turn).includes("text/html"));
   assert.match(allText(cell(cells, "process.env.OPENAI_API_KEY")), /skipped/);
-  assert.match(allText(cell(cells, "%openclaw audit tail -n 3")), /scripted\/onboarding\.json/);
+  assert.match(allText(cell(cells, "%openclaw audit tail -n 2")), /scripted\/onboarding\.json/);
 });
 
 test("05 safety lab: injection, unauthorised patch, literal argument, approval: each stopped and audited", () => {
@@ -73,7 +73,7 @@ test("05 safety lab: injection, unauthorised patch, literal argument, approval: 
   assert.match(allText(cell(cells, "%openclaw skills run greet name='$(touch pwned)")), /Hello \$\(touch pwned\); rm -rf ~ #/);
   assert.match(allText(cell(cells, 'import { existsSync } from "node:fs";')), /false/);
   assert.match(allText(cell(cells, "%openclaw skills run greet name=--help")), /option_injection/);
-  assert.match(allText(cell(cells, "%openclaw skills run clean-build")), /approval/);
+  assert.match(allText(cell(cells, "%openclaw skills run clean-build")), /approval\.none/, "headless: nobody could answer, not a person's no");
   const verify = jsonOf(cell(cells, "%openclaw audit verify"));
   assert.equal(verify.ok, true);
   assert.equal(verify.firstBadSeq, null);

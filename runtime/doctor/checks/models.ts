@@ -16,7 +16,7 @@ export const checks: CheckProvider = async (ctx) => {
   out.push(
     floating.length
       ? fail("models.pinned", `floating model refs are refused: ${floating.join(", ")}`, "name exact models (e.g. openai/gpt-4o-mini or a dated snapshot): a floating alias changes behaviour without anyone editing the notebook")
-      : ok("models.pinned", `${used.length} model ref(s), all pinned (default ${c.agentDefaults.model})`),
+      : ok("models.pinned", `${used.length} configured model ref(s), all pinned (default ${c.agentDefaults.model})`),
   );
   if (c.agentDefaults.model.startsWith("scripted/")) out.push(warn("models.default", `agentDefaults.model is ${c.agentDefaults.model}: a scripted replay, not a live model`, "fine for tutorials; set a real model ref for real work"));
 
