@@ -64,6 +64,23 @@ export function validateFrame(value: unknown): { ok: true } | { ok: false; messa
  * a frame that fails validation is echoed when it is a usable string, so a client can
  * still match the error to what it sent.
  */
+/** Deeper JSON than any method needs; recursive code downstream (validation, params) would overflow. */
+export const MAX_DEPTH = 32;
+
+/** How deep a parsed JSON value nests, measured without recursion (the input is untrusted). */
+export function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d > max) max = d;
+    if (max > MAX_DEPTH) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 export function parseRequest(text: string): { req: ReqFrame } | { error: ResFrame } {
   let value: unknown;
   try {
@@ -75,6 +92,9 @@ export function parseRequest(text: string): { req: ReqFrame } | { error: ResFram
     const id = (v as { id?: unknown } | null)?.id;
     return typeof id === "string" && id.length > 0 && id.length <= 128 ? id : null;
   };
+  if (nestingDepth(value) > MAX_DEPTH) {
+    return { error: errorFrame(idOf(value), { code: "bad_frame", message: `frame nests deeper than ${MAX_DEPTH} levels`, fix: "send flat params: method arguments are small JSON objects" }) };
+  }
   const check = validateFrame(value);
   if (!check.ok) return { error: errorFrame(idOf(value), { code: "bad_frame", message: `invalid frame: ${check.message}`, fix: "see schemas/gateway-protocol.schema.json" }) };
   if ((value as Frame).type !== "req") return { error: errorFrame(idOf(value), { code: "bad_frame", message: `clients send "req" frames, not "${(value as Frame).type}"` }) };

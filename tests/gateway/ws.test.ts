@@ -53,6 +53,22 @@ test("unknown methods get an error with a suggestion, not a crash", async (t) =>
   assert.match(r.error.message, /did you mean "skills.list"/);
   const bad = await c.call("exec.log", {});
   assert.equal(bad.error.code, "bad_params");
+  // Deep nesting is refused before anything recursive sees it (found in review: a stack overflow).
+  const before = c.frames.length;
+  c.sendRaw(`{"type":"req","id":"deep-1","method":"skills.invoke","params":${'{"a":'.repeat(50000)}1${"}".repeat(50000)}}`);
+  const deep = await new Promise<any>((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      const f = c.frames.slice(before).find((x) => x.id === "deep-1");
+      if (f || Date.now() - t0 > 5000) {
+        clearInterval(poll);
+        f ? resolve(f) : reject(new Error("no answer to the deep frame"));
+      }
+    }, 20);
+  });
+  assert.equal(deep.ok, false);
+  assert.equal(deep.error.code, "bad_frame");
+  assert.match(deep.error.message, /nests deeper than 32/);
   // Names on Object.prototype are not methods (found in review: "constructor" echoed its params).
   for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
     const p = await c.call(name, { a: 1 });
