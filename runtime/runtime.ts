@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { loadConfig, type FindOptions, type LoadedConfig, type OpenClawConfig, type ConfigSource } from "./config/index.js";
+import type { LoadedConfig, OpenClawConfig, ConfigSource } from "./config/index.js";
 import type { Actor, Approver, EventSink, RuntimeEvent } from "./events.js";
 import type { AuditLog } from "./audit/index.js";
 import type { ExecManager } from "./exec/index.js";
@@ -43,10 +43,6 @@ export class Runtime {
     this.sessionId = opts.sessionId ?? randomUUID();
     this.env = opts.env ?? process.env;
     this.secrets = opts.secrets ?? new Map();
-  }
-
-  static fromConfig(find: FindOptions, opts: RuntimeOptions): Runtime {
-    return new Runtime(loadConfig({ ...find, env: opts.env ?? find.env }), opts);
   }
 
   /** The actor for actions a person (not a model) starts from this host. */

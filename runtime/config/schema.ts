@@ -37,11 +37,3 @@ export function check(schemaFile: string, data: unknown): ErrorObject[] {
   const v = validator(schemaFile);
   return v(data) ? [] : [...(v.errors ?? [])];
 }
-
-/** Throws a plain Error listing every violation: for our own outputs, which must always validate. */
-export function assertValid(schemaFile: string, data: unknown): void {
-  const errs = check(schemaFile, data);
-  if (errs.length) {
-    throw new Error(`output does not match ${schemaFile}: ${errs.map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ")}`);
-  }
-}

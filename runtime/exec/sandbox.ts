@@ -62,7 +62,9 @@ export function sandboxArgv(bwrap: string, layout: SandboxLayout, argv: string[]
   const { workspace } = layout;
   type Mount = { path: string; args: string[] };
   const mounts: Mount[] = [{ path: "/tmp", args: ["--tmpfs", "/tmp"] }];
-  for (const r of layout.readOnly) if (existsSync(r)) mounts.push({ path: r, args: ["--ro-bind", r, r] });
+  // The workspace itself is never read-only, even when a read-only list names it (a skill
+  // registered from a notebook cell has the workspace as its folder).
+  for (const r of layout.readOnly) if (existsSync(r) && resolve(r) !== resolve(workspace)) mounts.push({ path: r, args: ["--ro-bind", r, r] });
   mounts.push({ path: workspace, args: ["--bind", workspace, workspace] });
   // A hidden folder that holds the workspace is hidden too: the workspace's own bind is
   // deeper, so it comes back on top of the tmpfs and nothing else of the folder shows.

@@ -99,13 +99,3 @@ export function render(slots: Slot[], values: Record<string, string>): string[] 
   }
   return out;
 }
-
-/** Parameters whose value starts a slot: a leading "-" there would be read as an option. */
-export function leadingParams(slots: Slot[]): Set<string> {
-  const out = new Set<string>();
-  for (const s of slots) {
-    const first = s[0];
-    if (first && "param" in first) out.add(first.param);
-  }
-  return out;
-}

@@ -119,3 +119,11 @@ test("sandbox: skill folders in the workspace are read-only, even when the run w
   assert.match(r.stdout, /refused/);
   assert.equal(existsSync(join(workspace, "skills", "planted")), false);
 });
+
+test("sandbox: a read-only list that names the workspace itself leaves it writable (skills registered from a cell live there)", { skip }, async (t) => {
+  const { ex, workspace } = makeExec(t, { sandbox: "required" });
+  const r = await ex.run({ argv: ["sh", "-c", "echo w > inside.txt && echo wrote"], readOnlyPaths: [workspace] });
+  assert.equal(r.sandboxed, true);
+  assert.match(r.stdout, /wrote/);
+  assert.equal(existsSync(join(workspace, "inside.txt")), true);
+});
