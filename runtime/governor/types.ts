@@ -42,8 +42,8 @@ export interface Door {
   /** apply_patch: only a model door whose ref is allow-listed gets past policy. */
   applyPatch(patch: string, opts?: CallOptions): Promise<PatchResult>;
   /** Skills a caller may see; `tools()` is what a model door may call. */
-  skills(): SkillInfo[];
-  tools(): ToolSpec[];
+  skills(): Promise<SkillInfo[]>;
+  tools(): Promise<ToolSpec[]>;
   execList(): Promise<ExecSessionInfo[]>;
   execLog(id: string): Promise<ExecResult>;
   /** Audited as action "exec.kill" with this door's actor, whichever front door asked. */
@@ -51,6 +51,14 @@ export interface Door {
   auditTail(n: number): Promise<AuditRecord[]>;
   auditVerify(): Promise<VerifyReport>;
 }
+
+/**
+ * How a front door gets its Door: `runtime.door()` for the runtime's own person actor
+ * (host and sessionId of the runtime), `runtime.door({ clientId })` for a gateway
+ * connection. Synchronous: the governor itself is built on the first call that needs it.
+ * A `modelRef` in the argument is refused (PolicyError "actor.model").
+ */
+export type DoorFactory = (extra?: { clientId?: string; host?: PersonActor["host"] }) => Door;
 
 /** Given only to the agent loop: a door that acts as a model, under a person's door. */
 export type ModelDoorFactory = (under: Door, model: { modelRef: string; modelId?: string }) => Door;
