@@ -1,0 +1,48 @@
+/**
+ * The CLI as a user runs it: whole-process wall time (spawn to exit) of
+ * `openclaw-kernel config validate`, `doctor` and `help`, each beside `node -e 0`
+ * measured in the same interleaved rounds.
+ */
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, stableRatio } from "./stats.js";
+import type { BenchRow } from "./types.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = join(ROOT, "bin", "openclaw-kernel");
+
+function timeProcess(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    p.on("error", reject);
+    p.on("close", (code) => (code === 0 || code === 1 ? resolve(performance.now() - t0) : reject(new Error(`${argv.join(" ")} exited ${code}: ${err}`))));
+  });
+}
+
+export default async function cli(): Promise<BenchRow[]> {
+  const bare = () => timeProcess([process.execPath, "-e", "0"]);
+  const rows: BenchRow[] = [];
+  const cases: Array<{ name: string; argv: string[]; target?: number }> = [
+    { name: "`config validate` process wall time", argv: [CLI, "config", "validate", "--config", join(ROOT, "openclaw.json")], target: 2 },
+    { name: "`doctor` process wall time", argv: [CLI, "doctor", "--config", join(ROOT, "openclaw.json")], target: 4 },
+    { name: "`help` process wall time", argv: [CLI, "help"] },
+  ];
+  for (const c of cases) {
+    const s = await stableRatio(() => timeProcess(c.argv), bare, { minRounds: 7, maxRounds: 25 });
+    rows.push({
+      name: c.name,
+      value: s.subject.median,
+      unit: "ms",
+      peer: "`node -e 0`",
+      peerValue: s.peer.median,
+      ratio: s.ratio.median,
+      ...(c.target ? { target: `<= ${c.target}x node -e 0`, pass: s.ratio.median <= c.target } : {}),
+      note: describe(s, "ms"),
+    });
+  }
+  return rows;
+}
