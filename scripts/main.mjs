@@ -41,6 +41,7 @@ console.log(`nbconvert ${probe().stdout.trim()}`);
 step("build");
 if (!existsSync(join(root, "dist", "bin", "openclaw-kernel.js"))) {
   if (run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")]).status !== 0) process.exit(1);
+  if (run(process.execPath, [join(root, "scripts/gen-validators.mjs")]).status !== 0) process.exit(1);
 }
 console.log("dist/ is built");
 

@@ -29,6 +29,8 @@ if (build.status !== 0) {
   console.error("build failed: fix the TypeScript errors above");
   process.exit(build.status ?? 1);
 }
+const validators = spawnSync(process.execPath, [join(root, "scripts/gen-validators.mjs")], { stdio: "inherit" });
+if (validators.status !== 0) process.exit(validators.status ?? 1);
 
 const targets = args.length ? args.flatMap((a) => (statSync(a).isDirectory() ? find(a) : [a])) : find(join(root, "tests"));
 if (!targets.length) {

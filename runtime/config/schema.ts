@@ -1,30 +1,52 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
-import { readSchema } from "../paths.js";
-
-// ajv-formats is CommonJS with a default export; under NodeNext the callable sits on .default.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import { packageRoot, schemaPath } from "../paths.js";
 
 /**
- * All JSON Schema work goes through here: one Ajv instance, each schema compiled once.
+ * All JSON Schema work goes through here, each schema compiled once per process.
  * `withDefaults` validators fill defaults in place (useDefaults) and are used on a copy.
+ *
+ * The schemas the runtime checks on every start (openclaw.json, SKILL.md, gateway frames)
+ * are compiled at build time into standalone modules (scripts/gen-validators.mjs ->
+ * dist/validators/); loading one costs a require, not ajv's compiler. A module whose
+ * recorded schema hash differs from the schema file on disk is ignored and the schema is
+ * compiled here instead, so an edited schema is never checked by a stale validator.
  */
 const cache = new Map<string, ValidateFunction>();
+const require = createRequire(import.meta.url);
 
-function makeAjv(useDefaults: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults, allowUnionTypes: true });
-  addFormats(ajv);
-  return ajv;
+let ajvs: { plain: Ajv; defaults: Ajv } | undefined;
+
+/** ajv and ajv-formats, loaded only when a schema has no precompiled validator. */
+function compilers(): { plain: Ajv; defaults: Ajv } {
+  if (ajvs) return ajvs;
+  const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
+  const addFormats = require("ajv-formats") as (ajv: Ajv) => Ajv;
+  const make = (useDefaults: boolean) => addFormats(new AjvClass({ allErrors: true, strict: true, useDefaults, allowUnionTypes: true }));
+  return (ajvs = { plain: make(false), defaults: make(true) });
 }
 
-const ajvPlain = makeAjv(false);
-const ajvDefaults = makeAjv(true);
+export function precompiled(schemaFile: string, text: string, withDefaults: boolean): ValidateFunction | undefined {
+  const file = join(packageRoot(), "dist", "validators", `${withDefaults ? "d" : "p"}-${schemaFile.replace(/\.json$/, "")}.cjs`);
+  if (!existsSync(file)) return undefined;
+  try {
+    const mod = require(file) as ValidateFunction & { schemaSha256?: string };
+    return mod.schemaSha256 === createHash("sha256").update(text).digest("hex") ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function validator(schemaFile: string, opts: { withDefaults?: boolean } = {}): ValidateFunction {
-  const key = `${opts.withDefaults ? "d" : "p"}:${schemaFile}`;
+  const withDefaults = opts.withDefaults === true;
+  const key = `${withDefaults ? "d" : "p"}:${schemaFile}`;
   let v = cache.get(key);
   if (!v) {
-    v = (opts.withDefaults ? ajvDefaults : ajvPlain).compile(readSchema(schemaFile));
+    const text = readFileSync(schemaPath(schemaFile), "utf8");
+    v = precompiled(schemaFile, text, withDefaults) ?? (withDefaults ? compilers().defaults : compilers().plain).compile(JSON.parse(text));
     cache.set(key, v);
   }
   return v;
