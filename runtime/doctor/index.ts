@@ -35,13 +35,18 @@ export async function runDoctor(find: FindOptions & { host?: HostKind; runtime?:
   const ctx: DoctorContext = { checked, env, runtime };
   const all: Check[] = [];
   try {
-    for (const [name, p] of PROVIDERS) {
-      try {
-        all.push(...(await p(ctx)));
-      } catch (e) {
-        all.push(fail(`${name}.crashed`, `the ${name} checks crashed: ${(e as Error).message}`, "report this as a bug with the output of `doctor --json`"));
-      }
-    }
+    // The providers run side by side (each mostly waits: a probe process, a port, a
+    // file); their checks are reported in the fixed provider order.
+    const results = await Promise.all(
+      PROVIDERS.map(async ([name, p]) => {
+        try {
+          return await p(ctx);
+        } catch (e) {
+          return [fail(`${name}.crashed`, `the ${name} checks crashed: ${(e as Error).message}`, "report this as a bug with the output of `doctor --json`")];
+        }
+      }),
+    );
+    for (const r of results) all.push(...r);
   } finally {
     if (!find.runtime) await runtime?.close();
   }
