@@ -38,7 +38,7 @@ export class CellRunner {
   }
 
   close(): void {
-    this.ts?.close();
+    void this.ts?.close();
   }
 
   /** Replies `aborted` to a request dropped behind a failed cell (stop_on_error). */

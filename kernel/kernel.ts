@@ -134,6 +134,9 @@ export class Kernel {
     try {
       const [replyType, content] = await this.answer(msg);
       if (replyType) await this.wire.reply(channel, msg, replyType, content);
+      // The first kernel_info_reply is out: load the TypeScript compiler on its own thread
+      // now, so the first TypeScript cell does not pay for it (magics never wait on it).
+      if (replyType === "kernel_info_reply" && !this.runner.typescript.loaded) this.runner.typescript.warm();
     } finally {
       if (status) await this.output.publish("status", { execution_state: "idle" }, msg);
     }
@@ -150,7 +153,7 @@ export class Kernel {
       case "inspect_request":
         return ["inspect_reply", await this.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0))];
       case "is_complete_request":
-        return ["is_complete_reply", this.isComplete(String(c.code ?? ""))];
+        return ["is_complete_reply", await this.isComplete(String(c.code ?? ""))];
       case "history_request":
         return ["history_reply", { status: "ok", history: [] }];
       case "comm_info_request":
@@ -204,7 +207,7 @@ export class Kernel {
     try {
       const tsStart = this.tsOffset(code);
       if (tsStart === undefined || pos < tsStart) return { matches: [], cursor_start: pos, cursor_end: pos };
-      const r = this.runner.typescript.complete(this.tsSource(code), pos);
+      const r = await this.runner.typescript.complete(this.tsSource(code), pos);
       return { matches: r.matches, cursor_start: r.start, cursor_end: r.end };
     } catch (e) {
       this.opts.log(`complete failed: ${(e as Error).message}`);
@@ -252,21 +255,21 @@ export class Kernel {
         const { result } = shown ?? (await dispatch(["help", ...words], this.ctx));
         return { status: "ok", found: true, data: toMimeBundle(result), metadata: {} };
       }
-      const text = this.runner.typescript.inspect(this.tsSource(code), pos);
+      const text = await this.runner.typescript.inspect(this.tsSource(code), pos);
       return { status: "ok", found: !!text, data: text ? { "text/plain": text } : {}, metadata: {} };
     } catch (e) {
       return { status: "ok", found: false, data: {}, metadata: {}, note: (e as Error).message };
     }
   }
 
-  private isComplete(code: string): object {
+  private async isComplete(code: string): Promise<object> {
     const parts = splitCell(code);
     if (!parts.length) return { status: "complete" };
     if (parts[0]!.kind === "magic" && parts[0]!.body !== undefined) return { status: "complete" };
     const ts = parts.find((p) => p.kind === "typescript");
     if (!ts || ts.kind !== "typescript") return { status: "complete" };
     try {
-      const r = this.runner.typescript.isComplete(ts.code);
+      const r = await this.runner.typescript.isComplete(ts.code);
       return r.completed ? { status: "complete" } : { status: "incomplete", indent: r.indent ?? "" };
     } catch {
       return { status: "unknown" };

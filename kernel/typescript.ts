@@ -7,28 +7,24 @@
  * loads on the first TypeScript cell, never before kernel_info. @types/node comes from
  * tslab's own node_modules when the notebook's folder has none.
  */
-import Module, { createRequire } from "node:module";
+import Module from "node:module";
 import { join } from "node:path";
 import vm from "node:vm";
 import { AbortedError } from "../runtime/errors.js";
 import { runningSync } from "./syncflag.js";
-
-const requireHere = createRequire(import.meta.url);
+import { CompilerThread } from "./ts-compiler.js";
 
 interface Diagnostic {
   start: { line: number; character: number };
   messageText: string;
   code: number;
 }
-interface Converter {
-  convert(prevDecl: string, src: string): { output?: string; declOutput?: string; diagnostics: Diagnostic[]; lastExpressionVar?: string; hasToplevelAwait?: boolean };
-  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
-  inspect(prevDecl: string, src: string, position: number): { displayParts?: Array<{ text: string }>; documentation?: Array<{ text: string }> } | undefined;
-  close(): void;
-}
-interface ConverterModule {
-  createConverter(): Converter;
-  isCompleteCode(src: string): { completed: boolean; indent?: string };
+interface Converted {
+  output?: string;
+  declOutput?: string;
+  diagnostics: Diagnostic[];
+  lastExpressionVar?: string;
+  hasToplevelAwait?: boolean;
 }
 
 /** Types of what every cell sees: the `openclaw` facade and `display` helpers. */
@@ -64,8 +60,8 @@ export class CompileError extends Error {
 export type RunOutcome = { hasValue: false } | { hasValue: true; value: unknown };
 
 export class TypeScriptCells {
-  private mod: ConverterModule | undefined;
-  private conv: Converter | undefined;
+  /** tslab's converter on its own thread; loads on warm() or the first cell. */
+  private readonly compiler = new CompilerThread(() => this.prevDecl);
   private prevDecl = PRELUDE;
   private readonly locals: Record<string, unknown> = {};
   private readonly exportsProxy: object;
@@ -90,20 +86,17 @@ export class TypeScriptCells {
   }
 
   get loaded(): boolean {
-    return !!this.conv;
+    return this.compiler.started;
   }
 
-  private converterModule(): ConverterModule {
-    return (this.mod ??= requireHere("tslab/dist/converter.js") as ConverterModule);
-  }
-
-  private converter(): Converter {
-    return (this.conv ??= this.converterModule().createConverter());
+  /** Starts loading the compiler in the background (after kernel_info, before the first cell). */
+  warm(): void {
+    this.compiler.warm();
   }
 
   /** Compiles (type-checks) and runs one cell; rejects with CompileError, AbortedError or what the code threw. */
   async run(code: string, signal?: AbortSignal): Promise<RunOutcome> {
-    const converted = this.converter().convert(this.prevDecl, code);
+    const converted = await raceAbort(this.compiler.call<Converted>("convert", this.prevDecl, code), signal);
     if (converted.diagnostics.length) throw new CompileError(converted.diagnostics.map((d) => `${d.start.line + 1}:${d.start.character + 1} - ${d.messageText} (TS${d.code})`));
     if (!converted.output) {
       this.prevDecl = converted.declOutput || this.prevDecl;
@@ -126,25 +119,25 @@ export class TypeScriptCells {
     return { hasValue: false };
   }
 
-  complete(code: string, pos: number): { start: number; end: number; matches: string[] } {
-    const c = this.converter().complete(this.prevDecl, code, pos);
+  async complete(code: string, pos: number): Promise<{ start: number; end: number; matches: string[] }> {
+    const c = await this.compiler.call<{ start: number; end: number; candidates: string[] }>("complete", this.prevDecl, code, pos);
     return { start: c.start, end: c.end, matches: c.candidates };
   }
 
-  inspect(code: string, pos: number): string | undefined {
-    const info = this.converter().inspect(this.prevDecl, code, pos);
+  async inspect(code: string, pos: number): Promise<string | undefined> {
+    const info = await this.compiler.call<{ displayParts?: Array<{ text: string }>; documentation?: Array<{ text: string }> } | null>("inspect", this.prevDecl, code, pos);
     if (!info) return undefined;
     const sig = (info.displayParts ?? []).map((p) => p.text).join("");
     const doc = (info.documentation ?? []).map((p) => p.text).join("");
     return [sig, doc].filter(Boolean).join("\n\n") || undefined;
   }
 
-  isComplete(code: string): { completed: boolean; indent?: string } {
-    return this.converterModule().isCompleteCode(code);
+  isComplete(code: string): Promise<{ completed: boolean; indent?: string }> {
+    return this.compiler.call("isComplete", code);
   }
 
-  close(): void {
-    this.conv?.close();
+  close(): Promise<void> {
+    return this.compiler.close();
   }
 }
 
