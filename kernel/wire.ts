@@ -198,9 +198,9 @@ export class Wire {
     }
   }
 
-  /** A reply or request addressed to the peer that sent `parent` (shell, control or stdin). */
-  reply(channel: RequestChannel, parent: Message, msgType: string, content: object, metadata: Record<string, unknown> = {}): Promise<void> {
-    const frames = this.session.serialize({ identities: parent.identities, header: this.session.header(msgType), parent_header: parent.header, metadata, content });
+  /** A reply or request addressed to the peer that sent `parent` (shell, control or stdin). `header` lets a caller know the msg_id it sends. */
+  reply(channel: RequestChannel, parent: Message, msgType: string, content: object, metadata: Record<string, unknown> = {}, header: Message["header"] = this.session.header(msgType)): Promise<void> {
+    const frames = this.session.serialize({ identities: parent.identities, header, parent_header: parent.header, metadata, content });
     if (channel === "control" && this.worker) {
       this.worker.postMessage({ kind: "send", frames } satisfies ToWorker);
       return Promise.resolve();

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as zmq from "zeromq";
@@ -16,17 +15,6 @@ import { endpoint, type ConnectionInfo } from "../../kernel/connection.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, maxMessageBytes } from "../../kernel/wire.js";
 import { CLI, tmp, writeFile } from "../helpers/index.js";
 import { requireBuilt } from "./helpers.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Peak and current resident memory of a process, in MB. */
 function memory(pid: number): { hwm: number; rss: number } {
@@ -38,7 +26,8 @@ function memory(pid: number): { hwm: number; rss: number } {
 async function startKernel(t: { after(fn: () => unknown): void }, env: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; info: ConnectionInfo; client: KernelClient; stderr: () => string }> {
   requireBuilt();
   const dir = tmp(t, "oc-kernel-limits-");
-  const info: ConnectionInfo = { transport: "tcp", ip: "127.0.0.1", shell_port: await freePort(), iopub_port: await freePort(), stdin_port: await freePort(), control_port: await freePort(), hb_port: await freePort(), key: randomUUID(), signature_scheme: "hmac-sha256" };
+  // ipc: no TCP ports to race other tests for (ZeroMQ's frame limit is the same on every transport).
+  const info: ConnectionInfo = { transport: "ipc", ip: join(dir, "k"), shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5, key: randomUUID(), signature_scheme: "hmac-sha256" };
   const file = writeFile(join(dir, "kernel.json"), info);
   const proc = spawn(process.execPath, [CLI, "kernel", "--connection-file", file], {
     cwd: dir,
