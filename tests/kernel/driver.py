@@ -478,6 +478,22 @@ def scenario_forged_input(km, kc):
             "denied": "approval.denied" in text, "ran": "exit 0" in text or "approval.granted" in text, "output": text[-3000:], "after": after["status"]}
 
 
+def scenario_gateway_token(km, kc):
+    """`%openclaw gateway start` with token auth (openclaw.json in the kernel's folder asks for it):
+    the generated token is in the 0600 file and in no message the kernel sends."""
+    cells = ["%openclaw gateway start", "%openclaw gateway start --json", "%openclaw gateway status", "%openclaw gateway status --json",
+             "await openclaw.gateway.start()", "await openclaw.gateway.status()", "%openclaw gateway logs -n 50", "%openclaw gateway stop"]
+    results = [run(kc, c, 60) for c in cells]
+    path = os.path.join(os.environ["OPENCLAW_STATE_DIR"], "gateway", "token")
+    token = open(path).read().strip()
+    mode = os.stat(path).st_mode & 0o777
+    log = open(os.path.join(os.environ["OPENCLAW_STATE_DIR"], "gateway", "gateway.log")).read()
+    seen = json.dumps(all_msgs, default=str)
+    return {"statuses": [r["status"] for r in results], "token_len": len(token), "mode": mode, "in_messages": token in seen,
+            "in_log": token in log, "log_lines": len(log.splitlines()), "start_text": "".join(m.get("plain", "") for m in results[0]["msgs"]),
+            "where_said": path in seen}
+
+
 def main():
     names = sys.argv[1].split(",")
     km = KernelManager(kernel_name=os.environ.get("OC_KERNEL", "openclaw"))

@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFile } from "../helpers/index.js";
 import { describe, it } from "node:test";
 import { mismatch } from "../../kernel/stdin.js";
 import type { Message } from "../../kernel/session.js";
@@ -62,6 +64,28 @@ describe("kernel via jupyter_client: forged input_replies and hostile approval t
       assert.equal(lines.at(-1), "approve? [y/N] ");
       for (const l of lines.slice(0, -1)) if (/\[y\/N\]/.test(l)) assert.match(l, /^\s+(\[\d+\]|summary:) "/, `a model's [y/N] sits inside an indented quoted value: ${l}`);
       assert.match(prompt, /^approval needed: skill "risky-arg-test" \(risk: high\) wants to run/);
+    } finally {
+      rmSync(k.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("kernel via jupyter_client: the gateway's generated token", { timeout: 240_000 }, () => {
+  it("never appears in any message the kernel sends (magics, JSON, TypeScript results) nor in the gateway log", async () => {
+    const k = kernelEnv();
+    try {
+      writeFile(join(k.cwd, "openclaw.json"), { gateway: { bind: "127.0.0.1:0", auth: "token" } });
+      const d = await runDriver(k, ["gateway_token"]);
+      const r = d.gateway_token;
+      assert.ok(!r.exception, r.exception);
+      assert.deepEqual(r.statuses, ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"]);
+      assert.ok(r.token_len >= 32, "a token was generated");
+      assert.equal(r.mode, 0o600);
+      assert.equal(r.in_messages, false, "the token reached a notebook output");
+      assert.equal(r.in_log, false, "the token reached the gateway log");
+      assert.ok(r.log_lines >= 2, "started and stopped were logged");
+      assert.equal(r.where_said, true, "the output says where the token file is");
+      assert.match(r.start_text, /token: generated and saved \(mode 0600\) in .*`cat /);
     } finally {
       rmSync(k.dir, { recursive: true, force: true });
     }
