@@ -8,6 +8,7 @@ import { makeContext } from "../magics/commands/context.js";
 import { toJson, toText } from "../magics/render/mime.js";
 import { renderEventLine } from "../magics/render/events.js";
 import { progressBar } from "../magics/render/text.js";
+import { approvalPrompt } from "../magics/render/sanitize.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
 
@@ -16,7 +17,7 @@ async function ttyApprover(): Promise<Approver | undefined> {
   return async (req) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
-      const a = await rl.question(`approve? ${req.summary} [y/N] `);
+      const a = await rl.question(approvalPrompt(req));
       return /^y(es)?$/i.test(a.trim());
     } finally {
       rl.close();

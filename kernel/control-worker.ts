@@ -19,6 +19,8 @@ export interface ControlWorkerData {
   sessionId: string;
   /** SYNC_RUNNING's buffer: 1 while the main thread runs a cell's synchronous code. */
   syncFlag: SharedArrayBuffer;
+  /** The inbound frame limit (Wire.maxMessageBytes). */
+  maxMessageBytes?: number;
 }
 
 export type ToWorker = { kind: "send"; frames: Uint8Array[] } | { kind: "close" };
@@ -29,7 +31,7 @@ const syncRunning = new Int32Array(data.syncFlag);
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const session = new Session({ key: data.key, signatureScheme: data.signatureScheme, id: data.sessionId });
-const sock = new zmq.Router({ linger: 1000 });
+const sock = new zmq.Router({ linger: 1000, ...(data.maxMessageBytes ? { maxMessageSize: data.maxMessageBytes } : {}) });
 const queue = new SendQueue(sock, (e) => post({ kind: "log", line: `send on control failed: ${(e as Error).message}` }));
 let closed = false;
 

@@ -53,7 +53,7 @@ export class Kernel {
 
   constructor(readonly wire: Wire, private readonly opts: KernelOptions) {
     this.output = new Output(wire, this.parent);
-    this.stdin = new Stdin(wire);
+    this.stdin = new Stdin(wire, opts.log);
     const ctx = makeContext({ host: "kernel", cwd: opts.cwd, env: opts.env, sessionId: wire.session.id, secrets: this.secrets });
     const build = ctx.runtime;
     const kernel = this;

@@ -22,6 +22,27 @@ export interface WireEvents {
   onInterrupt?: () => void;
 }
 
+/** Largest inbound ZeroMQ frame by default: far above real cells and outputs, far below "read 300 MB, then check the signature". */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+const MIN_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * The inbound frame limit: $OPENCLAW_KERNEL_MAX_MESSAGE_BYTES (bytes, at least 1 MiB), else
+ * 64 MiB. ZeroMQ drops a peer that sends a larger frame before buffering it, so an
+ * unsigned or forged 300 MB frame never reaches memory (the signature can only be checked
+ * once the whole message is in). A bad value falls back to the default, with a warning.
+ */
+export function maxMessageBytes(env: NodeJS.ProcessEnv = process.env, warn?: (line: string) => void): number {
+  const raw = env.OPENCLAW_KERNEL_MAX_MESSAGE_BYTES;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_MESSAGE_BYTES;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < MIN_MAX_MESSAGE_BYTES) {
+    warn?.(`OPENCLAW_KERNEL_MAX_MESSAGE_BYTES=${JSON.stringify(raw.slice(0, 40))} is not a whole number of bytes >= ${MIN_MAX_MESSAGE_BYTES}; using ${DEFAULT_MAX_MESSAGE_BYTES}`);
+    return DEFAULT_MAX_MESSAGE_BYTES;
+  }
+  return n;
+}
+
 export class Wire {
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
@@ -37,6 +58,9 @@ export class Wire {
   /** Messages dropped by authentication, by reason (tests and `doctor` read these). */
   readonly dropped: Record<string, number> = {};
 
+  /** The inbound frame limit on every socket (see maxMessageBytes). */
+  readonly maxMessageBytes: number;
+
   /** Set by the kernel: what the control thread's notices do. */
   events: WireEvents = {};
 
@@ -47,6 +71,9 @@ export class Wire {
     for (const s of [this.shell, this.control, this.stdin]) s.linger = 1000;
     this.iopub.linger = 1000;
     this.hb.linger = 0;
+    this.maxMessageBytes = maxMessageBytes(process.env, log);
+    for (const s of [this.shell, this.control, this.stdin, this.iopub]) s.maxMessageSize = this.maxMessageBytes;
+    this.hb.maxMessageSize = 64 * 1024; // heartbeats are a few bytes, echoed back
     this.queues = {
       shell: new SendQueue(this.shell, onError("shell")),
       control: new SendQueue(this.control, onError("control")),
@@ -79,7 +106,7 @@ export class Wire {
   private async startControlWorker(): Promise<boolean> {
     const file = fileURLToPath(new URL("./control-worker.js", import.meta.url));
     if (!existsSync(file) || process.env.OPENCLAW_KERNEL_CONTROL_THREAD === "0") return false;
-    const data: ControlWorkerData = { endpoint: endpoint(this.conn, "control"), key: this.conn.key, signatureScheme: this.conn.signature_scheme, sessionId: this.session.id, syncFlag: SYNC_RUNNING.buffer as SharedArrayBuffer };
+    const data: ControlWorkerData = { endpoint: endpoint(this.conn, "control"), key: this.conn.key, signatureScheme: this.conn.signature_scheme, sessionId: this.session.id, syncFlag: SYNC_RUNNING.buffer as SharedArrayBuffer, maxMessageBytes: this.maxMessageBytes };
     const worker = new Worker(file, { workerData: data });
     const ok = await new Promise<boolean>((resolve) => {
       worker.once("error", (e) => {
@@ -171,9 +198,9 @@ export class Wire {
     }
   }
 
-  /** A reply or request addressed to the peer that sent `parent` (shell, control or stdin). */
-  reply(channel: RequestChannel, parent: Message, msgType: string, content: object, metadata: Record<string, unknown> = {}): Promise<void> {
-    const frames = this.session.serialize({ identities: parent.identities, header: this.session.header(msgType), parent_header: parent.header, metadata, content });
+  /** A reply or request addressed to the peer that sent `parent` (shell, control or stdin). `header` lets a caller know the msg_id it sends. */
+  reply(channel: RequestChannel, parent: Message, msgType: string, content: object, metadata: Record<string, unknown> = {}, header: Message["header"] = this.session.header(msgType)): Promise<void> {
+    const frames = this.session.serialize({ identities: parent.identities, header, parent_header: parent.header, metadata, content });
     if (channel === "control" && this.worker) {
       this.worker.postMessage({ kind: "send", frames } satisfies ToWorker);
       return Promise.resolve();

@@ -40,10 +40,20 @@ function statusHtml(title: string, s: Partial<GatewayStatus> & { running: boolea
   return box("oc-gateway", title, `<div>${badge(s.running ? "ok" : "fail")} ${s.running ? "running" : "not running"}</div>${rows.length ? table([], rows) : ""}${extra}`);
 }
 
-/** The one-time lines after start: the generated token (printed once) and the pairing code. */
+/**
+ * Where the token is, never the token: outputs land in saved notebooks and logs. A generated
+ * token stays in its 0600 file; a person reads it in a terminal.
+ */
+function tokenNotice(r: Pick<StartResult, "tokenGenerated" | "tokenFile">): string | undefined {
+  if (!r.tokenGenerated || !r.tokenFile) return undefined;
+  return `token: generated and saved (mode 0600) in ${r.tokenFile}; it is never shown in outputs: read it in a terminal with \`cat ${r.tokenFile}\``;
+}
+
+/** The one-time lines after start: where the generated token is, and the pairing code. */
 function secretsOnce(r: StartResult): string[] {
   const out: string[] = [];
-  if (r.generatedToken) out.push(`token (shown once; saved 0600 in ${r.tokenFile}): ${r.generatedToken}`);
+  const t = tokenNotice(r);
+  if (t) out.push(t);
   if (r.pairingCode) out.push(`pairing code for the control UI (one use): ${r.pairingCode}`);
   return out;
 }
@@ -61,7 +71,8 @@ async function runForeground(ctx: CommandContext): Promise<CommandResult> {
   const gw = await rt.gateway();
   const r = await gw.start({ onPairingCode: (c) => process.stderr.write(`pairing code for the control UI (one use): ${c}\n`) });
   process.stderr.write(`openclaw-kernel gateway ${r.version} listening on ${r.url} (auth ${r.auth}${r.ui ? `, control UI at ${r.url}` : ""})\nlog: ${r.logPath}\n`);
-  if (r.generatedToken) process.stderr.write(`token (shown once; saved 0600 in ${r.tokenFile}): ${r.generatedToken}\n`);
+  const t = tokenNotice(r);
+  if (t) process.stderr.write(t + "\n");
   process.stderr.write("press Ctrl-C to stop\n");
   const why = await new Promise<string>((resolve) => {
     const onTerm = () => resolve("SIGTERM");

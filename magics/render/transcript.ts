@@ -5,6 +5,7 @@
  * scripts; everything the model or a tool produced is escaped.
  */
 import type { RuntimeEvent } from "../../runtime/events.js";
+import { visible } from "./sanitize.js";
 import { COLORS, badge, box, code, esc, muted, pre } from "./html.js";
 
 type P = Record<string, any>;
@@ -87,7 +88,7 @@ function itemHtml(e: P): string {
     case "tool.call":
       return row("tool call", `${code(String(e.name))} ${code(JSON.stringify(e.arguments))}`);
     case "approval.requested":
-      return row("approval", `${badge("warn")} asked: ${esc(e.summary ?? "")}`);
+      return row("approval", `${badge("warn")} asked: ${esc(visible(e.summary ?? ""))}`);
     case "approval.resolved":
       return row("approval", e.granted ? `${badge("allow")} granted` : `${badge("deny")} denied`);
     case "policy.denied":
@@ -148,7 +149,7 @@ export function transcriptText(events: RuntimeEvent[]): string {
       if (e.type === "tool.call") lines.push(`  -> ${e.name}(${JSON.stringify(e.arguments)})`);
       else if (e.type === "tool.result") lines.push(`  <- ${e.name}: ${e.status}${e.exitCode !== null && e.exitCode !== undefined ? ` exit ${e.exitCode}` : ""} ${ms(e.durationMs)}${e.stdout ? `\n     ${String(e.stdout).trim().split("\n").slice(0, 5).join("\n     ")}` : ""}`);
       else if (e.type === "policy.denied") lines.push(`  !! denied: ${e.reason}${e.rule ? ` (rule ${e.rule})` : ""}`);
-      else if (e.type === "approval.requested") lines.push(`  ?? approval asked: ${e.summary}`);
+      else if (e.type === "approval.requested") lines.push(`  ?? approval asked: ${visible(e.summary ?? "")}`);
       else if (e.type === "approval.resolved") lines.push(`  ?? approval ${e.granted ? "granted" : "denied"}`);
       else if (e.type === "exec.background") lines.push(`  .. session ${e.id} continues in the background`);
       else if (e.type === "exec.exit") lines.push(`  .. session ${e.id} exited ${e.exitCode ?? e.signal}`);

@@ -19,6 +19,7 @@ export interface GatewayConfig {
   control: { ui: boolean; deviceAuth: boolean };
   maxFrameBytes: number;
   authFailuresPerMinute: number;
+  maxConnections: number;
 }
 
 export interface ExecConfig {

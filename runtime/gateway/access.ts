@@ -36,20 +36,27 @@ export class Access {
     return this.cfg.auth.mode === "token" || this.pairing !== undefined;
   }
 
-  /** A refusal. Only a wrong credential counts toward the limit: sending none guesses nothing (and the UI's first try has none). */
-  private refuse(addr: string, transport: string, reason: string, v: Omit<Extract<AccessVerdict, { ok: false }>, "ok">): AccessVerdict {
-    if (reason !== "missing_token") this.limiter.fail(addr);
+  /**
+   * A refusal. Only a wrong credential counts toward the limit (sending none guesses
+   * nothing, and the UI's first try has none); it is answered after the limiter's delay.
+   */
+  private async refuse(addr: string, transport: string, reason: string, v: Omit<Extract<AccessVerdict, { ok: false }>, "ok">): Promise<AccessVerdict> {
     this.metrics.authFailures.inc({ transport, reason });
     this.log.write("warn", "auth failed", { addr, transport, reason });
+    if (reason !== "missing_token") await this.limiter.fail(addr);
     return { ok: false, ...v };
   }
 
-  /** Rate limit first (even a right token is turned away while blocked), then token, then pairing. */
-  check(c: Credentials, addr: string, transport: "http" | "ws", tlsAuthorized: boolean): AccessVerdict {
+  /**
+   * 429 only while every slot of this address is held by a slowed-down failure (checked
+   * before the credential, so a guess in that state learns nothing); otherwise the
+   * credential is checked at once and a right one gets in. Then token, then pairing.
+   */
+  async check(c: Credentials, addr: string, transport: "http" | "ws", tlsAuthorized: boolean): Promise<AccessVerdict> {
     if (this.limiter.blocked(addr)) {
       this.metrics.authFailures.inc({ transport, reason: "rate_limited" });
       const retryAfter = this.limiter.retryAfter(addr);
-      return { ok: false, code: "rate_limited", message: `too many failed attempts from ${addr}; try again in ${retryAfter} s`, fix: "check the token you send; the limit is gateway.authFailuresPerMinute", retryAfter };
+      return { ok: false, code: "rate_limited", message: `too many failed attempts from ${addr}; try again in ${retryAfter} s`, fix: "check the token you send; failed attempts beyond gateway.authFailuresPerMinute are answered slower and slower", retryAfter };
     }
     const mode = this.cfg.auth.mode;
     if (mode === "token") {
@@ -78,10 +85,10 @@ export class Access {
    * HTTP credentials: the Bearer value is the token in token mode, or a paired session
    * when deviceAuth is on.
    */
-  checkHttp(bearerValue: string | undefined, addr: string, tlsAuthorized: boolean): AccessVerdict {
+  async checkHttp(bearerValue: string | undefined, addr: string, tlsAuthorized: boolean): Promise<AccessVerdict> {
     if (!this.httpNeedsCredentials) return this.check({}, addr, "http", tlsAuthorized);
     if (this.cfg.auth.mode === "token") {
-      const v = this.check({ token: bearerValue }, addr, "http", tlsAuthorized);
+      const v = await this.check({ token: bearerValue }, addr, "http", tlsAuthorized);
       return v.ok || !this.pairing || v.code !== "pairing_required" ? v : { ok: true }; // the token alone suffices over HTTP
     }
     return this.check({ session: bearerValue ?? "" }, addr, "http", tlsAuthorized);

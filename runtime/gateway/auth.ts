@@ -94,16 +94,39 @@ export function queryCredential(url: string): string | undefined {
 }
 
 /**
- * Failed attempts per client address in a sliding minute. Once an address reaches the
- * limit every attempt from it is answered 429, even a correct one, until the window
- * moves on: otherwise the limit would only slow a guesser down, not stop it.
+ * Failed attempts per client address in a sliding minute, answered by slowing down, never
+ * by refusing the right credential for a fixed time (ten wrong tokens from any local
+ * process used to lock the owner out for 60 s).
+ *
+ * - The first `freePerMinute` failures cost nothing. Each later one is answered only after
+ *   a delay that doubles per failure (250 ms, 500 ms, 1 s, …, capped at `maxDelayMs`).
+ * - While a wrong attempt waits out its delay it holds one of `maxPending` slots of its
+ *   address; an attempt that finds every slot taken gets 429 at once, unchecked. Guessing
+ *   is therefore bounded to about `maxPending` tries per `maxDelayMs` (plus the free ones),
+ *   however many connections a guesser opens.
+ * - A right credential is checked as soon as a slot is free and answered at once: after a
+ *   burst of wrong tokens the owner gets in as soon as the burst's delays have run out,
+ *   at most `maxDelayMs` later. (A process that keeps every slot busy without pause can
+ *   still delay the owner; it cannot lock the owner out with a burst.)
  */
 export class FailureLimiter {
   private readonly fails = new Map<string, number[]>();
+  private readonly pending = new Map<string, number>();
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxPending: number;
+  private readonly now: () => number;
+
   constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly freePerMinute: number,
+    opts: { now?: () => number; baseDelayMs?: number; maxDelayMs?: number; maxPending?: number } | (() => number) = {},
+  ) {
+    const o = typeof opts === "function" ? { now: opts } : opts;
+    this.now = o.now ?? Date.now;
+    this.baseDelayMs = o.baseDelayMs ?? 250;
+    this.maxDelayMs = o.maxDelayMs ?? 8_000;
+    this.maxPending = o.maxPending ?? 2;
+  }
 
   /**
    * Every loopback address is one bucket: 127.0.0.0/8 holds 16 million of them, so a
@@ -123,24 +146,49 @@ export class FailureLimiter {
     return list;
   }
 
+  /** Failures from this address in the last minute. */
+  failures(addr: string): number {
+    return this.recent(addr).length;
+  }
+
+  /** How long the answer to a failure is held now (0 while under the free allowance). */
+  delayMs(addr: string): number {
+    const over = this.recent(addr).length - this.freePerMinute;
+    if (over < 0) return 0;
+    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(over, 30));
+  }
+
+  /** True when every slot of this address is held by a slowed-down failure: answer 429 unchecked. */
   blocked(addr: string): boolean {
-    return this.recent(addr).length >= this.perMinute;
+    return (this.pending.get(FailureLimiter.bucket(addr)) ?? 0) >= this.maxPending;
   }
 
-  /** Seconds until the oldest failure leaves the window. */
+  /** Seconds a refused client should wait before trying again. */
   retryAfter(addr: string): number {
-    const list = this.recent(addr);
-    if (!list.length) return 0;
-    return Math.max(1, Math.ceil((list[0]! + 60_000 - this.now()) / 1000));
+    return Math.max(1, Math.ceil(Math.max(this.delayMs(addr), this.baseDelayMs) / 1000));
   }
 
-  fail(addrIn: string): void {
+  /**
+   * Records a failure and resolves once its delay has passed; the address's slot is held
+   * meanwhile. Call before answering the failed attempt.
+   */
+  async fail(addrIn: string): Promise<void> {
     const addr = FailureLimiter.bucket(addrIn);
     const list = this.recent(addr);
     list.push(this.now());
     this.fails.set(addr, list);
     // Bound memory under a flood of distinct addresses (only reachable with a non-loopback bind).
     if (this.fails.size > 10_000) this.fails.delete(this.fails.keys().next().value!);
+    const delay = this.delayMs(addr);
+    if (delay <= 0) return;
+    this.pending.set(addr, (this.pending.get(addr) ?? 0) + 1);
+    try {
+      await new Promise((r) => setTimeout(r, delay));
+    } finally {
+      const n = (this.pending.get(addr) ?? 1) - 1;
+      if (n > 0) this.pending.set(addr, n);
+      else this.pending.delete(addr);
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { didYouMean } from "../config/index.js";
 import type { Approver, RuntimeEvent } from "../events.js";
 import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
-import type { Access } from "./access.js";
+import type { Access, AccessVerdict } from "./access.js";
 import type { GatewayLog } from "./log.js";
 import { METHOD_NAMES, METHODS, type ClientSession } from "./methods.js";
 import type { GatewayMetrics } from "./metrics.js";
@@ -25,6 +25,8 @@ export interface ConnectionDeps {
   status(): GatewayStatus;
   /** Whether the TLS layer already authenticated the peer (mtls). */
   tlsAuthorized: boolean;
+  /** How long an open socket may take to complete `connect` (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 /** How long a client may take to send `connect`, and how long an approval waits. */
@@ -42,6 +44,8 @@ export class Connection implements ClientSession {
   private readonly abort = new AbortController();
   readonly signal = this.abort.signal;
   private ready = false;
+  /** A connect frame is being checked (its answer may be delayed by the limiter). */
+  private checking = false;
   private seq = 0;
   private subscription: string[] | null = null;
   private readonly requests = new Map<string, AbortController>();
@@ -54,7 +58,11 @@ export class Connection implements ClientSession {
     readonly addr: string,
     private readonly deps: ConnectionDeps,
   ) {
-    this.connectTimer = setTimeout(() => this.ws.close(CLOSE.CONNECT_TIMEOUT, "connect frame not received in time"), CONNECT_TIMEOUT_MS);
+    this.connectTimer = setTimeout(() => {
+      this.ws.close(CLOSE.CONNECT_TIMEOUT, "connect frame not received in time");
+      // A client that never answers the close handshake would keep its socket for ws's 30 s.
+      setTimeout(() => this.ws.terminate(), 1000).unref();
+    }, deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     this.connectTimer.unref();
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on("close", () => this.onClose());
@@ -139,6 +147,10 @@ export class Connection implements ClientSession {
       return;
     }
     const req = parsed.req;
+    if (this.checking) {
+      this.send(errorFrame(req.id, { code: "connect_pending", message: "the connect frame is still being checked; wait for its answer" }));
+      return;
+    }
     if (!this.ready) {
       this.handshake(req);
       return;
@@ -159,7 +171,21 @@ export class Connection implements ClientSession {
     }
     const p = req.params ?? {};
     const s = (k: string) => (typeof p[k] === "string" ? (p[k] as string) : undefined);
-    const verdict = this.deps.access.check({ token: s("token"), pairingCode: s("pairingCode"), session: s("session") }, this.addr, "ws", this.deps.tlsAuthorized);
+    // One connect at a time: a wrong credential is answered after the limiter's delay,
+    // and frames sent meanwhile must not start a second check.
+    this.checking = true;
+    void this.deps.access
+      .check({ token: s("token"), pairingCode: s("pairingCode"), session: s("session") }, this.addr, "ws", this.deps.tlsAuthorized)
+      .then((verdict) => this.connected(req, p, verdict))
+      .catch((e) => {
+        this.deps.log.write("error", "ws connect check failed", { client: this.id, error: (e as Error).message });
+        this.ws.close(CLOSE.UNAUTHORIZED, "connect failed");
+      })
+      .finally(() => (this.checking = false));
+  }
+
+  private connected(req: ReqFrame, p: Record<string, unknown>, verdict: AccessVerdict): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
     if (!verdict.ok) {
       this.deps.log.write("warn", "ws connect refused", { client: this.id, addr: this.addr, code: verdict.code });
       this.send(errorFrame(req.id, { code: verdict.code, message: verdict.message, fix: verdict.fix }));

@@ -84,20 +84,23 @@ export function makeHandler(d: HttpDeps): (req: IncomingMessage, res: ServerResp
         d.metrics.healthOk.inc();
         return json(res, 200, healthBody(d.startedAt()));
       case "/metrics": {
-        const v = d.access.checkHttp(bearer(req.headers.authorization), clientAddr(req), tlsAuthorized(req));
-        if (!v.ok) {
-          const status = v.code === "rate_limited" ? 429 : 401;
-          d.metrics.http.inc({ route: "/metrics", status: String(status) });
-          return json(res, status, { error: v.code, message: v.message, fix: v.fix }, status === 429 ? { "Retry-After": String(v.retryAfter ?? 60) } : { "WWW-Authenticate": 'Bearer realm="openclaw-kernel"' });
-        }
-        d.metrics.http.inc({ route: "/metrics", status: "200" });
-        d.metrics.text().then(
-          (text) => {
+        // A wrong credential is answered after the limiter's delay (see FailureLimiter).
+        d.access.checkHttp(bearer(req.headers.authorization), clientAddr(req), tlsAuthorized(req)).then(
+          async (v) => {
+            if (res.destroyed) return;
+            if (!v.ok) {
+              const status = v.code === "rate_limited" ? 429 : 401;
+              d.metrics.http.inc({ route: "/metrics", status: String(status) });
+              return json(res, status, { error: v.code, message: v.message, fix: v.fix }, status === 429 ? { "Retry-After": String(v.retryAfter ?? 60) } : { "WWW-Authenticate": 'Bearer realm="openclaw-kernel"' });
+            }
+            d.metrics.http.inc({ route: "/metrics", status: "200" });
+            const text = await d.metrics.text();
             res.writeHead(200, { ...BASE_HEADERS, "Content-Type": d.metrics.contentType });
             res.end(text);
           },
-          (e) => json(res, 500, { error: "metrics", message: (e as Error).message }),
-        );
+        ).catch((e) => {
+          if (!res.headersSent && !res.destroyed) json(res, 500, { error: "metrics", message: (e as Error).message });
+        });
         return;
       }
       case "/":
@@ -158,7 +161,7 @@ export function checkUpgrade(d: HttpDeps, req: IncomingMessage, socket: Duplex):
   }
   if (d.access.limiter.blocked(addr)) {
     d.metrics.authFailures.inc({ transport: "ws", reason: "rate_limited" });
-    refuseUpgrade(socket, 429, "Too Many Requests", { error: "rate_limited", message: "too many failed attempts; try again later" });
+    refuseUpgrade(socket, 429, "Too Many Requests", { error: "rate_limited", message: `too many failed attempts; try again in ${d.access.limiter.retryAfter(addr)} s` });
     return false;
   }
   return true;

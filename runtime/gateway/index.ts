@@ -31,6 +31,42 @@ export { tokenPath } from "./auth.js";
 export interface GatewayStartOptions {
   /** Where the pairing code (control.deviceAuth) is shown; default: stderr. */
   onPairingCode?: (code: string) => void;
+  /** Slow-client bounds, in ms (tests shorten them); defaults in GATEWAY_TIMEOUTS. */
+  timeouts?: Partial<GatewayTimeouts>;
+}
+
+export interface GatewayTimeouts {
+  /** A request's headers must be complete this long after the connection opened (Slowloris). */
+  headersMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** A WebSocket must send its `connect` frame within this after the upgrade. */
+  connectMs: number;
+  /** How often node:http looks for connections past headersMs/requestMs (its default is 30 s). */
+  checkIntervalMs: number;
+  /** A TLS handshake (mtls) must finish within this. */
+  tlsHandshakeMs: number;
+}
+
+export const GATEWAY_TIMEOUTS: Readonly<GatewayTimeouts> = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, connectMs: 10_000, checkIntervalMs: 1_000, tlsHandshakeMs: 10_000 };
+
+/**
+ * The connection cap actually applied: gateway.maxConnections, but never more than a
+ * quarter of this process's open-file limit (the in-kernel gateway shares the kernel's
+ * descriptors with ZeroMQ, exec pipes and files: a flood of sockets must not starve them).
+ */
+export function connectionCap(configured: number, limitsText?: string): number {
+  let soft = Infinity;
+  try {
+    const text = limitsText ?? readFileSync("/proc/self/limits", "utf8");
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+    if (m && m[1] !== "unlimited") soft = Number(m[1]);
+  } catch {
+    /* not Linux: the configured cap alone */
+  }
+  return Math.max(8, Math.min(configured, Math.floor(soft / 4)));
 }
 
 /** How long stop() waits for running requests before closing sockets anyway. */
@@ -52,6 +88,8 @@ export class Gateway {
   private starting: Promise<StartResult> | undefined;
   private stopping: Promise<void> | undefined;
   private pairingCode: string | undefined;
+  /** The connection cap in force (see connectionCap). */
+  private maxConnections = 0;
 
   constructor(readonly opts: { runtime: Runtime }) {
     this.runtime = opts.runtime;
@@ -85,6 +123,7 @@ export class Gateway {
       startedAt: running ? new Date(this.startedAt).toISOString() : null,
       uptimeMs: running ? Date.now() - this.startedAt : 0,
       clients: [...this.conns].filter((c) => c.authenticated).length,
+      maxConnections: running ? this.maxConnections : null,
       pid: process.pid,
       logPath: this.log.path,
     };
@@ -134,13 +173,24 @@ export class Gateway {
     const tls = cfg.auth.mode === "mtls";
     const deps = { guard: () => this.guard, access, metrics, log: this.log, ui: cfg.control.ui, tls, startedAt: () => this.startedAt };
     const handler = makeHandler(deps);
+    const to: GatewayTimeouts = { ...GATEWAY_TIMEOUTS, ...opts.timeouts };
+    const httpOpts = { headersTimeout: to.headersMs, requestTimeout: to.requestMs, keepAliveTimeout: to.keepAliveMs, connectionsCheckingInterval: to.checkIntervalMs };
     const server: Server = tlsOpts
-      ? (createHttpsServer({ ...tlsOpts, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" }, handler) as unknown as Server)
-      : createHttpServer(handler);
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
+      ? (createHttpsServer({ ...tlsOpts, ...httpOpts, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", handshakeTimeout: to.tlsHandshakeMs }, handler) as unknown as Server)
+      : createHttpServer(httpOpts, handler);
+    server.headersTimeout = to.headersMs;
+    server.requestTimeout = to.requestMs;
+    server.keepAliveTimeout = to.keepAliveMs;
     server.maxHeadersCount = 100;
+    // Beyond the cap node:http drops new sockets at once; say so in the log, at most every 10 s.
+    this.maxConnections = connectionCap(cfg.maxConnections);
+    server.maxConnections = this.maxConnections;
+    let lastDropLog = 0;
+    server.on("drop", (d?: { remoteAddress?: string }) => {
+      if (Date.now() - lastDropLog < 10_000) return;
+      lastDropLog = Date.now();
+      this.log.write("warn", "connection cap reached: new connections dropped", { cap: this.maxConnections, addr: d?.remoteAddress });
+    });
     // ws loads after the server answers (it is ~40 ms of module loading that /health never
     // needs); an upgrade arriving first waits for it. perMessageDeflate off: compression
     // bombs are not worth a few saved bytes on loopback.
@@ -162,14 +212,22 @@ export class Gateway {
       }
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const conn = new Connection(ws, clientAddr(req), { runtime: this.runtime, metrics, log: this.log, access, status: () => this.status(), tlsAuthorized: tlsAuthorized(req) });
+        const conn = new Connection(ws, clientAddr(req), { runtime: this.runtime, metrics, log: this.log, access, status: () => this.status(), tlsAuthorized: tlsAuthorized(req), connectTimeoutMs: to.connectMs });
         this.conns.add(conn);
         ws.once("close", () => this.conns.delete(conn));
       });
     });
-    server.on("clientError", (_e, socket) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-      else socket.destroy();
+    // A malformed or timed-out request: answer if the socket still takes writes, then
+    // destroy it. end() alone only half-closes, and a client that never reads or closes
+    // (Slowloris) would keep the socket, and one of our descriptors, forever.
+    server.on("clientError", (e: NodeJS.ErrnoException, socket: Duplex) => {
+      const timedOut = e.code === "ERR_HTTP_REQUEST_TIMEOUT" || e.code === "ERR_HTTP_HEADERS_TIMEOUT";
+      const status = timedOut ? "408 Request Timeout" : e.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+      // Like node's own default: a status line only if nothing was written on this socket yet.
+      if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+        setTimeout(() => socket.destroy(), 1000).unref();
+      } else socket.destroy();
     });
 
     try {
@@ -192,7 +250,7 @@ export class Gateway {
     this.log.write("info", "gateway started", { bind: cfg.bind, port: this.port, auth: cfg.auth.mode, ui: cfg.control.ui, deviceAuth: cfg.control.deviceAuth, pid: process.pid, version: VERSION });
     return {
       ...this.status(),
-      ...(token?.generated ? { generatedToken: token.token } : {}),
+      ...(token?.generated ? { tokenGenerated: true } : {}),
       ...(this.access.pairing ? { pairingCode: this.access.pairing.current() } : {}),
     };
   }

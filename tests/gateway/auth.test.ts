@@ -21,22 +21,37 @@ test("units: safeEqual, bearer-less query credentials, limiter window", () => {
   assert.equal(queryCredential("/ws?access_token=x"), "access_token");
   assert.equal(queryCredential("/health?x=1"), undefined);
   assert.equal(queryCredential("/health"), undefined);
+});
+
+test("FailureLimiter: free failures, then doubling delays up to a cap; 429 only while every slot is held", async () => {
   let now = 1_000_000;
-  const l = new FailureLimiter(3, () => now);
-  l.fail("a");
-  l.fail("a");
-  assert.equal(l.blocked("a"), false);
-  l.fail("a");
-  assert.equal(l.blocked("a"), true);
+  const l = new FailureLimiter(3, { now: () => now, baseDelayMs: 20, maxDelayMs: 80, maxPending: 2 });
+  for (let i = 0; i < 3; i++) await l.fail("a");
+  assert.equal(l.failures("a"), 3);
+  assert.equal(l.delayMs("a"), 20, "the 4th failure waits the base delay");
+  const waits: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const t0 = performance.now();
+    await l.fail("a");
+    waits.push(performance.now() - t0);
+  }
+  assert.ok(waits[0]! >= 15 && waits[1]! >= 35 && waits[2]! >= 75 && waits[3]! >= 75, `doubling: ${waits.map(Math.round)}`);
+  assert.equal(l.delayMs("a"), 80, "capped");
+  assert.equal(l.blocked("a"), false, "no failure pending: nothing is refused");
+  const held = [l.fail("a"), l.fail("a")];
+  assert.equal(l.blocked("a"), true, "both slots held by pending failures");
+  assert.ok(l.retryAfter("a") >= 1);
   assert.equal(l.blocked("b"), false, "per address");
-  assert.ok(l.retryAfter("a") > 0 && l.retryAfter("a") <= 60);
+  await Promise.all(held);
+  assert.equal(l.blocked("a"), false, "slots free again once the delays ran out");
   now += 60_001;
-  assert.equal(l.blocked("a"), false, "the window slides");
-  // Rotating loopback addresses does not buy more guesses (found in review: 127.0.0.2, .3, …).
-  for (const addr of ["127.0.0.2", "127.0.0.3", "::1"]) l.fail(addr);
-  assert.equal(l.blocked("127.0.0.9"), true, "all of loopback is one bucket");
-  assert.equal(l.blocked("::ffff:127.0.0.1"), true);
-  assert.equal(l.blocked("10.0.0.1"), false, "other addresses keep their own count");
+  assert.equal(l.failures("a"), 0, "the window slides");
+  assert.equal(l.delayMs("a"), 0);
+  // Rotating loopback addresses does not buy more free guesses (found in review: 127.0.0.2, .3, …).
+  for (const addr of ["127.0.0.2", "127.0.0.3", "::1"]) await l.fail(addr);
+  assert.equal(l.failures("127.0.0.9"), 3, "all of loopback is one bucket");
+  assert.equal(l.delayMs("::ffff:127.0.0.1"), 20);
+  assert.equal(l.failures("10.0.0.1"), 0, "other addresses keep their own count");
 });
 
 test("token file: generated 0600 in a 0700 dir, reused, refused when others can read it", (t) => {
@@ -60,7 +75,8 @@ test("token file: generated 0600 in a 0700 dir, reused, refused when others can 
 test("token over HTTP: 401 without or with a wrong token, 200 with it; never in a query string", async (t) => {
   const { port, started } = await startGateway(t, tokenGw, { env: { OC_TEST_TOKEN: TOKEN } });
   assert.equal(started.tokenSource, "env");
-  assert.equal(started.generatedToken, undefined, "an env token is never printed");
+  assert.equal(started.tokenGenerated, undefined, "an env token was not generated");
+  assert.ok(!JSON.stringify(started).includes(TOKEN), "the start result never carries the token");
   assert.equal((await get(port, "/health")).status, 200, "health stays open for probes");
   const none = await get(port, "/metrics");
   assert.equal(none.status, 401);
@@ -98,40 +114,70 @@ test("token over the WebSocket: the first frame must be connect with the right t
   ok.close();
 });
 
-test("generated token: written 0600 and returned once from start; the log never holds it", async (t) => {
+test("generated token: written 0600, never in start's result; the log never holds it", async (t) => {
   const { port, started, gw, rt } = await startGateway(t, { auth: "token" });
   assert.equal(started.tokenSource, "file");
-  assert.ok(started.generatedToken && started.generatedToken.length >= 32);
+  assert.equal(started.tokenGenerated, true);
   assert.equal(statSync(started.tokenFile!).mode & 0o777, 0o600);
-  assert.equal(readFileSync(started.tokenFile!, "utf8").trim(), started.generatedToken);
-  const c = await wsClient(port, { connect: { token: started.generatedToken } });
+  const token = readFileSync(started.tokenFile!, "utf8").trim();
+  assert.ok(token.length >= 32);
+  assert.ok(!JSON.stringify(started).includes(token), "the start result (shown in outputs) never carries the token");
+  const c = await wsClient(port, { connect: { token } });
   assert.equal(c.frames[0].ok, true);
   c.close();
   await gw.stop();
   const again = await gw.start({ onPairingCode: () => undefined });
-  assert.equal(again.generatedToken, undefined, "printed once only");
+  assert.equal(again.tokenGenerated, undefined, "reused, not generated again");
+  assert.ok(!JSON.stringify(again).includes(token));
   await gw.stop();
   const log = readFileSync(gw.status().logPath, "utf8");
   assert.ok(log.length > 0);
-  assert.ok(!log.includes(started.generatedToken!), "token must not be logged");
+  assert.ok(!log.includes(token), "token must not be logged");
   for (const line of log.trim().split("\n")) JSON.parse(line);
   void rt;
 });
 
-test("rate limit: after N failures even the right token gets 429 (loopback included), HTTP and WS", async (t) => {
+test("failed tokens: answered slower and slower, 429 while a client's slowed failures pend, and the right token still gets in (HTTP)", async (t) => {
   const { port } = await startGateway(t, { ...tokenGw, authFailuresPerMinute: 3 }, { env: { OC_TEST_TOKEN: TOKEN } });
-  for (let i = 0; i < 3; i++) assert.equal((await get(port, "/metrics", { Authorization: "Bearer bad-bad-bad-bad-bad" })).status, 401);
-  const blocked = await get(port, "/metrics", { Authorization: `Bearer ${TOKEN}` });
-  assert.equal(blocked.status, 429);
-  assert.ok(Number(blocked.headers["retry-after"]) > 0);
-  // The WebSocket shares the limiter: the upgrade itself is refused.
-  await assert.rejects(wsClient(port, { connect: false }), (e: any) => e.status === 429);
+  const timed = async (token: string) => {
+    const t0 = performance.now();
+    const r = await get(port, "/metrics", { Authorization: `Bearer ${token}` });
+    return { status: r.status, ms: performance.now() - t0, retryAfter: r.headers["retry-after"] };
+  };
+  const wrong: Array<{ status: number; ms: number }> = [];
+  for (let i = 0; i < 6; i++) wrong.push(await timed("bad-bad-bad-bad-bad"));
+  assert.deepEqual(wrong.map((w) => w.status), [401, 401, 401, 401, 401, 401]);
+  // 3 free, then 250 ms, 500 ms, 1 s.
+  assert.ok(wrong[3]!.ms >= 200 && wrong[4]!.ms >= 450 && wrong[5]!.ms >= 950, `slower and slower: ${wrong.map((w) => Math.round(w.ms))}`);
+  // Six wrong tokens (ten on main locked the owner out for 60 s): the right one gets in at once.
+  const right = await timed(TOKEN);
+  assert.equal(right.status, 200);
+  assert.ok(right.ms < 1500, `the right token is not slowed down (${Math.round(right.ms)} ms; the next failure would wait 2 s)`);
+  // A parallel burst: two wrong attempts hold the slots (2 s and 4 s), the rest get 429 unchecked.
+  const burst = await Promise.all(Array.from({ length: 6 }, () => timed("bad-bad-bad-bad-bad")));
+  const statuses = burst.map((b) => b.status).sort();
+  assert.deepEqual(statuses, [401, 401, 429, 429, 429, 429], `burst: ${statuses}`);
+  assert.ok(burst.filter((b) => b.status === 429).every((b) => Number(b.retryAfter) >= 1), "429 says when to come back");
+  assert.ok(Math.max(...burst.map((b) => b.ms)) >= 3500, "the burst's slowed failures were held for their delay");
+  // Once the burst's delays have run out, the right token gets in again.
+  assert.equal((await timed(TOKEN)).status, 200);
 });
 
-test("rate limit counts wrong WebSocket tokens too", async (t) => {
+test("failed tokens over the WebSocket share the limiter: slowed, never a lockout", async (t) => {
   const { port } = await startGateway(t, { ...tokenGw, authFailuresPerMinute: 2 }, { env: { OC_TEST_TOKEN: TOKEN } });
   for (let i = 0; i < 2; i++) await (await wsClient(port, { connect: { token: "bad-bad-bad-bad-bad" } })).closed;
-  assert.equal((await get(port, "/metrics", { Authorization: `Bearer ${TOKEN}` })).status, 429);
+  // The third wrong token (over HTTP) is the first one slowed down.
+  const t0 = performance.now();
+  assert.equal((await get(port, "/metrics", { Authorization: "Bearer bad-bad-bad-bad-bad" })).status, 401);
+  assert.ok(performance.now() - t0 >= 200, "slowed after the WebSocket failures");
+  const t1 = performance.now();
+  const slowWs = await wsClient(port, { connect: { token: "bad-bad-bad-bad-bad" } });
+  assert.equal(slowWs.frames[0].error.code, "unauthorized");
+  assert.ok(performance.now() - t1 >= 450, "a wrong WebSocket token is answered slower too");
+  assert.equal((await get(port, "/metrics", { Authorization: `Bearer ${TOKEN}` })).status, 200);
+  const ok = await wsClient(port, { connect: { token: TOKEN } });
+  assert.equal(ok.frames[0].ok, true, "the right token still connects");
+  ok.close();
 });
 
 test("deviceAuth: the UI needs the one-time pairing code, then a session; a code works once", async (t) => {

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { readFileSync } from "node:fs";
 import { dispatch } from "../../magics/dispatch.js";
+import { toJson, toMimeBundle, toText } from "../../magics/render/mime.js";
 import { makeContext } from "../../magics/commands/context.js";
 import { tmp, writeFile } from "../helpers/index.js";
 
@@ -17,8 +19,8 @@ test("kernel: gateway start -> status -> logs -> stop, in-process, with text/HTM
   assert.equal(start.exitCode, 0);
   assert.equal(start.data.running, true);
   assert.ok(start.data.port > 0);
-  assert.ok(start.data.generatedToken, "a fresh token is shown once");
-  assert.match(start.text, /token \(shown once/);
+  assert.equal(start.data.tokenGenerated, true);
+  assert.match(start.text, /token: generated and saved \(mode 0600\) in .*gateway\/token/);
   assert.match(start.text, /pairing code/);
   assert.match(start.html, /oc-gateway/);
   assert.doesNotMatch(start.html, /<script/i);
@@ -26,7 +28,7 @@ test("kernel: gateway start -> status -> logs -> stop, in-process, with text/HTM
   assert.equal(((await h.json()) as { service: string }).service, "openclaw-kernel");
   const again = (await dispatch("gateway start", ctx)).result as any;
   assert.equal(again.data.alreadyRunning, true);
-  assert.doesNotMatch(again.text, /token \(shown once/, "the token is not shown twice");
+  assert.doesNotMatch(again.text, /token: generated/, "said once, on the start that generated it");
   const status = (await dispatch("gateway status", ctx)).result as any;
   assert.equal(status.exitCode, 0);
   assert.equal(status.data.where, "this process");
@@ -67,4 +69,38 @@ test("kernel: gateway logs --follow streams new lines until Stop", async (t) => 
   const r = (await follow).result as any;
   assert.equal(r.data.followed, true);
   assert.ok(events.some((e) => e.type === "gateway.log" && /refused by guard/.test(e.message)), "the new line was streamed");
+});
+
+test("kernel: a generated gateway token is in no output (text, HTML, Markdown, JSON), no event and no log line", async (t) => {
+  const dir = tmp(t);
+  writeFile(join(dir, "openclaw.json"), { gateway: { bind: "127.0.0.1:0", auth: "token", control: { ui: true } }, stateDir: "./state" });
+  const events: any[] = [];
+  const ctx = makeContext({ host: "kernel", cwd: dir, env: {}, emit: (e) => events.push(e) });
+  t.after(() => ctx.closeAll());
+  const outputs: string[] = [];
+  const show = (r: any) => outputs.push(JSON.stringify(toMimeBundle(r)), toText(r), toJson(r), JSON.stringify(r));
+  const start = (await dispatch("gateway start", ctx)).result as any;
+  show(start);
+  show((await dispatch("gateway start --json", ctx)).result);
+  const file = join(dir, "state", "gateway", "token");
+  const token = readFileSync(file, "utf8").trim();
+  assert.ok(token.length >= 32);
+  assert.equal(start.data.tokenFile, file);
+  // Where it is and how to read it are said; the value is not.
+  assert.ok(toText(start).includes(file) && /cat /.test(toText(start)), toText(start));
+  const bundle = toMimeBundle(start) as Record<string, unknown>;
+  for (const mime of ["text/plain", "text/html", "text/markdown", "application/json"]) assert.ok(mime in bundle, `${mime} rendered`);
+  // The token works, so the gateway really uses it; failures and successes get logged.
+  const h = await fetch(`http://127.0.0.1:${start.data.port}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(h.status, 200);
+  await fetch(`http://127.0.0.1:${start.data.port}/metrics`, { headers: { Authorization: "Bearer wrong-wrong-wrong-wrong" } });
+  show((await dispatch("gateway status", ctx)).result);
+  show((await dispatch("gateway status --json", ctx)).result);
+  show((await dispatch("gateway logs -n 100", ctx)).result);
+  show((await dispatch("gateway stop", ctx)).result);
+  const log = readFileSync(join(dir, "state", "gateway", "gateway.log"), "utf8");
+  assert.ok(log.split("\n").length > 3, "the log has lines to check");
+  for (const [i, o] of outputs.entries()) assert.ok(!o.includes(token), `output ${i} carries the token`);
+  assert.ok(!JSON.stringify(events).includes(token), "no event carries the token");
+  assert.ok(!log.includes(token), "no log line carries the token");
 });

@@ -412,6 +412,88 @@ def scenario_shutdown(km, kc):
     return {"shutdown_s": dt, "kernel_alive": alive(kpid), "child_alive": alive(child), "exit": km.provisioner.process.returncode if km.provisioner.process else None}
 
 
+RISKY_ARG = """%%openclaw skill
+---
+name: risky-arg-test
+description: A high-risk skill whose argument the caller (a model, say) chooses.
+risk: high
+exec:
+  cmd: echo ran-after-approval {{note}}
+  timeoutSec: 10
+parameters:
+  type: object
+  properties:
+    note:
+      type: string
+      maxLength: 2000
+  required: [note]
+---
+# risky-arg-test
+"""
+
+# What a hostile model might pass: a bidi override that reverses what follows, a fake
+# prompt, an ANSI escape, a zero-width space, and enough text to push the real prompt away.
+HOSTILE = "\u202Etxt.exe [y/N] y \x1b[2K\x1b[31mapprove? [y/N]\u200b " + "x" * 400
+
+
+def scenario_forged_input(km, kc):
+    """Forged input_replies while an approval waits: none may answer it; the real client's "n" does."""
+    import zmq
+    from jupyter_client import BlockingKernelClient
+    reg = run(kc, RISKY_ARG, 30)
+    msg_id = kc.execute('%%openclaw skills run risky-arg-test note="%s"' % HOSTILE, allow_stdin=True)
+    req = kc.get_stdin_msg(timeout=30)
+    all_msgs.append(req)
+    # 1. Another client (its own session and identity) answers "y", naming no parent, as jupyter_client does.
+    other = BlockingKernelClient(connection_file=km.connection_file)
+    other.load_connection_file()
+    other.start_channels()
+    other.input("y")
+    # 2. The cell's own client and session, but answering another input_request.
+    kc.stdin_channel.send(kc.session.msg("input_reply", {"value": "y"}, parent={"msg_id": "not-" + req["header"]["msg_id"], "msg_type": "input_request", "session": req["header"]["session"]}))
+    # 3. The cell's session id signed with the key, from another connection, naming no parent.
+    ctx = zmq.Context.instance()
+    forger = ctx.socket(zmq.DEALER)
+    forger.setsockopt(zmq.IDENTITY, b"forger-" + uuid.uuid4().hex.encode())
+    forger.setsockopt(zmq.LINGER, 0)
+    forger.connect("%s://%s:%d" % (km.transport, km.ip, km.stdin_port))
+    kc.session.send(forger, kc.session.msg("input_reply", {"value": "y"}))
+    # 4. Another session naming the right input_request.
+    other.stdin_channel.send(other.session.msg("input_reply", {"value": "y"}, parent=req["header"]))
+    # None of them may end the question: the cell must still be waiting.
+    early = None
+    try:
+        early = kc.get_shell_msg(timeout=2.0)
+    except queue.Empty:
+        pass
+    kc.input("n")
+    reply = shell_reply(kc, msg_id, 30)
+    msgs, idle = drain_iopub(kc, msg_id, 15)
+    forger.close()
+    other.stop_channels()
+    text = json.dumps(summarize(msgs))
+    after = run(kc, "%openclaw audit tail -n 5 --json", 30)
+    return {"register": reg["status"], "prompt": req["content"]["prompt"], "password": req["content"]["password"],
+            "early_reply": None if early is None else early["msg_type"], "status": reply["content"]["status"],
+            "denied": "approval.denied" in text, "ran": "exit 0" in text or "approval.granted" in text, "output": text[-3000:], "after": after["status"]}
+
+
+def scenario_gateway_token(km, kc):
+    """`%openclaw gateway start` with token auth (openclaw.json in the kernel's folder asks for it):
+    the generated token is in the 0600 file and in no message the kernel sends."""
+    cells = ["%openclaw gateway start", "%openclaw gateway start --json", "%openclaw gateway status", "%openclaw gateway status --json",
+             "await openclaw.gateway.start()", "await openclaw.gateway.status()", "%openclaw gateway logs -n 50", "%openclaw gateway stop"]
+    results = [run(kc, c, 60) for c in cells]
+    path = os.path.join(os.environ["OPENCLAW_STATE_DIR"], "gateway", "token")
+    token = open(path).read().strip()
+    mode = os.stat(path).st_mode & 0o777
+    log = open(os.path.join(os.environ["OPENCLAW_STATE_DIR"], "gateway", "gateway.log")).read()
+    seen = json.dumps(all_msgs, default=str)
+    return {"statuses": [r["status"] for r in results], "token_len": len(token), "mode": mode, "in_messages": token in seen,
+            "in_log": token in log, "log_lines": len(log.splitlines()), "start_text": "".join(m.get("plain", "") for m in results[0]["msgs"]),
+            "where_said": path in seen}
+
+
 def main():
     names = sys.argv[1].split(",")
     km = KernelManager(kernel_name=os.environ.get("OC_KERNEL", "openclaw"))

@@ -120,7 +120,8 @@ describe("kernel via jupyter_client", { timeout: 300_000 }, () => {
     const { yes, no_stdin } = d.stdin;
     assert.equal(yes.asked.length, 1);
     assert.equal(yes.asked[0].password, false);
-    assert.match(yes.asked[0].prompt, /approve\? run ls/);
+    assert.match(yes.asked[0].prompt, /summary: "run ls"\n/);
+    assert.match(yes.asked[0].prompt, /\napprove\? \[y\/N\] $/);
     assert.ok(yes.msgs.some((m: any) => m.text === "approved=true\n"));
     assert.equal(no_stdin.asked.length, 0);
     assert.ok(no_stdin.msgs.some((m: any) => m.text === "approved=false\n"));
@@ -137,7 +138,7 @@ describe("kernel via jupyter_client", { timeout: 300_000 }, () => {
     assert.equal(sk.register_risky, "ok");
     assert.equal(sk.approved.status, "ok");
     assert.equal(sk.approved.asked.length, 1);
-    assert.match(sk.approved.asked[0].prompt, /^approve\? run skill risky-test/);
+    assert.match(sk.approved.asked[0].prompt, /^approval needed: skill "risky-test" \(risk: high\) wants to run\n/);
     assert.match(shown(sk.approved), /ran after approval/);
     assert.equal(sk.denied.status, "error", "no stdin: denied without asking");
     assert.equal(sk.denied.asked.length, 0);

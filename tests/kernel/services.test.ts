@@ -140,7 +140,7 @@ describe("kernel via jupyter server + @jupyterlab/services", { timeout: 120_000 
     const reply = await future.done;
     assert.equal(reply?.content.status, "ok");
     assert.equal(prompts.length, 1);
-    assert.match(prompts[0]!, /approve\? delete nothing/);
+    assert.match(prompts[0]!, /summary: "delete nothing"\napprove\? \[y\/N\] $/);
     assert.deepEqual(texts, ["approved=true\n"]);
   });
 
