@@ -40,7 +40,7 @@ export class Connection implements ClientSession {
   readonly id = randomUUID();
   readonly owner = `gateway:${this.id}`;
   private readonly abort = new AbortController();
-  readonly signal = this.abort.signal;
+  readonly signal: AbortSignal = this.abort.signal;
   private ready = false;
   private seq = 0;
   private subscription: string[] | null = null;

@@ -364,6 +364,7 @@ def scenario_complete(km, kc):
     mid = kc.comm_info()
     comm = shell_reply(kc, mid)["content"]
     return {"group": comp("%openclaw ra"), "sub": comp("%openclaw rag "), "flag": comp("%openclaw doctor --j"), "ts": comp("const abcdef = 1;\nabc"),
+            "facade_rag": comp("openclaw.rag."), "facade": comp("openclaw."), "facade_query": insp("openclaw.rag.query"),
             "inspect": insp("%openclaw config validate"), "open": isc("function f() {"), "closed": isc("1 + 1"), "magic_closed": isc("%openclaw help"),
             "history": hist["status"], "comm": comm["status"]}
 
