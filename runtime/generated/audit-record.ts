@@ -17,6 +17,10 @@ export interface AuditRecord {
     host: "cli" | "kernel" | "gateway";
     sessionId: string;
     /**
+     * A gateway connection's id, so records tell two clients apart.
+     */
+    clientId?: string;
+    /**
      * The model ref that asked (agent turns).
      */
     modelRef?: string;
