@@ -115,7 +115,7 @@ export async function wsClient(port: number, opts: { headers?: Record<string, st
     frames.push(f);
     if (f.type === "event") {
       events.push(f);
-      if (!eventSchema(f) || f.event !== f.payload.type) badEvents.push(`${f.event}: ${(eventSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message}${"additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ") || "event differs from payload.type"}: ${String(d).slice(0, 300)}`);
+      if (!(eventSchema as (v: unknown) => boolean)(f) || f.event !== f.payload.type) badEvents.push(`${f.event}: ${(eventSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message}${"additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ") || "event differs from payload.type"}: ${String(d).slice(0, 300)}`);
       for (const w of [...eventWaiters]) if (w.pred(f)) {
         eventWaiters.splice(eventWaiters.indexOf(w), 1);
         w.resolve(f);
