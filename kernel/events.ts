@@ -63,10 +63,7 @@ export class EventView {
 
   bundle(): Bundle {
     const last = this.events.at(-1);
-    if (last?.type === "rag.progress") {
-      const p = last as RuntimeEvent & { done?: number; total?: number; file?: string; phase?: string };
-      return progressBundle(this.title, { done: p.done ?? 0, total: p.total ?? 0, file: p.file, phase: p.phase });
-    }
+    if (last?.type === "rag.progress") return progressBundle(this.title, { done: last.done, total: last.total, file: last.file, phase: last.phase });
     let html: string;
     let text: string;
     try {

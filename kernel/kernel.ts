@@ -98,13 +98,13 @@ export class Kernel {
   /** A background notice (exec exit) shown once, as a stream line on the running or last cell. */
   notice(e: RuntimeEvent): void {
     if (e.type !== "exec.exit" && e.type !== "exec.background") return;
-    const key = `${e.type}:${String(e.id ?? e.ts)}`;
+    const key = `${e.type}:${e.id}`;
     if (this.noticed.has(key)) return;
     this.noticed.add(key);
     if (this.noticed.size > 10000) this.noticed.clear();
     const line = renderEventLine(e);
     // The last lines of a finished run's output come with its notice (the exec area bounds them).
-    const tail = e.type === "exec.exit" && typeof e.tail === "string" && e.tail.trim() ? e.tail.replace(/\s+$/, "").replace(/^/gm, "  ") + "\n" : "";
+    const tail = e.type === "exec.exit" && e.tail.trim() ? e.tail.replace(/\s+$/, "").replace(/^/gm, "  ") + "\n" : "";
     if (line) this.output.write("stderr", line + "\n" + tail);
   }
 

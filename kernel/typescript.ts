@@ -7,10 +7,13 @@
  * loads on the first TypeScript cell, never before kernel_info. @types/node comes from
  * tslab's own node_modules when the notebook's folder has none.
  */
+import { existsSync } from "node:fs";
 import Module from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { AbortedError } from "../runtime/errors.js";
+import { packageRoot } from "../runtime/paths.js";
 import { runningSync } from "./syncflag.js";
 import { CompilerThread } from "./ts-compiler.js";
 
@@ -27,28 +30,32 @@ interface Converted {
   hasToplevelAwait?: boolean;
 }
 
-/** Types of what every cell sees: the `openclaw` facade and `display` helpers. */
-export const PRELUDE = `interface OpenClawDisplay {
-  (value: unknown): void;
-  html(s: string): void; markdown(s: string): void; text(s: string): void; json(value: unknown): void;
-  svg(s: string): void; latex(s: string): void; png(b: Uint8Array | string): void; jpeg(b: Uint8Array | string): void;
-  raw(mime: string, data: unknown): void; bundle(data: Record<string, unknown>): void;
+/**
+ * The declarations tsc emits for kernel/facade-types.ts (dist/kernel/facade-types.d.ts,
+ * beside this module when it runs from dist/), as an import specifier without extension;
+ * null when the package is not built.
+ */
+export function facadeTypesModule(): string | null {
+  const here = fileURLToPath(new URL("./facade-types.d.ts", import.meta.url));
+  for (const p of [here, join(packageRoot(), "dist", "kernel", "facade-types.d.ts")]) if (existsSync(p)) return p.slice(0, -".d.ts".length);
+  return null;
 }
-interface OpenClawFacade {
-  /** The session's Runtime (config, secret(), parts). */
-  runtime(): Promise<any>;
-  /** Runs a magic line, shows its rich output and returns its result. */
-  magic(line: string, body?: string): Promise<any>;
-  /** Asks the person through stdin (denied when the front end allows no input). */
-  approve(summary: string, argv?: string[]): Promise<boolean>;
-  config(): Promise<any>;
-  rag: any; skills: any; models: any; agent: any; exec: any; audit: any; gateway: any;
-  /** Aborted when the cell is interrupted. */
-  readonly signal: AbortSignal;
-}
+
+/**
+ * Types of what every cell sees: `openclaw` typed by the OpenClawFacade interface (so
+ * completion on `openclaw.rag.` lists the real members) and the `display` helpers. Read
+ * by the TypeScript service only when the first TypeScript cell loads it.
+ */
+export function prelude(facadeTypes = facadeTypesModule()): string {
+  const from = (name: string) => (facadeTypes ? `import(${JSON.stringify(facadeTypes)}).${name}` : "any");
+  return `type OpenClawFacade = ${from("OpenClawFacade")};
+type OpenClawDisplay = ${from("OpenClawDisplay")};
 declare const openclaw: OpenClawFacade;
-declare const display: OpenClawDisplay & { newDisplay(): OpenClawDisplay };
+declare const display: ${from("OpenClawDisplayRoot")};
 `;
+}
+
+export const PRELUDE = prelude();
 
 export class CompileError extends Error {
   constructor(readonly diagnostics: string[]) {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { LoadedConfig, OpenClawConfig, ConfigSource } from "./config/index.js";
-import type { Actor, Approver, EventSink, RuntimeEvent } from "./events.js";
+import type { Actor, Approver, EventSink, RuntimeEvent, RuntimeEventInput } from "./events.js";
 import type { AuditLog } from "./audit/index.js";
 import type { ExecManager } from "./exec/index.js";
 import type { SkillRegistry } from "./skills/index.js";
@@ -61,7 +61,7 @@ export class Runtime {
     return () => this.listeners.delete(listener);
   }
 
-  emit(event: Omit<RuntimeEvent, "ts"> & { ts?: number }): void {
+  emit(event: RuntimeEventInput): void {
     const e = { ts: Date.now(), ...event } as RuntimeEvent;
     for (const l of this.listeners) {
       try {

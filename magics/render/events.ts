@@ -5,23 +5,22 @@ import type { RuntimeEvent } from "../../runtime/events.js";
  * they come). Returns undefined for events too chatty for a terminal (model.delta).
  */
 export function renderEventLine(e: RuntimeEvent): string | undefined {
-  const p = e as Record<string, any>;
   switch (e.type) {
     case "model.delta":
       return undefined;
     case "rag.progress":
-      return `indexing ${p.done ?? "?"}/${p.total ?? "?"} ${p.file ?? ""}`.trimEnd();
+      return `indexing ${e.done}/${e.total} ${e.file ?? ""}`.trimEnd();
     case "exec.exit":
-      return `[exec ${p.id}] exited ${p.signal ? `by ${p.signal}` : `with code ${p.exitCode}`}`;
+      return `[exec ${e.id}] exited ${e.signal ? `by ${e.signal}` : `with code ${e.exitCode}`}`;
     case "exec.background":
-      return `[exec ${p.id}] still running after ${p.backgroundMs ?? "?"} ms; continuing in the background`;
+      return `[exec ${e.id}] still running after ${e.backgroundMs ?? "?"} ms; continuing in the background`;
     case "tool.call":
-      return `-> ${p.name ?? p.tool}(${JSON.stringify(p.arguments ?? p.args ?? {})})`;
+      return `-> ${e.name}(${JSON.stringify(e.arguments)})`;
     case "tool.result":
-      return `<- ${p.name ?? p.tool}: ${p.status ?? ""}${p.exitCode !== undefined ? ` exit ${p.exitCode}` : ""}`;
+      return `<- ${e.name}: ${e.status}${e.exitCode !== null ? ` exit ${e.exitCode}` : ""}`;
     case "policy.denied":
-      return `denied: ${p.reason ?? p.message ?? ""}`;
+      return `denied: ${e.reason}`;
     default:
-      return `${e.type}${p.message ? `: ${p.message}` : ""}`;
+      return "message" in e ? `${e.type}: ${e.message}` : e.type;
   }
 }

@@ -4,25 +4,26 @@
  * is the same function over the whole list. Self-contained HTML: inline styles, no
  * scripts; everything the model or a tool produced is escaped.
  */
-import type { RuntimeEvent } from "../../runtime/events.js";
+import type { EventOf, ModelResponseEvent, ModelWarningEvent, RuntimeEvent, TurnEndEvent, TurnErrorEvent, TurnStartEvent } from "../../runtime/events.js";
 import { visible } from "./sanitize.js";
 import { COLORS, badge, box, code, esc, muted, pre } from "./html.js";
 
-type P = Record<string, any>;
+/** The events shown inside a step, under the model's text. */
+type StepItem = EventOf<"tool.call" | "tool.result" | "policy.denied" | "approval.requested" | "approval.resolved" | "exec.background" | "exec.exit">;
 
 interface StepView {
   step: number;
   text: string;
-  response?: P;
-  items: P[];
+  response?: ModelResponseEvent;
+  items: StepItem[];
 }
 
 interface TurnView {
-  start?: P;
-  end?: P;
+  start?: TurnStartEvent;
+  end?: TurnEndEvent;
   steps: StepView[];
-  warnings: P[];
-  errors: P[];
+  warnings: ModelWarningEvent[];
+  errors: TurnErrorEvent[];
 }
 
 /** Folds the event list into steps: deltas joined, calls paired with their results. */
@@ -34,7 +35,7 @@ export function foldTurn(events: RuntimeEvent[]): TurnView {
     if (!s) view.steps.push((s = { step: k, text: "", items: [] }));
     return s;
   };
-  for (const e of events as P[]) {
+  for (const e of events) {
     switch (e.type) {
       case "turn.start":
         view.start = e;
@@ -46,12 +47,12 @@ export function foldTurn(events: RuntimeEvent[]): TurnView {
         stepOf(e.step);
         break;
       case "model.delta":
-        stepOf(e.step).text += String(e.text ?? "");
+        stepOf(e.step).text += e.text;
         break;
       case "model.response": {
         const s = stepOf(e.step);
         s.response = e;
-        if (!s.text && e.content) s.text = String(e.content);
+        if (!s.text && e.content) s.text = e.content;
         break;
       }
       case "model.warning":
@@ -82,26 +83,26 @@ function statusBadge(s: string): string {
   return badge(s === "ok" ? "ok" : s === "running" || s === "max_steps" ? "warn" : s === "denied" ? "denied" : s);
 }
 
-function itemHtml(e: P): string {
+function itemHtml(e: StepItem): string {
   const row = (label: string, body: string) => `<div style="margin:2px 0 2px 12px"><span style="display:inline-block;min-width:92px;color:${COLORS.muted}">${esc(label)}</span>${body}</div>`;
   switch (e.type) {
     case "tool.call":
-      return row("tool call", `${code(String(e.name))} ${code(JSON.stringify(e.arguments))}`);
+      return row("tool call", `${code(e.name)} ${code(JSON.stringify(e.arguments))}`);
     case "approval.requested":
-      return row("approval", `${badge("warn")} asked: ${esc(visible(e.summary ?? ""))}`);
+      return row("approval", `${badge("warn")} asked: ${esc(visible(e.summary))}`);
     case "approval.resolved":
       return row("approval", e.granted ? `${badge("allow")} granted` : `${badge("deny")} denied`);
     case "policy.denied":
-      return row("policy", `${badge("denied")} <b style="color:${COLORS.fail}">${esc(e.reason ?? "denied")}</b>${e.rule ? ` ${muted(`rule ${e.rule}`)}` : ""}`);
+      return row("policy", `${badge("denied")} <b style="color:${COLORS.fail}">${esc(e.reason)}</b>${e.rule ? ` ${muted(`rule ${e.rule}`)}` : ""}`);
     case "exec.background":
-      return row("background", `${badge("running")} session ${code(String(e.id ?? "?"))} continues in the background`);
+      return row("background", `${badge("running")} session ${code(e.id)} continues in the background`);
     case "exec.exit":
-      return row("exit notice", `session ${code(String(e.id))} ${e.timedOut ? "timed out" : e.signal ? `killed by ${esc(e.signal)}` : `exited ${esc(e.exitCode)}`} after ${ms(e.durationMs)}${e.tail ? pre(String(e.tail), 120) : ""}`);
+      return row("exit notice", `session ${code(e.id)} ${e.timedOut ? "timed out" : e.signal ? `killed by ${esc(e.signal)}` : `exited ${esc(e.exitCode)}`} after ${ms(e.durationMs)}${e.tail ? pre(e.tail, 120) : ""}`);
     case "tool.result": {
       const exit = e.exitCode !== null && e.exitCode !== undefined ? ` exit ${esc(e.exitCode)}` : e.signal ? ` ${esc(e.signal)}` : "";
-      const argv = Array.isArray(e.argv) ? ` ${muted("argv")} ${code(JSON.stringify(e.argv))}` : "";
+      const argv = e.argv ? ` ${muted("argv")} ${code(JSON.stringify(e.argv))}` : "";
       const out = [e.stdout ? `stdout:\n${e.stdout}` : "", e.stderr ? `stderr:\n${e.stderr}` : ""].filter(Boolean).join("\n");
-      return row("result", `${statusBadge(String(e.status))}${exit} ${muted(ms(e.durationMs))}${argv}${e.reason && e.status !== "denied" ? ` ${esc(e.reason)}` : ""}${out ? pre(out, 160) : ""}`);
+      return row("result", `${statusBadge(e.status)}${exit} ${muted(ms(e.durationMs))}${argv}${e.reason && e.status !== "denied" ? ` ${esc(e.reason)}` : ""}${out ? pre(out, 160) : ""}`);
     }
     default:
       return "";
@@ -111,7 +112,7 @@ function itemHtml(e: P): string {
 /** The transcript as self-contained HTML (class "oc-agent"); works on a partial event list. */
 export function renderTranscript(events: RuntimeEvent[]): string {
   const v = foldTurn(events);
-  const s = v.start ?? {};
+  const s: Partial<TurnStartEvent> = v.start ?? {};
   const end = v.end;
   const scripted = s.scripted === true || end?.scripted === true;
   const head =
@@ -139,7 +140,7 @@ export function renderTranscript(events: RuntimeEvent[]): string {
 /** The same transcript as plain text (CLI, text/plain). */
 export function transcriptText(events: RuntimeEvent[]): string {
   const v = foldTurn(events);
-  const s = v.start ?? {};
+  const s: Partial<TurnStartEvent> = v.start ?? {};
   const lines: string[] = [`agent turn: ${s.model ?? v.end?.model ?? "?"}${s.scripted ? "  [SCRIPTED replay, not a live model]" : ""}`];
   for (const w of v.warnings) lines.push(`warning: ${w.message}`);
   for (const st of v.steps) {

@@ -1,10 +1,10 @@
 import { AbortedError, OpenClawError, PolicyError } from "../errors.js";
-import type { Actor, ApprovalRequest, Approver } from "../events.js";
+import type { Actor, ApprovalRequest, Approver, RuntimeEventInput, ToolCallEvent } from "../events.js";
 import type { ToolCall } from "../models/types.js";
 import { wrapUntrusted } from "../rag/untrusted.js";
 import type { InvokeResultLike, SkillsPort } from "./types.js";
 
-export type Emit = (e: { type: string; [key: string]: unknown }) => void;
+export type Emit = (e: RuntimeEventInput) => void;
 
 /** Most of a tool's output the model gets back; the rest is in the exec log. */
 const MAX_OUTPUT_TO_MODEL = 8000;
@@ -48,7 +48,7 @@ export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ r
   } catch {
     params = undefined;
   }
-  ctx.emit({ type: "tool.call", step: ctx.step, callId: call.id, name: call.name, arguments: params ?? call.arguments });
+  ctx.emit({ type: "tool.call", step: ctx.step, callId: call.id, name: call.name, arguments: (params as ToolCallEvent["arguments"] | undefined) ?? call.arguments });
   let result: InvokeResultLike;
   if (params === undefined || typeof params !== "object" || params === null || Array.isArray(params)) {
     result = { status: "failed", reason: "arguments are not a JSON object" };
@@ -64,8 +64,8 @@ export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ r
     }
   }
   if (result.status === "aborted" || ctx.signal.aborted) throw new AbortedError();
-  if (result.status === "denied") ctx.emit({ type: "policy.denied", step: ctx.step, callId: call.id, name: call.name, reason: result.reason ?? "denied by policy", rule: result.rule ?? null });
-  if (result.status === "running") ctx.emit({ type: "exec.background", step: ctx.step, callId: call.id, name: call.name, id: result.id ?? null });
+  if (result.status === "denied") ctx.emit({ type: "policy.denied", step: ctx.step, callId: call.id, skill: call.name, reason: result.reason ?? "denied by policy", rule: result.rule ?? null });
+  if (result.status === "running" && result.id) ctx.emit({ type: "exec.background", step: ctx.step, callId: call.id, skill: call.name, id: result.id });
   ctx.emit({
     type: "tool.result",
     step: ctx.step,

@@ -1,4 +1,4 @@
-import type { Approver, RuntimeEvent } from "../events.js";
+import type { Approver, RuntimeEvent, TurnStatus } from "../events.js";
 
 export interface TurnRequest {
   prompt: string;
@@ -18,7 +18,8 @@ export interface TurnRequest {
   toolChoice?: "auto" | "required" | "none";
 }
 
-export type TurnStatus = "ok" | "max_steps" | "aborted" | "timeout" | "error";
+/** How a turn ended: one source, schemas/gateway-event.schema.json (turn.end). */
+export type { TurnStatus };
 
 export interface TurnResult {
   status: TurnStatus;

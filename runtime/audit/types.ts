@@ -1,37 +1,16 @@
-import type { Actor } from "../events.js";
+/**
+ * The audit record's shape is schemas/audit-record.schema.json (generated into
+ * runtime/generated/audit-record.ts); these are views of it.
+ */
+import type { AuditRecord } from "../generated/audit-record.js";
 
-/** What a caller hands the audit log: one decision or one invocation. */
-export interface AuditInput {
-  actor: Actor;
-  /** "skill.invoke" | "apply_patch" | "exec.kill" | "exec.exit" | "approval" … */
-  action: string;
-  skill?: string;
-  argv?: string[];
-  cwd?: string;
-  decision: "allow" | "deny" | "error";
-  /** The policy rule behind the decision, e.g. "params.option_injection". */
-  rule?: string;
-  reason?: string;
-  exitCode?: number | null;
-  signal?: string | null;
-  timedOut?: boolean;
-  durationMs?: number;
-  stdout?: { sha256: string; bytes: number };
-  stderr?: { sha256: string; bytes: number };
-  execId?: string;
+export type { AuditRecord, Digest } from "../generated/audit-record.js";
+
+/** What a caller hands the audit log: one decision or one invocation (the record without its place in the chain). */
+export type AuditInput = Omit<AuditRecord, "seq" | "ts" | "prevHash" | "hash" | "extra"> & {
+  /** Free-form details; must be JSON. */
   extra?: Record<string, unknown>;
-}
-
-/** One line of the JSONL file: the input plus its place in the chain. */
-export interface AuditRecord extends AuditInput {
-  seq: number;
-  /** ISO-8601 time the record was written. */
-  ts: string;
-  /** The previous record's hash (64 zeros for the first). */
-  prevHash: string;
-  /** sha256 of the canonical record without `hash`. */
-  hash: string;
-}
+};
 
 export interface VerifyReport {
   ok: boolean;

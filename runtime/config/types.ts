@@ -1,66 +1,55 @@
 /**
- * The validated, defaults-filled configuration. Mirrors schemas/openclaw.schema.json;
- * paths here are already absolute (resolved against the config file's folder).
+ * The validated, defaults-filled configuration, derived from the type generated from
+ * schemas/openclaw.schema.json (runtime/generated/openclaw.ts, `npm run gen:types`): a
+ * key with a schema default is required here, a key without one stays optional. Paths
+ * here are already absolute (resolved against the config file's folder).
  */
-export type GatewayAuth =
-  | { mode: "none" }
-  | { mode: "token"; tokenEnv: string }
-  | { mode: "mtls"; cert: string; key: string; ca: string };
+import type { OpenClawJson } from "../generated/openclaw.js";
 
-export interface GatewayConfig {
-  mode: "local";
-  /** As written: "127.0.0.1:18789", "[::1]:18789". */
-  bind: string;
-  /** Parsed from bind. host has no brackets. */
+export type { OpenClawJson } from "../generated/openclaw.js";
+
+/** Every key required except `Keep` (keys the schema gives no default: still optional once filled). */
+type Filled<T, Keep extends keyof T = never> = Required<Omit<T, Keep>> & Pick<T, Keep>;
+
+type RawGateway = NonNullable<OpenClawJson["gateway"]>;
+type RawAuth = NonNullable<RawGateway["auth"]>;
+type RawExec = NonNullable<NonNullable<OpenClawJson["tools"]>["exec"]>;
+type RawAgent = NonNullable<OpenClawJson["agentDefaults"]>;
+type RawProviders = NonNullable<NonNullable<OpenClawJson["models"]>["providers"]>;
+type RawRag = NonNullable<OpenClawJson["rag"]>;
+
+/** The auth setting normalized from its string or object form (tokenEnv filled). */
+export type GatewayAuth = { mode: "none" } | Required<Extract<RawAuth, { mode: "token" }>> | Extract<RawAuth, { mode: "mtls" }>;
+
+export interface GatewayConfig extends Required<Omit<RawGateway, "auth" | "control">> {
+  /** Parsed from bind ("127.0.0.1:18789", "[::1]:18789"). host has no brackets. */
   host: string;
   port: number;
   /** Normalized from the string or object form. */
   auth: GatewayAuth;
-  control: { ui: boolean; deviceAuth: boolean };
-  maxFrameBytes: number;
-  authFailuresPerMinute: number;
-  maxConnections: number;
+  control: Required<NonNullable<RawGateway["control"]>>;
 }
 
-export interface ExecConfig {
-  backgroundMs: number;
-  timeoutSec: number;
-  cleanupMs: number;
-  notifyOnExit: boolean;
-  notifyOnExitEmptySuccess: boolean;
-  applyPatch: { enabled: boolean; allowedModels: string[] };
-  sandbox: "auto" | "required" | "off";
-  maxOutputBytes: number;
-  env: string[];
+export interface ExecConfig extends Required<Omit<RawExec, "applyPatch">> {
+  applyPatch: Required<NonNullable<RawExec["applyPatch"]>>;
 }
 
 export interface OpenClawConfig {
   gateway: GatewayConfig;
-  agentDefaults: {
-    workspace: string;
-    model: string;
-    maxSteps: number;
-    turnTimeoutSec: number;
-    systemPrompt?: string;
-  };
+  agentDefaults: Filled<RawAgent, "systemPrompt">;
   tools: { exec: ExecConfig };
   models: {
     refs: string[];
     providers: {
-      openai: { baseURL?: string; apiKeyEnv: string; timeoutMs: number; maxRetries: number };
-      llamacpp: { modelsDir: string; threads?: number; contextSize: number; sha256: Record<string, string> };
-      scripted: { scriptsDir: string };
+      openai: Filled<NonNullable<RawProviders["openai"]>, "baseURL">;
+      llamacpp: Filled<NonNullable<RawProviders["llamacpp"]>, "threads">;
+      scripted: Required<NonNullable<RawProviders["scripted"]>>;
     };
   };
-  skills: { dirs: string[]; bundled: boolean };
-  rag: {
-    embedding: { provider: "use-lite" | "transformers"; model?: string; modelDir?: string };
-    mode: "hybrid" | "dense" | "lexical";
-    topk: number;
-    chunkChars: number;
-    overlapChars: number;
-  };
-  audit: { path: string; fsync: boolean };
+  skills: Required<NonNullable<OpenClawJson["skills"]>>;
+  rag: Required<Omit<RawRag, "embedding">> & { embedding: Filled<NonNullable<RawRag["embedding"]>, "model" | "modelDir"> };
+  /** path filled: <stateDir>/audit/audit.jsonl unless set. */
+  audit: Required<NonNullable<OpenClawJson["audit"]>>;
   /** Absolute state directory (sessions, logs, indexes, audit, tokens). */
   stateDir: string;
 }

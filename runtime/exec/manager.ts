@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path";
 import type { ExecConfig } from "../config/index.js";
 import { NotFoundError, PolicyError, UsageError } from "../errors.js";
-import type { RuntimeEvent } from "../events.js";
+import type { RuntimeEventInput } from "../events.js";
 import { childEnv } from "./env.js";
 import { isInside, probeSandbox, sandboxArgv, BWRAP_CANDIDATES, type SandboxProbe } from "./sandbox.js";
 import { ExecSession } from "./session.js";
@@ -15,7 +15,7 @@ export interface ExecManagerOptions {
   config: ExecConfig;
   workspace: string;
   stateDir: string;
-  emit: (e: Omit<RuntimeEvent, "ts">) => void;
+  emit: (e: RuntimeEventInput) => void;
   /** The host environment children's allow-listed variables come from (default process.env). */
   hostEnv?: NodeJS.ProcessEnv;
   /** Where to look for bubblewrap (tests point it at nothing to simulate its absence). */

@@ -42,7 +42,7 @@ export class Connection implements ClientSession {
   readonly id = randomUUID();
   readonly owner = `gateway:${this.id}`;
   private readonly abort = new AbortController();
-  readonly signal = this.abort.signal;
+  readonly signal: AbortSignal = this.abort.signal;
   private ready = false;
   /** A connect frame is being checked (its answer may be delayed by the limiter). */
   private checking = false;
@@ -80,17 +80,18 @@ export class Connection implements ClientSession {
     this.ws.send(JSON.stringify(frame));
   }
 
-  sendEvent(event: string, payload: unknown, reqId?: string): void {
+  /** One event frame (schemas/gateway-event.schema.json): `event` is always the payload's type. */
+  sendEvent(payload: RuntimeEvent, reqId?: string): void {
     if (!this.ready || this.ws.bufferedAmount > MAX_BUFFERED) return;
-    this.send({ type: "event", event, payload: payload === undefined ? null : payload, seq: ++this.seq, ...(reqId ? { reqId } : {}) });
+    this.send({ type: "event", event: payload.type, payload, seq: ++this.seq, ...(reqId ? { reqId } : {}) });
   }
 
   /** A runtime bus event: exit notices go to the client that owns the session; the rest to subscribers. */
   onRuntimeEvent(e: RuntimeEvent): void {
     if (!this.ready) return;
-    const mine = e.owner === this.owner;
+    const mine = (e.type === "exec.exit" || e.type === "exec.background") && e.owner === this.owner;
     const wanted = this.subscription !== null && (this.subscription.length === 0 || this.subscription.some((p) => e.type.startsWith(p)));
-    if (mine || wanted) this.sendEvent(e.type, e);
+    if (mine || wanted) this.sendEvent(e);
   }
 
   subscribe(types: string[] | null): void {
@@ -109,7 +110,7 @@ export class Connection implements ClientSession {
         resolve(ok);
       };
       this.approvals.set(approvalId, finish);
-      this.sendEvent("exec.approval.requested", { approvalId, ...req, expiresInMs: APPROVAL_TIMEOUT_MS });
+      this.sendEvent({ type: "exec.approval.requested", ts: Date.now(), approvalId, ...req, expiresInMs: APPROVAL_TIMEOUT_MS });
     });
 
   resolveApproval(approvalId: string, approve: boolean): boolean {
@@ -142,7 +143,7 @@ export class Connection implements ClientSession {
     }
     const parsed = parseRequest(data.toString("utf8"));
     if ("error" in parsed) {
-      this.deps.log.write("warn", "ws bad frame", { client: this.id, addr: this.addr, error: parsed.error.error?.message });
+      this.deps.log.write("warn", "ws bad frame", { client: this.id, addr: this.addr, error: parsed.error.error.message });
       this.send(parsed.error);
       return;
     }

@@ -21,7 +21,7 @@ export interface ClientSession {
   readonly signal: AbortSignal;
   /** Asks this client to approve a risky action (exec.approval.requested / .resolve). */
   readonly approver: Approver;
-  sendEvent(event: string, payload: unknown, reqId?: string): void;
+  sendEvent(payload: RuntimeEvent, reqId?: string): void;
   subscribe(types: string[] | null): void;
   resolveApproval(approvalId: string, approve: boolean): boolean;
   /** A signal for one request: aborted by `cancel`, the client leaving, or stop. */
@@ -147,7 +147,7 @@ export const METHODS: Record<string, Method> = {
       signal: ctx.client.requestSignal(ctx.reqId),
       approver: ctx.client.approver,
       // Stream every event of this turn to the caller, tagged with its request id.
-      onEvent: (e) => ctx.client.sendEvent(e.type, e, ctx.reqId),
+      onEvent: (e) => ctx.client.sendEvent(e, ctx.reqId),
     });
   },
 

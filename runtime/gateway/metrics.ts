@@ -32,7 +32,8 @@ export class GatewayMetrics {
   readonly healthOk = this.http.labels("/health", "200");
 
   /** A finished exec, from an exit notice or an invocation result. */
-  recordExec(source: string, r: Record<string, unknown>): void {
+  recordExec(source: string, result: object): void {
+    const r = result as { durationMs?: unknown; timedOut?: unknown; exitCode?: unknown; signal?: unknown };
     this.execRuns.inc({ source });
     if (typeof r.durationMs === "number") this.execDuration.observe({ source }, r.durationMs / 1000);
     if (r.timedOut === true) this.execTimeouts.inc({ source });

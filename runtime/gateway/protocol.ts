@@ -9,35 +9,14 @@ import { isOpenClawError } from "../errors.js";
 export const PROTOCOL_VERSION = 1;
 export const PROTOCOL_SCHEMA = "gateway-protocol.schema.json";
 
-export interface ReqFrame {
-  type: "req";
-  id: string;
-  method: string;
-  params?: Record<string, unknown>;
-}
+// The frame types are generated from the schemas (npm run gen:types): requests and replies
+// from gateway-protocol.schema.json, event frames (a RuntimeEvent as payload) from
+// gateway-event.schema.json.
+import type { ErrorBody, ReqFrame, ResErrorFrame, ResFrame, ResOkFrame } from "../generated/gateway-protocol.js";
+import type { EventFrame } from "../generated/gateway-event.js";
 
-export interface ErrorBody {
-  code: string;
-  message: string;
-  fix?: string | null;
-  details?: string[];
-}
-
-export interface ResFrame {
-  type: "res";
-  id: string | null;
-  ok: boolean;
-  payload?: unknown;
-  error?: ErrorBody;
-}
-
-export interface EventFrame {
-  type: "event";
-  event: string;
-  payload: unknown;
-  seq: number;
-  reqId?: string;
-}
+export type { ErrorBody, ReqFrame, ResFrame, ResOkFrame, ResErrorFrame } from "../generated/gateway-protocol.js";
+export type { EventFrame } from "../generated/gateway-event.js";
 
 export type Frame = ReqFrame | ResFrame | EventFrame;
 
@@ -81,7 +60,7 @@ export function nestingDepth(value: unknown): number {
   return max;
 }
 
-export function parseRequest(text: string): { req: ReqFrame } | { error: ResFrame } {
+export function parseRequest(text: string): { req: ReqFrame } | { error: ResErrorFrame } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -101,11 +80,11 @@ export function parseRequest(text: string): { req: ReqFrame } | { error: ResFram
   return { req: value as ReqFrame };
 }
 
-export function okFrame(id: string, payload: unknown): ResFrame {
+export function okFrame(id: string, payload: unknown): ResOkFrame {
   return { type: "res", id, ok: true, payload: payload === undefined ? null : payload };
 }
 
-export function errorFrame(id: string | null, error: ErrorBody): ResFrame {
+export function errorFrame(id: string | null, error: ErrorBody): ResErrorFrame {
   const e: ErrorBody = { code: error.code, message: error.message };
   if (error.fix) e.fix = error.fix;
   if (error.details?.length) e.details = error.details;

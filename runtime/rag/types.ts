@@ -1,40 +1,31 @@
 /**
- * RAG types: the result shape the seed's local-rag skill prints (schemas/rag-result.schema.json)
- * and the on-disk index's manifest.
+ * RAG types: the result shape the seed's local-rag skill prints (schemas/rag-result.schema.json,
+ * generated into runtime/generated/rag-result.ts) and the on-disk index's manifest.
  */
-export type RagMode = "hybrid" | "dense" | "lexical";
+import type { RagProgressEvent } from "../generated/gateway-event.js";
+import type { RagResultJson } from "../generated/rag-result.js";
 
-/** One retrieved passage with its citation. */
-export interface RagHit {
-  text: string;
-  /** The ranking score in [0, 1]: cosine for dense, normalized BM25 for lexical, fused for hybrid. */
-  score: number;
-  /** Workspace-relative path, "/" separated. */
-  source: string;
+export type RagMode = NonNullable<RagResultJson["mode"]>;
+
+type RagResultItem = RagResultJson["results"][number];
+
+/** One retrieved passage with its citation; this runtime always gives its line range. */
+export interface RagHit extends RagResultItem {
   /** 1-based inclusive line range of the passage in its file. */
   lines: [number, number];
-  chunkId?: string;
-  denseScore?: number;
-  lexicalScore?: number;
 }
 
-export interface RagResult {
-  query: string;
+/** What a query returns: the schema's shape with the fields this runtime always fills. */
+export interface RagResult extends RagResultJson {
   results: RagHit[];
-  /** Extractive and deterministic: built from the hits, no model involved. */
-  summary: string;
   mode: RagMode;
   /** The embedder id the index was built with, e.g. "use-lite@0.2.0". */
   embedder: string;
   tookMs: number;
 }
 
-export interface RagProgress {
-  done: number;
-  total: number;
-  file?: string;
-  phase: string;
-}
+/** What indexing reports as it goes: the rag.progress event without its envelope. */
+export type RagProgress = Omit<RagProgressEvent, "type" | "ts" | "turnId">;
 
 export interface IndexOptions {
   signal?: AbortSignal;

@@ -6,22 +6,14 @@ import { ConfigError } from "../errors.js";
 import { refusedEnvName } from "../exec/env.js";
 import { isInside } from "../exec/sandbox.js";
 import { parseTemplate, placeholders, templateArgv, TemplateError, type Slot } from "./template.js";
+import type { SkillFrontmatter } from "../generated/skill.js";
 import type { SkillInfo } from "./types.js";
 
-export interface SkillFrontmatter {
-  name: string;
-  description: string;
-  exec: { cmd: string; timeoutSec?: number; backgroundMs?: number; description?: string };
-  parameters?: { type?: "object"; properties: Record<string, ParamSchema>; required?: string[] };
-  requires?: { bins?: string[]; env?: string[]; os?: string[] };
-  risk?: "normal" | "high";
-}
+/** SKILL.md's frontmatter: generated from schemas/skill.schema.json (npm run gen:types). */
+export type { SkillFrontmatter } from "../generated/skill.js";
 
-export interface ParamSchema {
-  type?: "string" | "number" | "integer" | "boolean";
-  allowLeadingDash?: boolean;
-  [k: string]: unknown;
-}
+/** The JSON Schema of one {{placeholder}} (type, allowLeadingDash, and any other JSON Schema keyword). */
+export type ParamSchema = NonNullable<SkillFrontmatter["parameters"]>["properties"][string];
 
 /** A loaded skill: its public info plus what invoke needs. */
 export interface Skill extends SkillInfo {
@@ -145,7 +137,7 @@ export function parseSkill(text: string, opts: { dir: string; path: string; sour
     if (why) blocked = `requires.env ${why}`;
     else if (env[e] === undefined) blocked = `needs the environment variable ${e}`;
   }
-  if (!blocked && f.requires?.os?.length && !f.requires.os.includes(process.platform)) blocked = `runs on ${f.requires.os.join(", ")} only (this is ${process.platform})`;
+  if (!blocked && f.requires?.os?.length && !(f.requires.os as string[]).includes(process.platform)) blocked = `runs on ${f.requires.os.join(", ")} only (this is ${process.platform})`;
 
   const props: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {

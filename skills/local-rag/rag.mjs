@@ -27,12 +27,11 @@ try {
 } catch (e) {
   fail("usage", "UsageError", e.message, 'usage: node rag.mjs --query "QUESTION" [--topk N] [--mode hybrid|dense|lexical]', 2);
 }
-if (!existsSync(join(dist, "runtime", "runtime.js"))) fail("not_built", "OpenClawError", `openclaw-kernel is not built (${dist} is missing)`, "run `npm run build` in the package folder", 1);
+if (!existsSync(join(dist, "runtime", "index.js"))) fail("not_built", "OpenClawError", `openclaw-kernel is not built (${dist} is missing)`, "run `npm run build` in the package folder", 1);
 
-const imp = (p) => import(pathToFileURL(join(dist, p)).href);
-const { loadConfig } = await imp("runtime/config/index.js");
-const { Runtime } = await imp("runtime/runtime.js");
-const { OpenClawError, formatError } = await imp("runtime/errors.js");
+// The package's public entry (package.json "exports" "."), by its own file: no deep import
+// of internal modules, and no dependence on how (or whether) the package is installed.
+const { loadConfig, Runtime, OpenClawError, formatError } = await import(pathToFileURL(join(dist, "runtime", "index.js")).href);
 
 const env = process.env;
 let rt;

@@ -35,8 +35,8 @@ test("scripted replay: a misbehaving model is stopped, and the turn is labelled 
 test("the transcript renders a partial event list (live view) and escapes everything", () => {
   const ts = Date.now();
   const html = renderTranscript([
-    { type: "turn.start", ts, model: "openai/gpt-4o-mini", prompt: "<img src=x onerror=alert(1)>", scripted: false },
-    { type: "model.request", ts, step: 1 },
+    { type: "turn.start", ts, model: "openai/gpt-4o-mini", provider: "openai", prompt: "<img src=x onerror=alert(1)>", scripted: false, maxSteps: 8, turnTimeoutSec: 600 },
+    { type: "model.request", ts, step: 1, model: "openai/gpt-4o-mini", messages: 2, tools: [] },
     { type: "model.delta", ts, step: 1, text: "<b>hi</b>" },
   ]);
   assert.match(html, /waiting for the model/);

@@ -9,6 +9,7 @@ import { checkText } from "../../runtime/config/index.js";
 import type { RuntimeEvent } from "../../runtime/events.js";
 import { Gateway, type StartResult } from "../../runtime/gateway/index.js";
 import { validateFrame } from "../../runtime/gateway/protocol.js";
+import { validator } from "../../runtime/config/schema.js";
 import { Runtime } from "../../runtime/runtime.js";
 import { tmp, writeFile } from "../helpers/index.js";
 
@@ -85,6 +86,8 @@ export interface WsClient {
   ws: WebSocket;
   frames: any[];
   events: any[];
+  /** Event frames that break schemas/gateway-event.schema.json (tests on the real runtime assert none). */
+  badEvents: string[];
   /** Sends a req and resolves with its res frame. */
   call(method: string, params?: Record<string, unknown>): Promise<any>;
   sendRaw(data: string | Buffer): void;
@@ -101,6 +104,8 @@ export async function wsClient(port: number, opts: { headers?: Record<string, st
   const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? "/ws"}`, { headers: opts.headers, perMessageDeflate: false });
   const frames: any[] = [];
   const events: any[] = [];
+  const badEvents: string[] = [];
+  const eventSchema = validator("gateway-event.schema.json");
   const waiters = new Map<string, (f: any) => void>();
   const eventWaiters: Array<{ pred: (e: any) => boolean; resolve: (e: any) => void }> = [];
   ws.on("message", (d) => {
@@ -110,6 +115,7 @@ export async function wsClient(port: number, opts: { headers?: Record<string, st
     frames.push(f);
     if (f.type === "event") {
       events.push(f);
+      if (!(eventSchema as (v: unknown) => boolean)(f) || f.event !== f.payload.type) badEvents.push(`${f.event}: ${(eventSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message}${"additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ") || "event differs from payload.type"}: ${String(d).slice(0, 300)}`);
       for (const w of [...eventWaiters]) if (w.pred(f)) {
         eventWaiters.splice(eventWaiters.indexOf(w), 1);
         w.resolve(f);
@@ -129,6 +135,7 @@ export async function wsClient(port: number, opts: { headers?: Record<string, st
     ws,
     frames,
     events,
+    badEvents,
     call(method, params) {
       const id = `r${++ids}`;
       return new Promise((resolve, reject) => {

@@ -15,6 +15,8 @@ test("real runtime: skills.list, skills.invoke (argv, no shell), audit.tail, exe
   (rt.config.skills as { dirs: string[] }).dirs = [skills];
   (rt.config.tools.exec as { sandbox: string }).sandbox = "off";
   const c = await wsClient(port);
+  // Every bus event too (exec.background, exec.exit, policy.denied from the registry): each is checked against the event schema.
+  assert.equal((await c.call("events.subscribe", { types: [] })).ok, true);
   const list = await c.call("skills.list");
   assert.equal(list.ok, true, JSON.stringify(list.error));
   const names = list.payload.skills.map((s: { name: string }) => s.name);
@@ -44,6 +46,9 @@ test("real runtime: skills.list, skills.invoke (argv, no shell), audit.tail, exe
   const m = await get(port, "/metrics");
   assert.match(m.body, /openclaw_skill_invocations_total\{source="gateway",status="ok"\} 1/);
   assert.match(m.body, /openclaw_exec_runs_total\{source="background"\} 1/);
+  const seen = new Set(c.events.map((e) => e.event));
+  for (const type of ["policy.denied", "exec.background", "exec.exit"]) assert.ok(seen.has(type), `${type} reached the subscriber: ${[...seen].join(",")}`);
+  assert.deepEqual(c.badEvents, [], "every event frame matches schemas/gateway-event.schema.json");
   c.close();
 });
 
@@ -51,7 +56,7 @@ test("real runtime: agent.run streams a scripted turn; a risk: high skill waits 
   const skills = tmp(t, "oc-gw-skills-");
   writeFile(join(skills, "danger", "SKILL.md"), "---\nname: danger\ndescription: a risky action\nrisk: high\nexec:\n  cmd: /bin/echo danger-ran\n---\n");
   const scripts = tmp(t, "oc-gw-scripts-");
-  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
+  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "nope", arguments: {} }] }, { toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
   const { port, rt } = await startGateway(t, {}, { env: { PATH: process.env.PATH } });
   (rt.config.skills as { dirs: string[] }).dirs = [skills];
   (rt.config.tools.exec as { sandbox: string }).sandbox = "off";
@@ -68,7 +73,12 @@ test("real runtime: agent.run streams a scripted turn; a risk: high skill waits 
   assert.equal(res.payload.final, "done");
   const streamed = c.events.filter((e) => e.reqId === res.id).map((e) => e.event);
   assert.ok(streamed.includes("turn.start") && streamed.includes("tool.result") && streamed.includes("turn.end"), streamed.join(","));
-  const result = c.events.find((e) => e.reqId === res.id && e.event === "tool.result");
+  const result = c.events.findLast((e) => e.reqId === res.id && e.event === "tool.result");
   assert.match(JSON.stringify(result.payload), /danger-ran|"ok"/);
+  // One field name per concept: the refused tool is `skill`, as in approval.requested and the audit record.
+  const denied = c.events.find((e) => e.reqId === res.id && e.event === "policy.denied");
+  assert.equal(denied?.payload.skill, "nope", JSON.stringify(denied?.payload));
+  assert.equal(denied.payload.rule, "skill.unknown");
+  assert.deepEqual(c.badEvents, [], "every event frame matches schemas/gateway-event.schema.json");
   c.close();
 });

@@ -179,6 +179,15 @@ describe("kernel via jupyter_client", { timeout: 300_000 }, () => {
     assert.equal(c.comm, "ok");
   });
 
+  it("types `openclaw` from the facade's declarations: completion lists the real members", () => {
+    const c = d.complete;
+    for (const m of ["query", "index", "status"]) assert.ok(c.facade_rag.matches.includes(m), `openclaw.rag.${m}: ${JSON.stringify(c.facade_rag)}`);
+    assert.equal(c.facade_rag.start, "openclaw.rag.".length);
+    for (const m of ["skills", "rag", "models", "agent", "exec", "audit", "config", "magic"]) assert.ok(c.facade.matches.includes(m), `openclaw.${m}: ${JSON.stringify(c.facade)}`);
+    assert.equal(c.facade_query.found, true);
+    assert.match(c.facade_query.plain, /query\(question: string.*Promise<RagResult>/s, "the signature names the generated result type");
+  });
+
   it("drops messages with a bad, missing or replayed signature and stays up", () => {
     assert.deepEqual(d.signatures, { bad_replied: false, good_replies: 1, alive: "ok" });
   });
