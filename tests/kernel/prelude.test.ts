@@ -23,10 +23,10 @@ test("completion on openclaw.rag. lists query, index and status; a wrong type is
   const cells = new TypeScriptCells(tmp(t), { openclaw: {}, display: () => undefined });
   t.after(() => cells.close());
   const code = "openclaw.rag.";
-  const c = cells.complete(code, code.length);
+  const c = await cells.complete(code, code.length);
   for (const m of ["query", "index", "status"]) assert.ok(c.matches.includes(m), `${m} in ${JSON.stringify(c.matches)}`);
   assert.ok(!c.matches.includes("applyPatch"), "only the facade's members, not the registry's");
-  const sk = cells.complete("openclaw.skills.", "openclaw.skills.".length);
+  const sk = await cells.complete("openclaw.skills.", "openclaw.skills.".length);
   assert.deepEqual(sk.matches.filter((m: string) => ["list", "run", "show"].includes(m)).sort(), ["list", "run", "show"]);
   // The result is typed from schemas/rag-result.schema.json: a number is not a RagResult.
   await assert.rejects(cells.run("const n: number = await openclaw.rag.query('x');"), (e: Error & { diagnostics?: string[] }) => {
