@@ -1,0 +1,50 @@
+/**
+ * Params validation for every front door: ajv against the operation's schema, defaults
+ * filled in, the first problem reported as a `bad_params` error naming the field.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { EXIT, OpenClawError } from "../errors.js";
+import type { Operation } from "./types.js";
+
+/** Params that do not match an operation's schema. `field` is the param at fault ("" for the whole object). */
+export class ParamsError extends OpenClawError {
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly problem: string,
+    fix?: string,
+  ) {
+    super(message, { code: "bad_params", exitCode: EXIT.USAGE, fix });
+    this.name = "ParamsError";
+  }
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function describe(e: ErrorObject): { field: string; problem: string } {
+  const path = e.instancePath.split("/").slice(1).join(".");
+  if (e.keyword === "required") {
+    const f = String((e.params as { missingProperty: string }).missingProperty);
+    return { field: path ? `${path}.${f}` : f, problem: "is required" };
+  }
+  if (e.keyword === "additionalProperties") {
+    const f = String((e.params as { additionalProperty: string }).additionalProperty);
+    return { field: path ? `${path}.${f}` : f, problem: "is not a parameter of this operation" };
+  }
+  return { field: path, problem: e.message ?? "is invalid" };
+}
+
+/** A copy of `raw` with defaults filled, or a ParamsError naming the field. */
+export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
+  let v = compiled.get(op.params);
+  if (!v) {
+    v = ajv.compile(op.params);
+    compiled.set(op.params, v);
+  }
+  const params = raw === undefined || raw === null ? {} : structuredClone(raw);
+  if (v(params)) return params as P;
+  const { field, problem } = describe(v.errors![0]!);
+  const names = Object.keys(op.params.properties);
+  throw new ParamsError(`params${field ? `.${field}` : ""} ${problem}`, field, problem, `${op.name} takes ${names.length ? names.join(", ") : "no params"}; see schemas/gateway-protocol.schema.json`);
+}
