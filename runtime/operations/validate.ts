@@ -19,7 +19,8 @@ export class ParamsError extends OpenClawError {
   }
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
+// Built on the first operation with params, so `config validate` and kernel start never pay for it.
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function describe(e: ErrorObject): { field: string; problem: string } {
@@ -37,12 +38,15 @@ function describe(e: ErrorObject): { field: string; problem: string } {
 
 /** A copy of `raw` with defaults filled, or a ParamsError naming the field. */
 export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
+  const params = raw === undefined || raw === null ? {} : structuredClone(raw);
+  // An operation without params, called with none: nothing for ajv to check.
+  if (Object.keys(op.params.properties).length === 0 && typeof params === "object" && !Array.isArray(params) && Object.keys(params as object).length === 0) return params as P;
   let v = compiled.get(op.params);
   if (!v) {
+    ajv ??= new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
     v = ajv.compile(op.params);
     compiled.set(op.params, v);
   }
-  const params = raw === undefined || raw === null ? {} : structuredClone(raw);
   if (v(params)) return params as P;
   const { field, problem } = describe(v.errors![0]!);
   const names = Object.keys(op.params.properties);
