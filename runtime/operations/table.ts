@@ -18,6 +18,7 @@ import type { SkillInfo } from "../skills/index.js";
 import type { RagMode } from "../rag/types.js";
 import type { GatewayStatus, StartResult } from "../gateway/types.js";
 import type { Operation, OpContext, ParamsSchema } from "./types.js";
+import { ParamsError } from "./validate.js";
 
 const ALL = ["cli", "kernel", "gateway"] as const;
 const LOCAL = ["cli", "kernel"] as const;
@@ -147,11 +148,11 @@ export const skillsRegister = op({
   params: {
     type: "object",
     properties: { path: { type: "string", minLength: 1, description: "skill folder or SKILL.md, relative to the working directory" }, text: { type: "string", minLength: 1, description: "SKILL.md text" } },
-    oneOf: [{ required: ["path"] }, { required: ["text"] }],
     additionalProperties: false,
   },
   reach: LOCAL,
   async handler(p: { path?: string; text?: string }, ctx): Promise<SkillInfo> {
+    if ((p.path === undefined) === (p.text === undefined)) throw new ParamsError("params.path or params.text is required (one of them, not both)", "path", "or params.text is required (one of them, not both)", "give a skill folder, or the SKILL.md text");
     const reg = await ctx.services.skills();
     if (p.path !== undefined) return reg.register((await import("node:path")).resolve(ctx.services.cwd, p.path));
     return reg.register(p.text!, { fromText: true });

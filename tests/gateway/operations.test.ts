@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { checkText } from "../../runtime/config/index.js";
 import { METHOD_NAMES } from "../../runtime/gateway/methods.js";
 import { Gateway } from "../../runtime/gateway/index.js";
-import { OPERATIONS, operationsFor } from "../../runtime/operations/index.js";
+import { OPERATIONS, operationsFor, ParamsError, validateParams } from "../../runtime/operations/index.js";
 import { Runtime } from "../../runtime/runtime.js";
 import { dispatch } from "../../magics/dispatch.js";
 import { makeContext } from "../../magics/commands/context.js";
@@ -60,6 +60,16 @@ test("every gateway operation is a method, and its params are validated by its s
   assert.equal(big.error.code, "bad_params");
   assert.match(big.error.message, /params\.n must be <= 1000/);
   c.close();
+});
+
+test("every operation's params schema compiles under ajv strict mode (found in review: a oneOf broke %%openclaw skill)", () => {
+  for (const op of OPERATIONS) {
+    try {
+      validateParams(op, {});
+    } catch (e) {
+      assert.ok(e instanceof ParamsError, `${op.name}: ${(e as Error).message}`);
+    }
+  }
 });
 
 test("every operation is bound to a front door: a gateway method or a command of the grammar", () => {

@@ -57,3 +57,16 @@ test("magics/ and the gateway methods never reach exec or audit but through the 
     assert.doesNotMatch(src, /\.(exec|audit)\(\)/, `${f} calls runtime.exec() or runtime.audit()`);
   }
 });
+
+test("%%openclaw skill registers its body through the skills.register operation", async (t) => {
+  const dir = tmp(t);
+  const k = makeContext({ host: "kernel", cwd: dir, env: {} });
+  t.after(() => k.closeAll());
+  const body = "---\nname: hello-cell\ndescription: says hello\nexec:\n  cmd: echo hello\n---\n# hello\n";
+  const r = (await dispatch("skill", k, { body })).result;
+  assert.equal(r.command, "skill");
+  assert.equal((r.data as { name: string }).name, "hello-cell");
+  const listed = (await dispatch("skills list --json", k)).result.data as { skills: Array<{ name: string }> };
+  assert.ok(listed.skills.some((s) => s.name === "hello-cell"));
+  await assert.rejects(dispatch("skills register", k), /skills register needs PATH/);
+});
