@@ -1,5 +1,5 @@
 /**
- * The kernel against its peers, driven the same way by one zeromq client (kernel/client.ts):
+ * The kernel against its peers, driven the same way by one zeromq client (bench/client.ts):
  * Debian's ipykernel and tslab 1.0.22. Start to first kernel_info_reply (median of 5
  * starts each), and execute round-trip p50/p99 (execute_request -> execute_reply, and
  * every cell's output and idle must arrive) of `%openclaw gateway status` vs their `1+1`.
@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KernelClient } from "../kernel/client.js";
+import { KernelClient } from "./client.js";
 import type { ConnectionInfo } from "../kernel/connection.js";
 import type { BenchRow } from "./types.js";
 

@@ -11,6 +11,7 @@ import { progressBar } from "../magics/render/text.js";
 import { approvalPrompt } from "../magics/render/sanitize.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
+import { CLI_RUNNERS } from "./cli-commands.js";
 
 async function ttyApprover(): Promise<Approver | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   try {
-    const { result, json } = await dispatch(argv, ctx);
+    const { result, json } = await dispatch(argv, ctx, { runners: CLI_RUNNERS });
     process.stdout.write((json ? toJson(result) : toText(result)) + "\n");
     return result.exitCode;
   } catch (e) {

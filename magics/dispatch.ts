@@ -8,6 +8,19 @@ import type { CommandContext, CommandResult, CommandSpec } from "./types.js";
 export interface DispatchOptions {
   /** Body of a cell magic (%%openclaw agent: the prompt; %%openclaw skill: SKILL.md). */
   body?: string;
+  /** The code of terminal-only commands (install, kernel), by command path: given by the CLI entry. */
+  runners?: Record<string, CommandSpec["run"]>;
+}
+
+/** A command that exists but only in a terminal: say so instead of "unknown command". */
+function cliOnlyError(tokens: string[], host: CommandContext["host"]): UsageError | undefined {
+  if (host !== "kernel") return undefined;
+  const words = tokens.filter((t) => !t.startsWith("-"));
+  const spec = COMMANDS.filter((c) => c.only === "cli" && c.path.every((w, i) => words[i] === w)).sort((a, b) => b.path.length - a.path.length)[0];
+  // A bare group with commands here (`gateway`) keeps its "needs a subcommand" help.
+  if (!spec || (spec.path.length === 1 && COMMANDS.some((c) => c.path[0] === spec.path[0] && c.path.length > 1 && c.only !== "cli"))) return undefined;
+  const name = spec.path.join(" ");
+  return new UsageError(`\`${name}\` is CLI-only: it runs from a terminal, not in a notebook cell`, { fix: `run \`openclaw-kernel ${name}\` in a shell${spec.path[0] === "gateway" ? ", or use `%openclaw gateway start` to run it inside this kernel" : ""}` });
 }
 
 /** Lifts leading global flags (`--json --config P rag query …`) behind the command words. */
@@ -47,6 +60,8 @@ export async function dispatch(input: string | string[], ctx: CommandContext, op
   } catch (e) {
     // `rag --help`, `skills -h`: a group named with --help shows the group's commands.
     const g = tokens[0]!;
+    const cliOnly = e instanceof UsageError ? cliOnlyError(tokens, ctx.host) : undefined;
+    if (cliOnly) throw cliOnly;
     if (wantsHelp && e instanceof UsageError && table.some((c) => c.path[0] === g)) return { result: groupHelp(table, g, ctx.host), json: wantsJson };
     throw e;
   }
@@ -61,7 +76,8 @@ export async function dispatch(input: string | string[], ctx: CommandContext, op
     });
   }
   const c: CommandContext = parsed.configPath ? { ...ctx, configPath: parsed.configPath } : ctx;
-  const result = await parsed.spec.run(parsed.args, c);
+  const run = opts.runners?.[parsed.spec.path.join(" ")] ?? parsed.spec.run;
+  const result = await run(parsed.args, c);
   return { result, json: parsed.args.json };
 }
 

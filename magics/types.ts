@@ -78,6 +78,8 @@ export interface CommandSpec {
   description?: string;
   /** Only reachable from the terminal (install, kernel) or only from a notebook. */
   only?: "cli" | "kernel";
+  /** The operation (runtime/operations) this command runs, when it is bound to one. */
+  op?: string;
   /** For cell magics: the positional that receives the cell body. */
   bodyPositional?: string;
   run(args: ParsedArgs, ctx: CommandContext): Promise<CommandResult>;

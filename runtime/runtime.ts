@@ -8,6 +8,8 @@ import type { ModelRegistry } from "./models/index.js";
 import type { Agent } from "./agent/index.js";
 import type { Rag } from "./rag/index.js";
 import type { Gateway } from "./gateway/index.js";
+import type { Door } from "./governor/types.js";
+import { adapterDoor } from "./governor/adapter.js";
 
 export type HostKind = Actor["host"];
 
@@ -117,6 +119,14 @@ export class Runtime {
 
   gateway(): Promise<Gateway> {
     return this.part("gateway", async () => new (await import("./gateway/index.js")).Gateway({ runtime: this }));
+  }
+
+  /**
+   * The actor-bound handle onto the governor for a front door of this runtime.
+   * TEMPORARY: replaced by H1's governor at merge (see governor/adapter.ts).
+   */
+  door(extra?: { clientId?: string; host?: HostKind }): Door {
+    return adapterDoor(this, extra);
   }
 
   /** Whether a part has been built (so close() and status never build one). */

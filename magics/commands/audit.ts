@@ -1,5 +1,7 @@
 import type { AuditRecord } from "../../runtime/audit/index.js";
-import { EXIT, UsageError } from "../../runtime/errors.js";
+import { EXIT } from "../../runtime/errors.js";
+import { auditTail, auditVerify } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
 import { badge, box, code, esc, muted, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
 import type { CommandSpec } from "../types.js";
@@ -15,41 +17,35 @@ function outcome(r: AuditRecord): string {
 }
 
 export const commands: CommandSpec[] = [
-  {
+  bind({
+    op: auditTail,
     path: ["audit", "tail"],
-    summary: "the last audit records: who, what, decision and rule, exit code, output hashes",
-    flags: [{ name: "n", short: "n", type: "number", placeholder: "N", help: "how many records", default: 20 }],
+    flags: [{ name: "n", short: "n", type: "number", placeholder: "N", help: "how many records (1-1000)", default: 20 }],
     examples: ["audit tail", "audit tail -n 5 --json"],
-    async run(args, ctx) {
-      const n = args.flags.n as number;
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n takes a positive whole number, got ${n}`);
-      const log = await (await ctx.runtime()).audit();
-      const records = await log.tail(n);
-      const data = { path: log.path, count: records.length, records };
+    render({ path, records }) {
       const who = (r: AuditRecord) => `${r.actor.host}${r.actor.modelRef ? `/${r.actor.modelRef}` : ""}`;
       const text = records.length
         ? padTable([["SEQ", "TIME", "ACTOR", "ACTION", "DECISION", "WHAT", "OUTCOME"], ...records.map((r) => [String(r.seq), r.ts, who(r), r.action, r.decision, what(r), outcome(r)])])
-        : `no audit records yet (${log.path})`;
+        : `no audit records yet (${path})`;
       const html = box(
         "oc-audit-tail",
         `audit: last ${records.length}`,
         records.length
           ? table(["seq", "time", "actor", "action", "decision", "what", "outcome", "stdout sha256"], records.map((r) => [esc(r.seq), muted(r.ts), esc(who(r)), code(r.action), badge(r.decision), r.argv?.length ? r.argv.map(code).join(" ") : esc(r.skill ?? ""), esc(outcome(r)), r.stdout ? code(r.stdout.sha256.slice(0, 12)) + muted(` ${r.stdout.bytes} B`) : ""]))
-          : muted(`no audit records yet (${log.path})`),
+          : muted(`no audit records yet (${path})`),
       );
-      return { command: "audit.tail", exitCode: EXIT.OK, data, text, html };
+      return { text, html };
     },
-  },
-  {
+  }),
+  bind({
+    op: auditVerify,
     path: ["audit", "verify"],
     summary: "walk the hash chain: exit 1 and the first bad record on any modified, deleted, reordered or inserted record",
     examples: ["audit verify", "audit verify --json"],
-    async run(args, ctx) {
-      const log = await (await ctx.runtime()).audit();
-      const v = await log.verify();
+    render(v) {
       const text = `${v.ok ? "ok" : "TAMPERED"}: ${v.path}: ${v.message}`;
       const html = box("oc-audit-verify", "audit verify", `<div>${badge(v.ok ? "ok" : "fail")} ${code(v.path)}</div><div>${esc(v.message)}</div>${v.firstBadSeq !== null ? `<div>first bad record: <b>${esc(v.firstBadSeq)}</b></div>` : ""}`);
-      return { command: "audit.verify", exitCode: v.ok ? EXIT.OK : EXIT.FAILED, data: v, text, html };
+      return { exitCode: v.ok ? EXIT.OK : EXIT.FAILED, text, html };
     },
-  },
+  }),
 ];

@@ -1,17 +1,17 @@
-import { runDoctor } from "../../runtime/doctor/index.js";
+import { doctor } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
 import { EXIT } from "../../runtime/errors.js";
 import { badge, box, esc, table } from "../render/html.js";
 import { color, padTable } from "../render/text.js";
 import type { CommandSpec } from "../types.js";
 
 export const commands: CommandSpec[] = [
-  {
+  bind({
+    op: doctor,
     path: ["doctor"],
     summary: "health checks: config, exposure, exec governance, model pinning, keys, workspace, Jupyter",
     examples: ["doctor", "doctor --json"],
-    async run(args, ctx) {
-      const rt = ctx.host === "kernel" ? await ctx.runtime().catch(() => undefined) : undefined;
-      const report = await runDoctor({ configPath: ctx.configPath, env: ctx.env, cwd: ctx.cwd, host: ctx.host, runtime: rt });
+    render(report) {
       const s = report.summary;
       const rows = report.checks.map((c) => [color(c.status.toUpperCase().padEnd(4), c.status), c.id, c.message + (c.fix ? `\n      fix: ${c.fix}` : "")]);
       const text = `${padTable(rows.map((r) => [r[0]!, r[1]!, r[2]!.split("\n")[0]!]))}\n${report.checks
@@ -27,7 +27,7 @@ export const commands: CommandSpec[] = [
         ),
       );
       const md = `| status | check | message | fix |\n|---|---|---|---|\n${report.checks.map((c) => `| ${c.status} | \`${c.id}\` | ${c.message.replace(/\|/g, "\\|")} | ${(c.fix ?? "").replace(/\|/g, "\\|")} |`).join("\n")}`;
-      return { command: "doctor", exitCode: s.fail ? EXIT.FAILED : EXIT.OK, data: report, text, html, markdown: md };
+      return { exitCode: s.fail ? EXIT.FAILED : EXIT.OK, text, html, markdown: md };
     },
-  },
+  }),
 ];

@@ -1,4 +1,5 @@
-import { EXIT } from "../../runtime/errors.js";
+import { execKill, execList, execLog } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
 import type { ExecResult } from "../../runtime/exec/index.js";
 import { badge, box, code, esc, muted, pre, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
@@ -21,40 +22,31 @@ function resultHtml(cls: string, title: string, r: ExecResult): string {
 }
 
 export const commands: CommandSpec[] = [
-  {
+  bind({
+    op: execList,
     path: ["exec", "list"],
     summary: "background exec sessions of this kernel/process: running, and finished ones until cleanupMs collects them",
-    async run(args, ctx) {
-      const ex = await (await ctx.runtime()).exec();
-      const sessions = ex.list();
-      const data = { sessions, count: sessions.length };
+    render({ sessions }) {
       const text = sessions.length
         ? padTable([["ID", "STATUS", "PID", "EXIT", "DURATION", "OWNER", "ARGV"], ...sessions.map((s) => [s.id, s.status, String(s.pid ?? "-"), s.exitCode === null ? (s.signal ?? "-") : String(s.exitCode), `${Math.round(s.durationMs)} ms`, (s.owner ?? "-") + (s.foreign ? " (other process)" : ""), JSON.stringify(s.argv)])])
         : "no background sessions (runs that outlive tools.exec.backgroundMs appear here)";
       const html = box("oc-exec-list", `exec sessions: ${sessions.length}`, sessions.length ? table(["id", "status", "pid", "exit", "duration", "owner", "argv"], sessions.map((s) => [code(s.id), badge(s.status), esc(s.pid ?? "-"), esc(s.exitCode ?? s.signal ?? "-"), esc(`${Math.round(s.durationMs)} ms`), esc((s.owner ?? "-") + (s.foreign ? " (other process)" : "")), s.argv.map(code).join(" ")])) : muted("no background sessions"));
-      return { command: "exec.list", exitCode: EXIT.OK, data, text, html };
+      return { text, html };
     },
-  },
-  {
+  }),
+  bind({
+    op: execLog,
     path: ["exec", "log"],
-    summary: "a session's status and output (the tail kept in memory; the whole log is in its log folder)",
     positionals: [{ name: "id", help: "session id from `exec list`", required: true }],
-    async run(args, ctx) {
-      const r = await (await (await ctx.runtime()).exec()).log(args.positionals.id as string);
-      return { command: "exec.log", exitCode: EXIT.OK, data: r, text: resultText(r), html: resultHtml("oc-exec-log", `exec ${r.id}`, r) };
-    },
-  },
-  {
+    params: (args) => ({ id: args.positionals.id }),
+    render: (r) => ({ text: resultText(r), html: resultHtml("oc-exec-log", `exec ${r.id}`, r) }),
+  }),
+  bind({
+    op: execKill,
     path: ["exec", "kill"],
     summary: "kill a session's whole process group (SIGTERM, then SIGKILL) and wait for it",
     positionals: [{ name: "id", help: "session id from `exec list`", required: true }],
-    async run(args, ctx) {
-      const rt = await ctx.runtime();
-      const ex = await rt.exec();
-      const id = args.positionals.id as string;
-      const r = await ex.kill(id);
-      await (await rt.audit()).append({ actor: rt.actor(), action: "exec.kill", argv: r.argv, execId: id, decision: "allow", rule: "exec.kill", exitCode: r.exitCode, signal: r.signal, durationMs: r.durationMs });
-      return { command: "exec.kill", exitCode: EXIT.OK, data: r, text: `killed ${id}\n${resultText(r)}`, html: resultHtml("oc-exec-kill", `killed ${id}`, r) };
-    },
-  },
+    params: (args) => ({ id: args.positionals.id }),
+    render: (r) => ({ text: `killed ${r.id}\n${resultText(r)}`, html: resultHtml("oc-exec-kill", `killed ${r.id}`, r) }),
+  }),
 ];

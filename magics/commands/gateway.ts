@@ -5,11 +5,11 @@
  * process. Only light modules are imported up front: ws and prom-client load with the
  * gateway itself.
  */
-import { EXIT, OpenClawError, UsageError } from "../../runtime/errors.js";
-import { followLines, logPath, tailLines } from "../../runtime/gateway/log.js";
-import { probeHealth } from "../../runtime/gateway/probe.js";
+import { EXIT, UsageError } from "../../runtime/errors.js";
+import { followLines } from "../../runtime/gateway/log.js";
 import type { GatewayStatus, StartResult } from "../../runtime/gateway/types.js";
-import type { Runtime } from "../../runtime/runtime.js";
+import { gatewayLogs, gatewayStart, gatewayStatus, gatewayStop } from "../../runtime/operations/table.js";
+import { bind, runOp } from "../bind.js";
 import { badge, box, code, esc, muted, pre, table } from "../render/html.js";
 import type { CommandContext, CommandResult, CommandSpec, ParsedArgs } from "../types.js";
 import { statSync } from "node:fs";
@@ -58,13 +58,6 @@ function secretsOnce(r: StartResult): string[] {
   return out;
 }
 
-/** The in-process gateway, if this runtime has started one. */
-async function inProcess(rt: Runtime): Promise<GatewayStatus | undefined> {
-  if (!rt.has("gateway")) return undefined;
-  const gw = await rt.gateway();
-  return gw.running ? gw.status() : undefined;
-}
-
 /** Foreground run (CLI): until SIGINT/SIGTERM, then drain and return 0. */
 async function runForeground(ctx: CommandContext): Promise<CommandResult> {
   const rt = await ctx.runtime();
@@ -96,6 +89,53 @@ async function runForeground(ctx: CommandContext): Promise<CommandResult> {
 
 const run = (a: ParsedArgs, ctx: CommandContext) => runForeground(ctx);
 
+const logs = bind({
+  op: gatewayLogs,
+  path: ["gateway", "logs"],
+  summary: "the gateway's JSONL log: the last N lines, or follow new ones",
+  flags: [
+    { name: "lines", short: "n", type: "number", placeholder: "N", help: "how many of the last lines", default: 50 },
+    { name: "follow", short: "f", type: "boolean", help: "keep printing new lines until interrupted" },
+  ],
+  names: { lines: "-n" },
+  params: (args) => ({ lines: args.flags.lines }),
+  examples: ["gateway logs -n 20", "gateway logs --follow"],
+  render({ path, lines, raw }) {
+    const html = box("oc-gateway-logs", `gateway log (${lines.length} lines)`, lines.length ? pre(raw.join("\n"), 480) : muted(`no log yet at ${path}`));
+    return { text: raw.length ? raw.join("\n") : `no log yet at ${path}`, html };
+  },
+});
+
+/** `gateway logs --follow` streams to the front door until interrupted (front-door only). */
+async function follow(args: ParsedArgs, ctx: CommandContext): Promise<CommandResult> {
+  if (!ctx.signal) throw new UsageError("--follow needs an interruptible front door", { fix: "run it from the CLI (Ctrl-C stops it) or a kernel cell (Stop)" });
+  const { path, raw } = await runOp(gatewayLogs, { lines: args.flags.lines }, ctx, logs, { lines: "-n" });
+  const write = (l: string) => (ctx.host === "cli" ? process.stdout.write(l + "\n") : ctx.emit?.({ type: "gateway.log", ts: Date.now(), message: l }));
+  for (const l of raw) write(l);
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    size = 0;
+  }
+  await followLines(path, size, write, ctx.signal);
+  return { command: "gateway.logs", exitCode: EXIT.OK, data: { path, followed: true }, text: "" };
+}
+
+const startSpec: CommandSpec = {
+  path: ["gateway", "start"],
+  summary: "start the loopback gateway (in a notebook: inside the kernel; on the CLI: in the foreground)",
+  op: "gateway.start",
+  examples: ["gateway start", "gateway start --json"],
+  async run(_a, ctx) {
+    if (ctx.host === "cli") return runForeground(ctx);
+    const r = await runOp(gatewayStart, {}, ctx, startSpec);
+    const extra = r.alreadyRunning ? [] : secretsOnce(r);
+    const html = statusHtml(r.alreadyRunning ? "gateway already running" : "gateway started", r, extra.map((l) => `<div>${muted(l.split(": ")[0]!)}: ${code(l.slice(l.indexOf(": ") + 2))}</div>`).join(""));
+    return { command: "gateway.start", exitCode: EXIT.OK, data: r, text: statusText(r, extra), html };
+  },
+};
+
 export const commands: CommandSpec[] = [
   {
     path: ["gateway"],
@@ -110,105 +150,29 @@ export const commands: CommandSpec[] = [
     only: "cli",
     run,
   },
-  {
-    path: ["gateway", "start"],
-    summary: "start the loopback gateway (in a notebook: inside the kernel; on the CLI: in the foreground)",
-    examples: ["gateway start", "gateway start --json"],
-    async run(_a, ctx) {
-      if (ctx.host === "cli") return runForeground(ctx);
-      const rt = await ctx.runtime();
-      const gw = await rt.gateway();
-      const first = !gw.running;
-      const r = await gw.start({ onPairingCode: (c) => ctx.emit?.({ type: "gateway.pairing", ts: Date.now(), message: `pairing code for the control UI (one use): ${c}` }) });
-      const extra = first ? secretsOnce(r) : [];
-      const data = { ...r, alreadyRunning: !first };
-      const html = statusHtml(first ? "gateway started" : "gateway already running", r, extra.map((l) => `<div>${muted(l.split(": ")[0]!)}: ${code(l.slice(l.indexOf(": ") + 2))}</div>`).join(""));
-      return { command: "gateway.start", exitCode: EXIT.OK, data, text: statusText(r, extra), html };
-    },
-  },
-  {
+  startSpec,
+  bind({
+    op: gatewayStop,
     path: ["gateway", "stop"],
     summary: "stop the gateway this notebook started (drains running requests first)",
-    async run(_a, ctx) {
-      const rt = await ctx.runtime();
-      const s = await inProcess(rt);
-      if (s) {
-        await (await rt.gateway()).stop();
-        return { command: "gateway.stop", exitCode: EXIT.OK, data: { stopped: true, bind: s.bind, port: s.port }, text: `gateway on ${s.url} stopped`, html: box("oc-gateway", "gateway stopped", `${badge("ok")} ${code(s.url ?? s.bind)}`) };
-      }
-      const g = rt.config.gateway;
-      const probe = await probeHealth(g.host, g.port, { tls: g.auth.mode === "mtls" });
-      if (probe.state === "ours") {
-        throw new OpenClawError(`the gateway on ${g.bind} runs in another process; this one cannot stop it`, { code: "not_ours", fix: "press Ctrl-C in its terminal, or send it SIGTERM (`ss -ltnp` shows its pid)" });
-      }
-      return { command: "gateway.stop", exitCode: EXIT.OK, data: { stopped: false, bind: g.bind, port: g.port }, text: `no gateway running on ${g.bind}` };
-    },
-  },
-  {
+    render: (d) => (d.stopped ? { text: `gateway on ${d.url} stopped`, html: box("oc-gateway", "gateway stopped", `${badge("ok")} ${code(d.url ?? d.bind)}`) } : { text: `no gateway running on ${d.bind}` }),
+  }),
+  bind({
+    op: gatewayStatus,
     path: ["gateway", "status"],
-    summary: "is the gateway up? (this process's, or whatever answers /health on the configured bind)",
     description: "Exit 0 when an openclaw-kernel gateway answers, 1 when none does.",
-    async run(_a, ctx) {
-      const rt = await ctx.runtime();
-      const s = await inProcess(rt);
-      if (s) {
-        const gw = await rt.gateway();
-        const pairing = gw.currentPairingCode();
-        const extra = pairing ? [`pairing code for the control UI (one use): ${pairing}`] : [];
-        return { command: "gateway.status", exitCode: EXIT.OK, data: { ...s, where: "this process", ...(pairing ? { pairingCode: pairing } : {}) }, text: statusText(s, extra), html: statusHtml("gateway status", s, extra.map((l) => `<div>${esc(l)}</div>`).join("")) };
+    render(d) {
+      if (d.running && d.where === "this process") {
+        const extra = d.pairingCode ? [`pairing code for the control UI (one use): ${d.pairingCode}`] : [];
+        return { text: statusText(d, extra), html: statusHtml("gateway status", d, extra.map((l) => `<div>${esc(l)}</div>`).join("")) };
       }
-      const g = rt.config.gateway;
-      const tls = g.auth.mode === "mtls";
-      if (g.port === 0) {
-        const data = { running: false, bind: g.bind, where: null, note: "port 0 picks a free port at start: only the process that started it knows the port" };
-        return { command: "gateway.status", exitCode: EXIT.FAILED, data, text: `gateway not running in this process (bind ${g.bind}: ${data.note})` };
-      }
-      const probe = await probeHealth(g.host, g.port, { tls });
-      if (probe.state === "ours") {
-        const data = { running: true, where: "another process", bind: g.bind, host: g.host, port: g.port, url: probe.url.replace(/health$/, ""), auth: g.auth.mode, version: probe.health!.version, uptimeMs: probe.health!.uptimeMs, logPath: logPath(rt.config.stateDir) };
-        return { command: "gateway.status", exitCode: EXIT.OK, data, text: statusText(data as Partial<GatewayStatus> & { running: boolean }, ["  (running in another process)"]), html: statusHtml("gateway status (another process)", data as Partial<GatewayStatus> & { running: boolean }) };
-      }
-      const data = { running: false, where: null, bind: g.bind, probe: probe.state, error: probe.error ?? null };
-      const text = probe.state === "other" ? `port ${g.port} on ${g.host} answers, but not as an openclaw-kernel gateway (${probe.error})` : `gateway not running (nothing answers on ${g.bind})`;
-      return { command: "gateway.status", exitCode: EXIT.FAILED, data, text, html: statusHtml("gateway status", { running: false, bind: g.bind }, `<div>${muted(text)}</div>`) };
+      if (d.running) return { text: statusText(d as Partial<GatewayStatus> & { running: boolean }, ["  (running in another process)"]), html: statusHtml("gateway status (another process)", d as Partial<GatewayStatus> & { running: boolean }) };
+      if (d.note) return { exitCode: EXIT.FAILED, text: `gateway not running in this process (bind ${d.bind}: ${d.note})` };
+      const port = d.bind.slice(d.bind.lastIndexOf(":") + 1);
+      const host = d.bind.slice(0, d.bind.lastIndexOf(":"));
+      const text = d.probe === "other" ? `port ${port} on ${host} answers, but not as an openclaw-kernel gateway (${d.error})` : `gateway not running (nothing answers on ${d.bind})`;
+      return { exitCode: EXIT.FAILED, text, html: statusHtml("gateway status", { running: false, bind: d.bind }, `<div>${muted(text)}</div>`) };
     },
-  },
-  {
-    path: ["gateway", "logs"],
-    summary: "the gateway's JSONL log: the last N lines, or follow new ones",
-    flags: [
-      { name: "lines", short: "n", type: "number", placeholder: "N", help: "how many of the last lines", default: 50 },
-      { name: "follow", short: "f", type: "boolean", help: "keep printing new lines until interrupted" },
-    ],
-    examples: ["gateway logs -n 20", "gateway logs --follow"],
-    async run(args, ctx) {
-      const n = args.flags.lines as number;
-      if (!Number.isInteger(n) || n < 0 || n > 100_000) throw new UsageError(`-n takes a whole number from 0 to 100000, got ${n}`);
-      const rt = await ctx.runtime();
-      const path = logPath(rt.config.stateDir);
-      const lines = tailLines(path, n);
-      const entries = lines.map((l) => {
-        try {
-          return JSON.parse(l) as Record<string, unknown>;
-        } catch {
-          return { raw: l };
-        }
-      });
-      if (args.flags.follow) {
-        if (!ctx.signal) throw new UsageError("--follow needs an interruptible front door", { fix: "run it from the CLI (Ctrl-C stops it) or a kernel cell (Stop)" });
-        const write = (l: string) => (ctx.host === "cli" ? process.stdout.write(l + "\n") : ctx.emit?.({ type: "gateway.log", ts: Date.now(), message: l }));
-        for (const l of lines) write(l);
-        let size = 0;
-        try {
-          size = statSync(path).size;
-        } catch {
-          size = 0;
-        }
-        await followLines(path, size, write, ctx.signal);
-        return { command: "gateway.logs", exitCode: EXIT.OK, data: { path, followed: true }, text: "" };
-      }
-      const html = box("oc-gateway-logs", `gateway log (${entries.length} lines)`, entries.length ? pre(lines.join("\n"), 480) : muted(`no log yet at ${path}`));
-      return { command: "gateway.logs", exitCode: EXIT.OK, data: { path, lines: entries }, text: lines.length ? lines.join("\n") : `no log yet at ${path}`, html };
-    },
-  },
+  }),
+  { ...logs, run: (args, ctx) => (args.flags.follow ? follow(args, ctx) : logs.run(args, ctx)) },
 ];

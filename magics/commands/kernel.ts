@@ -1,8 +1,18 @@
-// Commands of "kernel": the kernelspec install and the kernel entry (terminal only), and
-// the `%%openclaw skill` cell magic (notebook only).
-import { EXIT, OpenClawError, UsageError } from "../../runtime/errors.js";
-import { box, code, esc, pre, table } from "../render/html.js";
+// Commands of "kernel": the grammar of `install` and `kernel` (terminal only: their code
+// lives with the CLI entry, bin/cli-commands.ts, so nothing in magics/ imports kernel/),
+// and the `%%openclaw skill` cell magic (notebook only).
+import { UsageError } from "../../runtime/errors.js";
+import { skillsRegister } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
+import { box, esc } from "../render/html.js";
 import type { CommandSpec } from "../types.js";
+
+/** Reached only when a front door other than the CLI entry dispatches a terminal-only command. */
+function cliOnly(name: string): CommandSpec["run"] {
+  return async () => {
+    throw new UsageError(`\`${name}\` is CLI-only: it runs from a terminal, not from here`, { fix: `run \`openclaw-kernel ${name}\` in a shell` });
+  };
+}
 
 export const commands: CommandSpec[] = [
   {
@@ -16,23 +26,7 @@ export const commands: CommandSpec[] = [
       { name: "name", type: "string", placeholder: "NAME", help: "kernelspec name", default: "openclaw" },
     ],
     examples: ["install --user", "install --prefix /tmp/jp --name openclaw"],
-    async run(args, ctx) {
-      const f = args.flags as { user?: boolean; "sys-prefix"?: boolean; prefix?: string; name: string };
-      const chosen = [f.user && "--user", f["sys-prefix"] && "--sys-prefix", f.prefix !== undefined && "--prefix"].filter(Boolean);
-      if (chosen.length > 1) throw new UsageError(`choose one of ${chosen.join(", ")}`, { fix: "e.g. `install --user`" });
-      const { installKernelspec } = await import("../../kernel/kernelspec.js");
-      const target = f.prefix !== undefined ? { kind: "prefix" as const, prefix: f.prefix } : f["sys-prefix"] ? { kind: "sys-prefix" as const } : { kind: "user" as const };
-      const r = installKernelspec(target, f.name, ctx.env);
-      const text = `installed kernelspec "${r.name}" in ${r.dir}\n  argv: ${JSON.stringify(r.kernelJson.argv)}\n` +
-        (target.kind === "prefix" ? `  use it with JUPYTER_PATH=${r.dir.replace(/\/kernels\/[^/]+$/, "")}` : `  check with: jupyter kernelspec list`);
-      return {
-        command: "install",
-        exitCode: EXIT.OK,
-        data: r,
-        text,
-        html: box("oc-install", "kernelspec installed", table(["name", "folder"], [[code(r.name), code(r.dir)]]) + pre(JSON.stringify(r.kernelJson, null, 2))),
-      };
-    },
+    run: cliOnly("install"),
   },
   {
     path: ["kernel"],
@@ -43,36 +37,21 @@ export const commands: CommandSpec[] = [
       { name: "insecure", type: "boolean", help: "allow an empty key (unsigned messages); never for a shared machine" },
     ],
     examples: ["kernel --connection-file /tmp/kernel-1.json"],
-    async run(args, ctx) {
-      const file = args.flags["connection-file"] as string | undefined;
-      if (!file) throw new UsageError("`kernel` needs --connection-file F", { fix: "Jupyter runs it for you: install the kernelspec with `openclaw-kernel install` and pick \"OpenClaw (TypeScript)\"" });
-      const { runKernel } = await import("../../kernel/main.js");
-      const code = await runKernel({ connectionFile: file, insecure: args.flags.insecure === true, cwd: ctx.cwd, env: ctx.env });
-      // Sockets and timers of user cells must not keep a shut-down kernel alive.
-      process.exit(code);
-    },
+    run: cliOnly("kernel"),
   },
-  {
+  bind({
+    op: skillsRegister,
     path: ["skill"],
+    command: "skill",
     summary: "register the cell body (a SKILL.md) as a skill for this session: %%openclaw skill",
     only: "kernel",
     positionals: [{ name: "text", help: "the SKILL.md text (the cell body)", required: false }],
     bodyPositional: "text",
     examples: ["skill   (as %%openclaw skill, with SKILL.md in the cell body)"],
-    async run(args, ctx) {
-      const text = String(args.positionals.text ?? "");
-      const rt = await ctx.runtime();
-      const reg = (await rt.skills()) as unknown as { register?: (t: string, o: { fromText: boolean }) => Promise<unknown> | unknown };
-      if (typeof reg.register !== "function") throw new OpenClawError("the skills engine cannot register skills yet", { fix: "update openclaw-kernel" });
-      const skill = (await reg.register(text, { fromText: true })) as { name?: string; description?: string; argv?: string[]; exec?: { cmd?: string } } | undefined;
-      const name = skill?.name ?? "(unnamed)";
-      return {
-        command: "skill",
-        exitCode: EXIT.OK,
-        data: skill ?? {},
-        text: `registered skill ${name}${skill?.description ? `: ${skill.description}` : ""}`,
-        html: box("oc-skill", `skill registered: ${name}`, esc(skill?.description ?? "")),
-      };
-    },
-  },
+    params: (args) => ({ text: String(args.positionals.text ?? "") }),
+    render: (skill) => ({
+      text: `registered skill ${skill.name}${skill.description ? `: ${skill.description}` : ""}`,
+      html: box("oc-skill", `skill registered: ${skill.name}`, esc(skill.description ?? "")),
+    }),
+  }),
 ];

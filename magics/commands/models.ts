@@ -1,17 +1,17 @@
-import { EXIT } from "../../runtime/errors.js";
+import { modelsList } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
 import { badge, box, code, esc, muted, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
 import type { CommandSpec } from "../types.js";
 
 export const commands: CommandSpec[] = [
-  {
+  bind({
+    op: modelsList,
     path: ["models", "list"],
     summary: "configured model refs, local GGUF files and scripts, with availability (no network unless --remote)",
     flags: [{ name: "remote", type: "boolean", help: "also ask the OpenAI-compatible endpoint for its catalog (network call)" }],
     examples: ["models list", "models list --json", "models list --remote"],
-    async run(args, ctx) {
-      const rt = await ctx.runtime();
-      const data = await (await rt.models()).list({ remote: args.flags.remote === true, signal: ctx.signal });
+    render(data) {
       const yn = (b: boolean) => (b ? "yes" : "no");
       const rows = [["REF", "PROVIDER", "PINNED", "AVAILABLE", "LOCAL", "SOURCE", "NOTE"], ...data.models.map((m) => [m.ref, m.provider, yn(m.pinned), yn(m.available), yn(m.local), m.source, m.note ?? ""])];
       const text = `${padTable(rows)}\n${data.count} model(s)`;
@@ -32,7 +32,7 @@ export const commands: CommandSpec[] = [
         ),
       );
       const markdown = `| ref | provider | pinned | available | local | source |\n|---|---|---|---|---|---|\n${data.models.map((m) => `| \`${m.ref}\` | ${m.provider} | ${yn(m.pinned)} | ${yn(m.available)} | ${yn(m.local)} | ${m.source} |`).join("\n")}`;
-      return { command: "models.list", exitCode: EXIT.OK, data, text, html, markdown };
+      return { text, html, markdown };
     },
-  },
+  }),
 ];

@@ -1,10 +1,10 @@
 // Commands of "rag": index the workspace, query it with citations, status, pull a model.
-import { EXIT, UsageError } from "../../runtime/errors.js";
+import { UsageError } from "../../runtime/errors.js";
 import type { RuntimeEvent } from "../../runtime/events.js";
-import { modelDirOf } from "../../runtime/rag/embedders/index.js";
 import type { RagStatus } from "../../runtime/rag/index.js";
-import { pullModel } from "../../runtime/rag/pull.js";
-import type { IndexReport, RagMode } from "../../runtime/rag/types.js";
+import type { IndexReport } from "../../runtime/rag/types.js";
+import { ragIndex, ragPull, ragQuery, ragStatus } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
 import { citationsHtml, citationsMarkdown, citationsText } from "../render/citations.js";
 import { badge, box, code, esc, muted, table } from "../render/html.js";
 import type { CommandContext, CommandSpec } from "../types.js";
@@ -61,14 +61,14 @@ function statusText(s: RagStatus): string {
 }
 
 export const commands: CommandSpec[] = [
-  {
+  bind({
+    op: ragIndex,
     path: ["rag", "index"],
     summary: "index the workspace's documents for local retrieval (incremental; --full rebuilds)",
     flags: [{ name: "full", type: "boolean", help: "re-embed every file (needed after changing rag.embedding)" }],
     examples: ["rag index", "rag index --full --json"],
-    async run(args, ctx) {
-      const rag = await (await ctx.runtime()).rag();
-      const r = await forwardProgress(ctx, () => rag.index({ full: args.flags.full === true, signal: ctx.signal }));
+    around: forwardProgress,
+    render(r) {
       const html = box(
         "oc-rag-index",
         `rag index: ${r.files} files, ${r.chunks} chunks`,
@@ -80,10 +80,11 @@ export const commands: CommandSpec[] = [
           (r.skipped.length ? `<details><summary>${esc(`${r.skipped.length} skipped`)}</summary><ul>${r.skipped.map((s) => `<li>${code(s.source)} ${muted(s.reason)}</li>`).join("")}</ul></details>` : "") +
           `<div>${muted(r.indexDir)}</div>`,
       );
-      return { command: "rag.index", exitCode: EXIT.OK, data: r, text: indexText(r), html };
+      return { text: indexText(r), html };
     },
-  },
-  {
+  }),
+  bind({
+    op: ragQuery,
     path: ["rag", "query"],
     summary: "retrieve cited passages for a question: JSON {query, results[{text, score, source, lines}], summary}",
     positionals: [{ name: "query", help: "the question, in quotes", required: true, variadic: true }],
@@ -92,21 +93,20 @@ export const commands: CommandSpec[] = [
       { name: "mode", type: "string", choices: ["hybrid", "dense", "lexical"], help: "ranking: hybrid (default: dense + BM25 fused), dense or lexical" },
     ],
     examples: ['rag query "How do we onboard new hires for product training?"', 'rag query "rollback" --mode lexical --topk 3 --json'],
-    async run(args, ctx) {
+    params(args) {
       const q = args.positionals.query;
       const query = Array.isArray(q) ? q.join(" ") : (q ?? "");
       const topk = args.flags.topk === undefined ? undefined : Number(args.flags.topk);
       if (topk !== undefined && (!Number.isInteger(topk) || topk < 1 || topk > 100)) throw new UsageError(`--topk must be an integer from 1 to 100 (got ${args.flags.topk})`);
-      const rag = await (await ctx.runtime()).rag();
-      const r = await forwardProgress(ctx, () => rag.query(query, { topk, mode: args.flags.mode as RagMode | undefined, signal: ctx.signal }));
-      return { command: "rag.query", exitCode: EXIT.OK, data: r, text: citationsText(r), html: citationsHtml(r), markdown: citationsMarkdown(r) };
+      return { query, ...(topk !== undefined ? { topk } : {}), ...(args.flags.mode !== undefined ? { mode: args.flags.mode } : {}) };
     },
-  },
-  {
+    around: forwardProgress,
+    render: (r) => ({ text: citationsText(r), html: citationsHtml(r), markdown: citationsMarkdown(r) }),
+  }),
+  bind({
+    op: ragStatus,
     path: ["rag", "status"],
-    summary: "is the workspace indexed, and is the index fresh? (never embeds)",
-    async run(args, ctx) {
-      const s = await (await (await ctx.runtime()).rag()).status();
+    render(s) {
       const state = !s.exists ? "warn" : s.problem || !s.fresh ? "warn" : "ok";
       const html = box(
         "oc-rag-status",
@@ -114,21 +114,21 @@ export const commands: CommandSpec[] = [
         `<div>${badge(state)} ${esc(statusText(s).split("\n")[0])}</div><div>${muted(`workspace ${s.workspace}`)}</div><div>${muted(`index ${s.indexDir}`)}</div>` +
           (s.problem ? `<div style="color:#9a6700">${esc(s.problem)}</div>` : ""),
       );
-      return { command: "rag.status", exitCode: EXIT.OK, data: s, text: statusText(s), html };
+      return { text: statusText(s), html };
     },
-  },
-  {
+  }),
+  bind({
+    op: ragPull,
     path: ["rag", "pull"],
     summary: "download an ONNX sentence model for rag.embedding (the only command that downloads)",
     positionals: [{ name: "model", help: "model id, e.g. Xenova/all-MiniLM-L6-v2", required: true }],
     examples: ["rag pull Xenova/all-MiniLM-L6-v2"],
     description: "Fetches config.json, tokenizer files and onnx/model.onnx into rag.embedding.modelDir (default <stateDir>/models). Agent turns and queries never download.",
-    async run(args, ctx) {
-      const rt = await ctx.runtime();
+    params: (args) => ({ model: String(args.positionals.model ?? "") }),
+    render(r, args) {
       const model = String(args.positionals.model ?? "");
-      const r = await pullModel(model, modelDirOf(rt.config), { endpoint: ctx.env.HF_ENDPOINT, signal: ctx.signal, onFile: (file) => ctx.emit?.({ type: "rag.pull", ts: Date.now(), message: `downloading ${model}/${file}` }) });
       const text = r.alreadyPresent ? `${model} is already in ${r.dir}` : `pulled ${model} into ${r.dir}: ${r.files.map((f) => `${f.file} (${f.bytes} bytes)`).join(", ")}`;
-      return { command: "rag.pull", exitCode: EXIT.OK, data: r, text, html: box("oc-rag-pull", "rag pull", `<div>${badge("ok")} ${esc(text)}</div>`) };
+      return { text, html: box("oc-rag-pull", "rag pull", `<div>${badge("ok")} ${esc(text)}</div>`) };
     },
-  },
+  }),
 ];

@@ -2,10 +2,10 @@
 import { EXIT, UsageError } from "../../runtime/errors.js";
 import { badge, box, code, esc, table } from "../render/html.js";
 import type { CommandSpec } from "../types.js";
+import { secretList } from "../../runtime/operations/table.js";
+import { bind } from "../bind.js";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-/** Env names listed by `secret list` besides those entered: what providers read. */
-const SECRETISH = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 
 export const commands: CommandSpec[] = [
   {
@@ -34,28 +34,14 @@ export const commands: CommandSpec[] = [
       };
     },
   },
-  {
+  bind({
+    op: secretList,
     path: ["secret", "list"],
     summary: "list secret names and where each comes from (env or prompt); never values",
     examples: ["secret list", "secret list --json"],
-    async run(_args, ctx) {
-      const rt = await ctx.runtime().catch(() => undefined);
-      const entered = rt ? [...rt.secrets.keys()] : [];
-      const wanted = new Set<string>();
-      if (rt) wanted.add(rt.config.models.providers.openai.apiKeyEnv);
-      for (const k of Object.keys(ctx.env)) if (SECRETISH.test(k) && ctx.env[k]) wanted.add(k);
-      for (const k of entered) wanted.delete(k);
-      const rows = [
-        ...entered.map((name) => ({ name, source: "prompt" as const, set: true })),
-        ...[...wanted].sort().map((name) => ({ name, source: "env" as const, set: !!ctx.env[name] })),
-      ];
-      return {
-        command: "secret.list",
-        exitCode: EXIT.OK,
-        data: { secrets: rows },
-        text: rows.length ? rows.map((r) => `${r.name.padEnd(28)} ${r.source.padEnd(6)} ${r.set ? "set" : "not set"}`).join("\n") : "no secrets",
-        html: box("oc-secrets", "secrets (values never shown)", table(["name", "source", "state"], rows.map((r) => [code(r.name), esc(r.source), badge(r.set ? "ok" : "warn")]))),
-      };
-    },
-  },
+    render: ({ secrets: rows }) => ({
+      text: rows.length ? rows.map((r) => `${r.name.padEnd(28)} ${r.source.padEnd(6)} ${r.set ? "set" : "not set"}`).join("\n") : "no secrets",
+      html: box("oc-secrets", "secrets (values never shown)", table(["name", "source", "state"], rows.map((r) => [code(r.name), esc(r.source), badge(r.set ? "ok" : "warn")]))),
+    }),
+  }),
 ];

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import { didYouMean } from "../config/index.js";
 import type { Approver, RuntimeEvent } from "../events.js";
+import type { Door } from "../governor/types.js";
 import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
 import type { Access, AccessVerdict } from "./access.js";
@@ -52,12 +53,15 @@ export class Connection implements ClientSession {
   private readonly approvals = new Map<string, (ok: boolean) => void>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly connectTimer: NodeJS.Timeout;
+  /** This client's governor handle: every exec, kill and audit record names this connection. */
+  readonly door: Door;
 
   constructor(
     private readonly ws: WebSocket,
     readonly addr: string,
     private readonly deps: ConnectionDeps,
   ) {
+    this.door = deps.runtime.door({ host: "gateway", clientId: this.id });
     this.connectTimer = setTimeout(() => {
       this.ws.close(CLOSE.CONNECT_TIMEOUT, "connect frame not received in time");
       // A client that never answers the close handshake would keep its socket for ws's 30 s.

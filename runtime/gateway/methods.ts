@@ -1,15 +1,14 @@
 /**
- * The WebSocket methods. Each one calls the same runtime function the CLI calls: the
- * gateway is a transport, and policy (what may run, approvals, audit) stays in the
- * runtime. Parts other issues build are reached through small structural interfaces,
- * so a part that is not there yet answers "unavailable" instead of crashing.
+ * The WebSocket methods: bound to the operation table (runtime/operations), so each
+ * method is the same operation the CLI and the magics run. Params are validated by
+ * ajv against the operation's schema (bad_params naming the field); policy, exec and
+ * audit happen behind the connection's Door, bound to this client when it connected.
  */
-import { redactedConfig } from "../config/index.js";
 import type { Approver, RuntimeEvent } from "../events.js";
+import type { Door } from "../governor/types.js";
+import { makeServices, operationsFor, validateParams, type OpContext } from "../operations/index.js";
 import type { Runtime } from "../runtime.js";
-import { VERSION } from "../version.js";
 import type { GatewayMetrics } from "./metrics.js";
-import { MethodError } from "./protocol.js";
 import type { GatewayStatus } from "./types.js";
 
 /** What a method may do with the client that called it. */
@@ -21,6 +20,8 @@ export interface ClientSession {
   readonly signal: AbortSignal;
   /** Asks this client to approve a risky action (exec.approval.requested / .resolve). */
   readonly approver: Approver;
+  /** This connection's governor handle: actor host "gateway" with this client's id. */
+  readonly door: Door;
   sendEvent(payload: RuntimeEvent, reqId?: string): void;
   subscribe(types: string[] | null): void;
   resolveApproval(approvalId: string, approve: boolean): boolean;
@@ -39,163 +40,37 @@ export interface MethodContext {
 
 export type Method = (params: Record<string, unknown>, ctx: MethodContext) => Promise<unknown>;
 
-// Structural views of the parts built in other issues (see runtime/*/index.ts).
-interface SkillsPart {
-  list?(): unknown[];
-  invoke?(name: string, params: Record<string, unknown>, opts: { actor: unknown; signal?: AbortSignal; approver?: Approver; owner?: string }): Promise<Record<string, unknown>>;
-}
-interface ExecPart {
-  list?(): unknown;
-  log?(id: string): Promise<unknown>;
-  kill?(id: string): Promise<unknown>;
-}
-interface AuditPart {
-  tail?(n?: number): Promise<unknown[]>;
-}
-interface ModelsPart {
-  list?(): Promise<unknown>;
-}
-interface AgentPart {
-  run?(req: { prompt: string; model?: string; maxSteps?: number; signal?: AbortSignal; approver?: Approver; onEvent?: (e: RuntimeEvent) => void }): Promise<unknown>;
-}
-
-/** The function `name` on a part, or a clean "unavailable" error. */
-function need<T extends object, K extends keyof T>(part: T, key: K, method: string): NonNullable<T[K]> {
-  const f = part[key];
-  if (typeof f !== "function") {
-    throw new MethodError("unavailable", `${method} is not available in this build yet`, "update openclaw-kernel; the part behind this method has not landed");
-  }
-  return (f as (...a: unknown[]) => unknown).bind(part) as NonNullable<T[K]>;
-}
-
-function str(p: Record<string, unknown>, key: string, opts: { required?: boolean; max?: number } = {}): string | undefined {
-  const v = p[key];
-  if (v === undefined || v === null) {
-    if (opts.required) throw new MethodError("bad_params", `params.${key} is required`);
-    return undefined;
-  }
-  if (typeof v !== "string" || (opts.required && v.trim() === "")) throw new MethodError("bad_params", `params.${key} must be a non-empty string`);
-  if (opts.max && v.length > opts.max) throw new MethodError("bad_params", `params.${key} is longer than ${opts.max} characters`);
-  return v;
-}
-
-function int(p: Record<string, unknown>, key: string, min: number, max: number, dflt?: number): number | undefined {
-  const v = p[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new MethodError("bad_params", `params.${key} must be an integer from ${min} to ${max}`);
-  return v;
-}
-
-const skills = async (ctx: MethodContext) => (await ctx.runtime.skills()) as unknown as SkillsPart;
-const exec = async (ctx: MethodContext) => (await ctx.runtime.exec()) as unknown as ExecPart;
-
-export const METHODS: Record<string, Method> = {
-  async health(_p, ctx) {
-    const s = ctx.status();
-    return { status: "ok", service: "openclaw-kernel", version: VERSION, uptimeMs: s.uptimeMs };
-  },
-
-  async status(_p, ctx) {
-    return ctx.status();
-  },
-
-  async "config.get"(_p, ctx) {
-    return { source: ctx.runtime.source, config: redactedConfig(ctx.runtime.config) };
-  },
-
-  async doctor(_p, ctx) {
-    const { runDoctor } = await import("../doctor/index.js");
-    return runDoctor({ runtime: ctx.runtime, env: ctx.runtime.env });
-  },
-
-  async "models.list"(_p, ctx) {
-    const m = (await ctx.runtime.models()) as unknown as ModelsPart;
-    return need(m, "list", "models.list")();
-  },
-
-  async "skills.list"(_p, ctx) {
-    const s = await skills(ctx);
-    return { skills: need(s, "list", "skills.list")() };
-  },
-
-  async "skills.invoke"(p, ctx) {
-    const name = str(p, "name", { required: true, max: 200 })!;
-    const params = p.params ?? {};
-    if (typeof params !== "object" || Array.isArray(params)) throw new MethodError("bad_params", "params.params must be an object of skill parameters");
-    const s = await skills(ctx);
-    const invoke = need(s, "invoke", "skills.invoke");
-    const result = await invoke(name, params as Record<string, unknown>, {
-      actor: ctx.runtime.actor({ host: "gateway" }),
-      signal: ctx.client.requestSignal(ctx.reqId),
-      approver: ctx.client.approver,
-      owner: ctx.client.owner,
-    });
-    ctx.metrics.recordInvoke(result);
-    return result;
-  },
-
-  async "agent.run"(p, ctx) {
-    const prompt = str(p, "prompt", { required: true, max: 200_000 })!;
-    const model = str(p, "model", { max: 300 });
-    const maxSteps = int(p, "maxSteps", 1, 100);
-    const agent = (await ctx.runtime.agent()) as unknown as AgentPart;
-    const run = need(agent, "run", "agent.run");
-    return run({
-      prompt,
-      ...(model ? { model } : {}),
-      ...(maxSteps ? { maxSteps } : {}),
-      signal: ctx.client.requestSignal(ctx.reqId),
-      approver: ctx.client.approver,
-      // Stream every event of this turn to the caller, tagged with its request id.
-      onEvent: (e) => ctx.client.sendEvent(e, ctx.reqId),
-    });
-  },
-
-  async "exec.list"(_p, ctx) {
-    const e = await exec(ctx);
-    return { sessions: await need(e, "list", "exec.list")() };
-  },
-
-  async "exec.log"(p, ctx) {
-    const id = str(p, "id", { required: true, max: 200 })!;
-    return need(await exec(ctx), "log", "exec.log")(id);
-  },
-
-  async "exec.kill"(p, ctx) {
-    const id = str(p, "id", { required: true, max: 200 })!;
-    return need(await exec(ctx), "kill", "exec.kill")(id);
-  },
-
-  async "audit.tail"(p, ctx) {
-    const n = int(p, "n", 1, 1000, 20);
-    const a = (await ctx.runtime.audit()) as unknown as AuditPart;
-    return { records: await need(a, "tail", "audit.tail")(n) };
-  },
-
-  async "exec.approval.resolve"(p, ctx) {
-    const approvalId = str(p, "approvalId", { required: true, max: 200 })!;
-    if (typeof p.approve !== "boolean") throw new MethodError("bad_params", "params.approve must be true or false");
-    if (!ctx.client.resolveApproval(approvalId, p.approve)) throw new MethodError("not_found", `no pending approval ${approvalId} for this client`, "approvals expire after 5 minutes or when the request ends");
-    return { approvalId, approved: p.approve };
-  },
-
-  async "events.subscribe"(p, ctx) {
-    const types = p.types;
-    if (types !== undefined && (!Array.isArray(types) || !types.every((t) => typeof t === "string"))) throw new MethodError("bad_params", "params.types must be a list of event-type prefixes");
-    ctx.client.subscribe((types as string[] | undefined) ?? []);
-    return { subscribed: (types as string[] | undefined) ?? ["*"] };
-  },
-
-  async "events.unsubscribe"(_p, ctx) {
-    ctx.client.subscribe(null);
-    return { subscribed: [] };
-  },
-
-  async cancel(p, ctx) {
-    const id = str(p, "id", { required: true, max: 128 })!;
-    return { id, cancelled: ctx.client.cancel(id) };
-  },
+/** Gateway-side bookkeeping after an operation answers (metrics only; never policy). */
+const AFTER: Record<string, (result: unknown, ctx: MethodContext) => void> = {
+  "skills.invoke": (r, ctx) => ctx.metrics.recordInvoke(r as Record<string, unknown>),
 };
+
+function opContext(ctx: MethodContext): OpContext {
+  const rt = ctx.runtime;
+  return {
+    door: ctx.client.door,
+    signal: ctx.client.requestSignal(ctx.reqId),
+    approver: ctx.client.approver,
+    owner: ctx.client.owner,
+    // Every event of a streaming operation (agent.run) goes to the caller, tagged with its request id.
+    emit: (e) => ctx.client.sendEvent(e, ctx.reqId),
+    services: makeServices({ host: "gateway", env: rt.env, cwd: process.cwd() }, () => Promise.resolve(rt)),
+    client: { status: ctx.status, resolveApproval: (a, ok) => ctx.client.resolveApproval(a, ok), subscribe: (t) => ctx.client.subscribe(t), cancel: (id) => ctx.client.cancel(id) },
+  };
+}
+
+/** One method per operation the gateway reaches. */
+export const METHODS: Record<string, Method> = Object.fromEntries(
+  operationsFor("gateway").map((op) => [
+    op.name,
+    async (raw: Record<string, unknown>, ctx: MethodContext) => {
+      const params = validateParams(op, raw);
+      const result = await op.handler(params, opContext(ctx));
+      AFTER[op.name]?.(result, ctx);
+      return result;
+    },
+  ]),
+);
 
 /** The method names, for the connect reply and "did you mean". */
 export const METHOD_NAMES = ["connect", ...Object.keys(METHODS)].sort();

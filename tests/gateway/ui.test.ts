@@ -14,7 +14,7 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", 
 test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
   const fakes = {
-    skills: { list: () => [{ name: "local-rag", description: "Search the local docs <b>with citations</b>" }, { name: "word-count", description: "count words" }] },
+    skills: { list: () => [{ name: "local-rag", description: "Search the local docs <b>with citations</b>" }, { name: "word-count", description: "count words" }], errors: () => [] },
     audit: { tail: async () => [{ seq: 1, ts: "2026-01-01T00:00:00Z", action: "invoke", skill: "local-rag", decision: "allow", exitCode: 0 }] },
   };
   const { port } = await startGateway(t, { auth: { mode: "token", tokenEnv: "OC_UI_TOKEN" } }, { env: { OC_UI_TOKEN: "ui-test-token-0123456789" }, fakes });
@@ -49,7 +49,7 @@ test("control UI in headless Chromium: loads, shows health and skills, screensho
 
 test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
-  const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, { fakes: { skills: { list: () => [{ name: "local-rag", description: "d" }] } } });
+  const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, { fakes: { skills: { list: () => [{ name: "local-rag", description: "d" }], errors: () => [] } } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   t.after(() => browser.close());
   const page = await browser.newPage();

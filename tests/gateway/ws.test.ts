@@ -78,7 +78,7 @@ test("unknown methods get an error with a suggestion, not a crash", async (t) =>
   c.close();
 });
 
-test("built-in methods: health, status, config.get (redacted), and parts not built yet answer 'unavailable'", async (t) => {
+test("built-in methods: health, status, doctor, config.get (redacted)", async (t) => {
   const { port, rt } = await startGateway(t, { auth: { mode: "token", tokenEnv: "OC_T" } }, { env: { OC_T: "abcdefghijklmnopqrstuvwxyz" } });
   const c = await wsClient(port, { connect: { token: "abcdefghijklmnopqrstuvwxyz" } });
   const h = await c.call("health");
@@ -92,23 +92,17 @@ test("built-in methods: health, status, config.get (redacted), and parts not bui
   const cfg = await c.call("config.get");
   assert.equal(cfg.payload.config.gateway.bind, "127.0.0.1:0");
   assert.ok(!JSON.stringify(cfg.payload).includes("abcdefghijklmnopqrstuvwxyz"), "no token in config.get");
-  // A part without the method (a skeleton not yet replaced) answers "unavailable", cleanly.
-  rt.fakes = { skills: {}, exec: {}, audit: {}, models: {} };
-  for (const m of ["skills.list", "exec.list", "audit.tail", "models.list"]) {
-    const r = await c.call(m);
-    assert.equal(r.ok, false, m);
-    assert.equal(r.error.code, "unavailable", m);
-    assert.match(r.error.message, new RegExp(`${m.replace(".", "\\.")} is not available`));
-  }
   void rt;
   c.close();
 });
 
 test("runtime methods call the runtime's parts with the gateway actor, owner and approver", async (t) => {
   const calls: any[] = [];
+  const appended: any[] = [];
   const fakes = {
     skills: {
       list: () => [{ name: "local-rag", description: "search the docs" }],
+      errors: () => [],
       invoke: async (name: string, params: any, opts: any) => {
         calls.push({ name, params, opts });
         if (name === "risky") {
@@ -119,7 +113,7 @@ test("runtime methods call the runtime's parts with the gateway actor, owner and
       },
     },
     exec: { list: () => [{ id: "s1", status: "running", argv: ["sleep", "9"] }], log: async (id: string) => ({ id, stdout: "out" }), kill: async (id: string) => ({ id, signal: "SIGTERM" }) },
-    audit: { tail: async (n: number) => Array.from({ length: Math.min(n, 2) }, (_, i) => ({ seq: i + 1, action: "invoke" })) },
+    audit: { tail: async (n: number) => Array.from({ length: Math.min(n, 2) }, (_, i) => ({ seq: i + 1, action: "invoke" })), append: async (r: any) => appended.push(r) },
     models: { list: async () => ({ count: 1, models: [{ ref: "openai/gpt-4o-mini" }] }) },
   };
   const { port, rt, base } = await startGateway(t, {}, { fakes });
@@ -132,6 +126,11 @@ test("runtime methods call the runtime's parts with the gateway actor, owner and
   assert.equal((await c.call("exec.list")).payload.sessions[0].id, "s1");
   assert.equal((await c.call("exec.log", { id: "s1" })).payload.stdout, "out");
   assert.equal((await c.call("exec.kill", { id: "s1" })).payload.signal, "SIGTERM");
+  // A gateway kill is audited like the CLI's, with the gateway actor (it was not before the operation table).
+  assert.equal(appended.length, 1);
+  assert.equal(appended[0].action, "exec.kill");
+  assert.equal(appended[0].execId, "s1");
+  assert.equal(appended[0].actor.host, "gateway");
   assert.equal((await c.call("audit.tail", { n: 5 })).payload.records.length, 2);
   assert.equal((await c.call("audit.tail", { n: 0 })).error.code, "bad_params");
   assert.equal((await c.call("models.list")).payload.count, 1);

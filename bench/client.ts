@@ -5,9 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
-import { endpoint, type ConnectionInfo } from "./connection.js";
-import { SendQueue } from "./queue.js";
-import { Session, type Message } from "./session.js";
+import { endpoint, type ConnectionInfo } from "../kernel/connection.js";
+import { SendQueue } from "../kernel/queue.js";
+import { Session, type Message } from "../kernel/session.js";
 
 type Waiter = { resolve(m: Message): void; reject(e: Error): void; timer: NodeJS.Timeout };
 

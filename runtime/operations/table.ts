@@ -1,0 +1,481 @@
+/**
+ * THE operation table: every operation the CLI, the `%openclaw` magics and the gateway's
+ * WebSocket methods reach, defined once. Handlers return data only; magics/ renders it.
+ * Heavy parts load inside handlers (dynamic import / lazy services), so importing this
+ * table costs a kernel start nothing.
+ *
+ * Adding an operation: one entry here (name, params schema, reach, handler); then,
+ * optionally, a grammar binding in magics/commands/ (CLI and cells), and
+ * `node scripts/gen-protocol.mjs` (gateway schema) + `node scripts/gen-docs.mjs` (README).
+ */
+import { redactedConfig } from "../config/index.js";
+import { EXIT, OpenClawError } from "../errors.js";
+import { readSchema } from "../paths.js";
+import { VERSION } from "../version.js";
+import type { AuditRecord } from "../audit/index.js";
+import type { ExecSessionInfo } from "../exec/index.js";
+import type { SkillInfo } from "../skills/index.js";
+import type { RagMode } from "../rag/types.js";
+import type { GatewayStatus, StartResult } from "../gateway/types.js";
+import type { Operation, OpContext, ParamsSchema } from "./types.js";
+import { ParamsError } from "./validate.js";
+
+const ALL = ["cli", "kernel", "gateway"] as const;
+const LOCAL = ["cli", "kernel"] as const;
+const GATEWAY = ["gateway"] as const;
+
+const NONE: ParamsSchema = { type: "object", properties: {}, additionalProperties: false };
+const id = (description: string, maxLength = 200) => ({ type: "string", minLength: 1, maxLength, description });
+
+/** Keeps each entry's param and result types while the table holds them all. */
+function op<P, R>(o: Operation<P, R>): Operation<P, R> {
+  return o;
+}
+
+function client(ctx: OpContext) {
+  if (!ctx.client) throw new OpenClawError("this operation is reachable only from a gateway connection", { code: "unavailable" });
+  return ctx.client;
+}
+
+const notFound = (message: string, fix: string) => new OpenClawError(message, { code: "not_found", exitCode: EXIT.USAGE, fix });
+
+export const health = op({
+  name: "health",
+  summary: "liveness: service, version, uptime",
+  params: NONE,
+  reach: GATEWAY,
+  async handler(_p, ctx) {
+    return { status: "ok" as const, service: "openclaw-kernel" as const, version: VERSION, uptimeMs: client(ctx).status().uptimeMs };
+  },
+});
+
+export const status = op({
+  name: "status",
+  summary: "the gateway's status: bind, auth, clients, uptime",
+  params: NONE,
+  reach: GATEWAY,
+  async handler(_p, ctx): Promise<GatewayStatus> {
+    return client(ctx).status();
+  },
+});
+
+export const configValidate = op({
+  name: "config.validate",
+  summary: "check openclaw.json against the schema; every error with its line and JSON path",
+  params: NONE,
+  reach: LOCAL,
+  async handler(_p, ctx) {
+    const { formatIssue } = await import("../config/index.js");
+    const r = ctx.services.checkConfig();
+    return {
+      ok: r.issues.length === 0,
+      path: r.source.path,
+      via: r.source.via,
+      errors: r.issues.map((i) => ({ file: i.file, line: i.line, pointer: i.pointer, message: i.message, kind: i.kind, text: formatIssue(i) })),
+    };
+  },
+});
+
+export const configGet = op({
+  name: "config.get",
+  summary: "the effective config: defaults filled, paths resolved, secrets never shown",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx) {
+    const { config, source } = await ctx.services.config();
+    return { path: source.path, via: source.via, config: redactedConfig(config) };
+  },
+});
+
+export const configSchema = op({
+  name: "config.schema",
+  summary: "the JSON Schema of openclaw.json",
+  params: NONE,
+  reach: ALL,
+  async handler() {
+    return readSchema("openclaw.schema.json") as Record<string, unknown>;
+  },
+});
+
+export const doctor = op({
+  name: "doctor",
+  summary: "health checks: config, exposure, exec governance, model pinning, keys, workspace, Jupyter",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx) {
+    return ctx.services.doctor();
+  },
+});
+
+export const modelsList = op({
+  name: "models.list",
+  summary: "configured model refs, local GGUF files and scripts, with availability",
+  params: { type: "object", properties: { remote: { type: "boolean", description: "also ask the OpenAI-compatible endpoint for its catalog (network call)" } }, additionalProperties: false },
+  reach: ALL,
+  async handler(p: { remote?: boolean }, ctx) {
+    return (await ctx.services.models()).list({ remote: p.remote === true, signal: ctx.signal });
+  },
+});
+
+export const skillsList = op({
+  name: "skills.list",
+  summary: "skills a caller may see: blocked ones with the reason, overrides marked, load errors",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx): Promise<{ skills: SkillInfo[]; errors: Array<{ path: string; message: string }>; count: number }> {
+    const skills = await ctx.door.skills();
+    const errors = (await ctx.services.skills()).errors();
+    return { skills, errors, count: skills.length };
+  },
+});
+
+export const skillsShow = op({
+  name: "skills.show",
+  summary: "one skill: its command template as argv, parameters schema, requirements and SKILL.md body",
+  params: { type: "object", properties: { name: id("skill name") }, required: ["name"], additionalProperties: false },
+  reach: ALL,
+  async handler(p: { name: string }, ctx) {
+    const reg = await ctx.services.skills();
+    const d = reg.details(p.name);
+    if (!d) throw notFound(`no skill named "${p.name}"`, `known skills: ${(await ctx.door.skills()).map((s) => s.name).join(", ") || "none"} (\`skills list\`)`);
+    return d;
+  },
+});
+
+export const skillsRegister = op({
+  name: "skills.register",
+  summary: "load a skill folder (or SKILL.md text) for this session; validated like any other",
+  params: {
+    type: "object",
+    properties: { path: { type: "string", minLength: 1, description: "skill folder or SKILL.md, relative to the working directory" }, text: { type: "string", minLength: 1, description: "SKILL.md text" } },
+    additionalProperties: false,
+  },
+  reach: LOCAL,
+  async handler(p: { path?: string; text?: string }, ctx): Promise<SkillInfo> {
+    if ((p.path === undefined) === (p.text === undefined)) throw new ParamsError("params.path or params.text is required (one of them, not both)", "path", "or params.text is required (one of them, not both)", "give a skill folder, or the SKILL.md text");
+    const reg = await ctx.services.skills();
+    if (p.path !== undefined) return reg.register((await import("node:path")).resolve(ctx.services.cwd, p.path));
+    return reg.register(p.text!, { fromText: true });
+  },
+});
+
+export const skillsInvoke = op({
+  name: "skills.invoke",
+  summary: "run a skill through the governed path (policy, approval, exec, audit); a refusal is a result",
+  params: {
+    type: "object",
+    properties: { name: id("skill name"), params: { type: "object", description: "the skill's parameters, checked against its schema by policy" } },
+    required: ["name"],
+    additionalProperties: false,
+  },
+  reach: ALL,
+  async handler(p: { name: string; params?: Record<string, unknown> }, ctx) {
+    return ctx.door.invoke(p.name, p.params ?? {}, { signal: ctx.signal, approver: ctx.approver, owner: ctx.owner });
+  },
+});
+
+export const agentRun = op({
+  name: "agent.run",
+  summary: "one agent turn: the model calls skills as tools, through policy, approvals and audit; events stream",
+  params: {
+    type: "object",
+    properties: {
+      prompt: { type: "string", minLength: 1, maxLength: 200_000, description: "what to ask" },
+      model: { type: "string", minLength: 1, maxLength: 300, description: "pinned model ref (default agentDefaults.model)" },
+      maxSteps: { type: "integer", minimum: 1, maximum: 100, description: "model calls at most (default agentDefaults.maxSteps)" },
+    },
+    required: ["prompt"],
+    additionalProperties: false,
+  },
+  reach: ALL,
+  async handler(p: { prompt: string; model?: string; maxSteps?: number }, ctx) {
+    const agent = await ctx.services.agent();
+    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit });
+  },
+});
+
+export const ragIndex = op({
+  name: "rag.index",
+  summary: "index the workspace's documents for local retrieval (incremental; full rebuilds)",
+  params: { type: "object", properties: { full: { type: "boolean", description: "re-embed every file (needed after changing rag.embedding)" } }, additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { full?: boolean }, ctx) {
+    return (await ctx.services.rag()).index({ full: p.full === true, signal: ctx.signal });
+  },
+});
+
+export const ragQuery = op({
+  name: "rag.query",
+  summary: "retrieve cited passages for a question",
+  params: {
+    type: "object",
+    properties: {
+      query: { type: "string", minLength: 1, maxLength: 10_000, description: "the question" },
+      topk: { type: "integer", minimum: 1, maximum: 100, description: "how many passages (default rag.topk)" },
+      mode: { enum: ["hybrid", "dense", "lexical"], description: "ranking: hybrid (dense + BM25 fused), dense or lexical" },
+    },
+    required: ["query"],
+    additionalProperties: false,
+  },
+  reach: ALL,
+  async handler(p: { query: string; topk?: number; mode?: RagMode }, ctx) {
+    return (await ctx.services.rag()).query(p.query, { topk: p.topk, mode: p.mode, signal: ctx.signal });
+  },
+});
+
+export const ragStatus = op({
+  name: "rag.status",
+  summary: "is the workspace indexed, and is the index fresh? (never embeds)",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx) {
+    return (await ctx.services.rag()).status();
+  },
+});
+
+export const ragPull = op({
+  name: "rag.pull",
+  summary: "download an ONNX sentence model for rag.embedding (the only operation that downloads)",
+  params: { type: "object", properties: { model: { type: "string", minLength: 1, maxLength: 300, description: "model id, e.g. Xenova/all-MiniLM-L6-v2" } }, required: ["model"], additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { model: string }, ctx) {
+    const { pullModel } = await import("../rag/pull.js");
+    const { modelDirOf } = await import("../rag/embedders/index.js");
+    const { config } = await ctx.services.config();
+    return pullModel(p.model, modelDirOf(config), { endpoint: ctx.services.env.HF_ENDPOINT, signal: ctx.signal, onFile: (file) => ctx.emit?.({ type: "rag.pull", ts: Date.now(), message: `downloading ${p.model}/${file}` }) });
+  },
+});
+
+export const execList = op({
+  name: "exec.list",
+  summary: "background exec sessions: running, and finished ones until cleanupMs collects them",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx): Promise<{ sessions: ExecSessionInfo[]; count: number }> {
+    const sessions = await ctx.door.execList();
+    return { sessions, count: sessions.length };
+  },
+});
+
+export const execLog = op({
+  name: "exec.log",
+  summary: "a session's status and output (the tail kept in memory; the whole log is in its log folder)",
+  params: { type: "object", properties: { id: id("session id from exec.list") }, required: ["id"], additionalProperties: false },
+  reach: ALL,
+  async handler(p: { id: string }, ctx) {
+    return ctx.door.execLog(p.id);
+  },
+});
+
+export const execKill = op({
+  name: "exec.kill",
+  summary: "kill a session's whole process group (SIGTERM, then SIGKILL), wait for it; audited",
+  params: { type: "object", properties: { id: id("session id from exec.list") }, required: ["id"], additionalProperties: false },
+  reach: ALL,
+  async handler(p: { id: string }, ctx) {
+    return ctx.door.execKill(p.id);
+  },
+});
+
+export const auditTail = op({
+  name: "audit.tail",
+  summary: "the last audit records: who, what, decision and rule, exit code, output hashes",
+  params: { type: "object", properties: { n: { type: "integer", minimum: 1, maximum: 1000, default: 20, description: "how many records" } }, additionalProperties: false },
+  reach: ALL,
+  async handler(p: { n: number }, ctx): Promise<{ path: string; count: number; records: AuditRecord[] }> {
+    const records = await ctx.door.auditTail(p.n);
+    const { config } = await ctx.services.config();
+    return { path: config.audit.path, count: records.length, records };
+  },
+});
+
+export const auditVerify = op({
+  name: "audit.verify",
+  summary: "walk the hash chain: the first modified, deleted, reordered or inserted record",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx) {
+    return ctx.door.auditVerify();
+  },
+});
+
+export const gatewayStart = op({
+  name: "gateway.start",
+  summary: "start the loopback gateway inside this process (a kernel)",
+  params: NONE,
+  reach: ["kernel"],
+  async handler(_p, ctx): Promise<StartResult & { alreadyRunning: boolean }> {
+    const gw = await ctx.services.gateway();
+    const first = !gw.running;
+    const r = await gw.start({ onPairingCode: (c) => ctx.emit?.({ type: "gateway.pairing", ts: Date.now(), message: `pairing code for the control UI (one use): ${c}` }) });
+    // The pairing code is shown once, by the start that made it; the token never (it is in the 0600 token file).
+    return first ? { ...r, alreadyRunning: false } : { ...r, pairingCode: undefined, alreadyRunning: true };
+  },
+});
+
+export const gatewayStop = op({
+  name: "gateway.stop",
+  summary: "stop the gateway this process started (drains running requests first)",
+  params: NONE,
+  reach: LOCAL,
+  async handler(_p, ctx) {
+    const gw = await ctx.services.gatewayIfBuilt();
+    if (gw?.running) {
+      const s = gw.status();
+      await gw.stop();
+      return { stopped: true, bind: s.bind, port: s.port, url: s.url };
+    }
+    const g = (await ctx.services.config()).config.gateway;
+    const { probeHealth } = await import("../gateway/probe.js");
+    const probe = await probeHealth(g.host, g.port, { tls: g.auth.mode === "mtls" });
+    if (probe.state === "ours") {
+      throw new OpenClawError(`the gateway on ${g.bind} runs in another process; this one cannot stop it`, { code: "not_ours", fix: "press Ctrl-C in its terminal, or send it SIGTERM (`ss -ltnp` shows its pid)" });
+    }
+    return { stopped: false, bind: g.bind, port: g.port, url: null };
+  },
+});
+
+export type GatewayStatusData =
+  | (GatewayStatus & { running: true; where: "this process"; pairingCode?: string })
+  | { running: true; where: "another process"; bind: string; host: string; port: number; url: string; auth: string; version: string; uptimeMs: number; logPath: string }
+  | { running: false; where: null; bind: string; note?: string; probe?: string; error?: string | null };
+
+export const gatewayStatus = op({
+  name: "gateway.status",
+  summary: "is the gateway up? (this process's, or whatever answers /health on the configured bind)",
+  params: NONE,
+  reach: LOCAL,
+  async handler(_p, ctx): Promise<GatewayStatusData> {
+    const gw = await ctx.services.gatewayIfBuilt();
+    if (gw?.running) {
+      const pairing = gw.currentPairingCode();
+      return { ...gw.status(), running: true, where: "this process", ...(pairing ? { pairingCode: pairing } : {}) };
+    }
+    const { config } = await ctx.services.config();
+    const g = config.gateway;
+    if (g.port === 0) return { running: false, where: null, bind: g.bind, note: "port 0 picks a free port at start: only the process that started it knows the port" };
+    const { probeHealth } = await import("../gateway/probe.js");
+    const probe = await probeHealth(g.host, g.port, { tls: g.auth.mode === "mtls" });
+    if (probe.state === "ours") {
+      const { logPath } = await import("../gateway/log.js");
+      return { running: true, where: "another process", bind: g.bind, host: g.host, port: g.port, url: probe.url.replace(/health$/, ""), auth: g.auth.mode, version: probe.health!.version, uptimeMs: probe.health!.uptimeMs, logPath: logPath(config.stateDir) };
+    }
+    return { running: false, where: null, bind: g.bind, probe: probe.state, error: probe.error ?? null };
+  },
+});
+
+export const gatewayLogs = op({
+  name: "gateway.logs",
+  summary: "the gateway's JSONL log: the last N lines",
+  params: { type: "object", properties: { lines: { type: "integer", minimum: 0, maximum: 100_000, default: 50, description: "how many of the last lines" } }, additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { lines: number }, ctx) {
+    const { logPath, tailLines } = await import("../gateway/log.js");
+    const path = logPath((await ctx.services.config()).config.stateDir);
+    const raw = tailLines(path, p.lines);
+    const lines = raw.map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return { raw: l };
+      }
+    });
+    return { path, lines, raw };
+  },
+});
+
+export const secretList = op({
+  name: "secret.list",
+  summary: "secret names and where each comes from (env or prompt); never values",
+  params: NONE,
+  reach: LOCAL,
+  async handler(_p, ctx) {
+    const SECRETISH = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+    const env = ctx.services.env;
+    const known = await ctx.services.secretNames();
+    const entered = known?.entered ?? [];
+    const wanted = new Set<string>();
+    if (known) wanted.add(known.apiKeyEnv);
+    for (const k of Object.keys(env)) if (SECRETISH.test(k) && env[k]) wanted.add(k);
+    for (const k of entered) wanted.delete(k);
+    const secrets = [...entered.map((name) => ({ name, source: "prompt" as const, set: true })), ...[...wanted].sort().map((name) => ({ name, source: "env" as const, set: !!env[name] }))];
+    return { secrets };
+  },
+});
+
+export const execApprovalResolve = op({
+  name: "exec.approval.resolve",
+  summary: "answer an exec.approval.requested event sent to this client",
+  params: { type: "object", properties: { approvalId: id("from the exec.approval.requested event"), approve: { type: "boolean" } }, required: ["approvalId", "approve"], additionalProperties: false },
+  reach: GATEWAY,
+  async handler(p: { approvalId: string; approve: boolean }, ctx) {
+    if (!client(ctx).resolveApproval(p.approvalId, p.approve)) throw new OpenClawError(`no pending approval ${p.approvalId} for this client`, { code: "not_found", fix: "approvals expire after 5 minutes or when the request ends" });
+    return { approvalId: p.approvalId, approved: p.approve };
+  },
+});
+
+export const eventsSubscribe = op({
+  name: "events.subscribe",
+  summary: "receive runtime events whose type starts with one of the prefixes (none: every event)",
+  params: { type: "object", properties: { types: { type: "array", maxItems: 64, items: { type: "string", maxLength: 128 }, description: "event-type prefixes, e.g. [\"exec.\"]" } }, additionalProperties: false },
+  reach: GATEWAY,
+  async handler(p: { types?: string[] }, ctx) {
+    client(ctx).subscribe(p.types ?? []);
+    return { subscribed: p.types ?? ["*"] };
+  },
+});
+
+export const eventsUnsubscribe = op({
+  name: "events.unsubscribe",
+  summary: "stop receiving runtime events (exit notices of this client's own runs still come)",
+  params: NONE,
+  reach: GATEWAY,
+  async handler(_p, ctx) {
+    client(ctx).subscribe(null);
+    return { subscribed: [] as string[] };
+  },
+});
+
+export const cancel = op({
+  name: "cancel",
+  summary: "abort a running request of this client by its id",
+  params: { type: "object", properties: { id: id("the request's id", 128) }, required: ["id"], additionalProperties: false },
+  reach: GATEWAY,
+  async handler(p: { id: string }, ctx) {
+    return { id: p.id, cancelled: client(ctx).cancel(p.id) };
+  },
+});
+
+/** Every operation, by name. */
+export const OPERATIONS = [
+  health,
+  status,
+  configValidate,
+  configGet,
+  configSchema,
+  doctor,
+  modelsList,
+  skillsList,
+  skillsShow,
+  skillsRegister,
+  skillsInvoke,
+  agentRun,
+  ragIndex,
+  ragQuery,
+  ragStatus,
+  ragPull,
+  execList,
+  execLog,
+  execKill,
+  auditTail,
+  auditVerify,
+  gatewayStart,
+  gatewayStop,
+  gatewayStatus,
+  gatewayLogs,
+  secretList,
+  execApprovalResolve,
+  eventsSubscribe,
+  eventsUnsubscribe,
+  cancel,
+] as const;

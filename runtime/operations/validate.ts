@@ -1,0 +1,54 @@
+/**
+ * Params validation for every front door: ajv against the operation's schema, defaults
+ * filled in, the first problem reported as a `bad_params` error naming the field.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { EXIT, OpenClawError } from "../errors.js";
+import type { Operation } from "./types.js";
+
+/** Params that do not match an operation's schema. `field` is the param at fault ("" for the whole object). */
+export class ParamsError extends OpenClawError {
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly problem: string,
+    fix?: string,
+  ) {
+    super(message, { code: "bad_params", exitCode: EXIT.USAGE, fix });
+    this.name = "ParamsError";
+  }
+}
+
+// Built on the first operation with params, so `config validate` and kernel start never pay for it.
+let ajv: Ajv | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function describe(e: ErrorObject): { field: string; problem: string } {
+  const path = e.instancePath.split("/").slice(1).join(".");
+  if (e.keyword === "required") {
+    const f = String((e.params as { missingProperty: string }).missingProperty);
+    return { field: path ? `${path}.${f}` : f, problem: "is required" };
+  }
+  if (e.keyword === "additionalProperties") {
+    const f = String((e.params as { additionalProperty: string }).additionalProperty);
+    return { field: path ? `${path}.${f}` : f, problem: "is not a parameter of this operation" };
+  }
+  return { field: path, problem: e.message ?? "is invalid" };
+}
+
+/** A copy of `raw` with defaults filled, or a ParamsError naming the field. */
+export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
+  const params = raw === undefined || raw === null ? {} : structuredClone(raw);
+  // An operation without params, called with none: nothing for ajv to check.
+  if (Object.keys(op.params.properties).length === 0 && typeof params === "object" && !Array.isArray(params) && Object.keys(params as object).length === 0) return params as P;
+  let v = compiled.get(op.params);
+  if (!v) {
+    ajv ??= new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
+    v = ajv.compile(op.params);
+    compiled.set(op.params, v);
+  }
+  if (v(params)) return params as P;
+  const { field, problem } = describe(v.errors![0]!);
+  const names = Object.keys(op.params.properties);
+  throw new ParamsError(`params${field ? `.${field}` : ""} ${problem}`, field, problem, `${op.name} takes ${names.length ? names.join(", ") : "no params"}; see schemas/gateway-protocol.schema.json`);
+}
