@@ -13,4 +13,3 @@ export type { RagResult, RagHit, RagMode, RagProgress, IndexReport, QueryOptions
 export type { AuditRecord, AuditInput, Digest, VerifyReport } from "./audit/types.js";
 export type { SkillFrontmatter } from "./generated/skill.js";
 export type { Frame, ReqFrame, ResFrame, ErrorBody } from "./gateway/protocol.js";
-export type { OpenClawFacade } from "../kernel/facade-types.js";
