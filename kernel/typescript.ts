@@ -39,14 +39,18 @@ export const PRELUDE = `interface OpenClawDisplay {
   raw(mime: string, data: unknown): void; bundle(data: Record<string, unknown>): void;
 }
 interface OpenClawFacade {
-  /** The session's Runtime (config, secret(), parts). */
-  runtime(): Promise<any>;
   /** Runs a magic line, shows its rich output and returns its result. */
   magic(line: string, body?: string): Promise<any>;
   /** Asks the person through stdin (denied when the front end allows no input). */
   approve(summary: string, argv?: string[]): Promise<boolean>;
+  /** A copy of the validated config. */
   config(): Promise<any>;
-  rag: any; skills: any; models: any; agent: any; exec: any; audit: any; gateway: any;
+  skills: { list(): Promise<any[]>; show(name: string): Promise<any>; run(name: string, params?: Record<string, unknown>): Promise<any> };
+  rag: { query(q: string, opts?: { topk?: number; mode?: "hybrid" | "dense" | "lexical" }): Promise<any>; index(opts?: { full?: boolean }): Promise<any>; status(): Promise<any> };
+  models: { list(opts?: { remote?: boolean }): Promise<any> };
+  agent: { run(req: string | { prompt: string; model?: string; maxSteps?: number; stream?: boolean; toolChoice?: "auto" | "required" | "none" }): Promise<any> };
+  exec: { list(): Promise<any[]>; log(id: string): Promise<any>; kill(id: string): Promise<any> };
+  audit: { tail(n?: number): Promise<any[]>; verify(): Promise<any> };
   /** Aborted when the cell is interrupted. */
   readonly signal: AbortSignal;
 }

@@ -29,6 +29,8 @@ export type Approver = (req: ApprovalRequest) => Promise<boolean>;
 export interface Actor {
   host: "cli" | "kernel" | "gateway";
   sessionId: string;
+  /** A gateway connection's id, so records tell two clients apart. */
+  clientId?: string;
   /** The model ref that asked for this (agent turns), or undefined for a person. */
   modelRef?: string;
   /** The model id the provider reported back. */

@@ -23,8 +23,9 @@ export const commands: CommandSpec[] = [
     async run(args, ctx) {
       const n = args.flags.n as number;
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n takes a positive whole number, got ${n}`);
-      const log = await (await ctx.runtime()).audit();
-      const records = await log.tail(n);
+      const rt = await ctx.runtime();
+      const log = { path: rt.config.audit.path };
+      const records = await rt.door().auditTail(n);
       const data = { path: log.path, count: records.length, records };
       const who = (r: AuditRecord) => `${r.actor.host}${r.actor.modelRef ? `/${r.actor.modelRef}` : ""}`;
       const text = records.length
@@ -45,8 +46,7 @@ export const commands: CommandSpec[] = [
     summary: "walk the hash chain: exit 1 and the first bad record on any modified, deleted, reordered or inserted record",
     examples: ["audit verify", "audit verify --json"],
     async run(args, ctx) {
-      const log = await (await ctx.runtime()).audit();
-      const v = await log.verify();
+      const v = await (await ctx.runtime()).door().auditVerify();
       const text = `${v.ok ? "ok" : "TAMPERED"}: ${v.path}: ${v.message}`;
       const html = box("oc-audit-verify", "audit verify", `<div>${badge(v.ok ? "ok" : "fail")} ${code(v.path)}</div><div>${esc(v.message)}</div>${v.firstBadSeq !== null ? `<div>first bad record: <b>${esc(v.firstBadSeq)}</b></div>` : ""}`);
       return { command: "audit.verify", exitCode: v.ok ? EXIT.OK : EXIT.FAILED, data: v, text, html };

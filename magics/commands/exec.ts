@@ -25,8 +25,7 @@ export const commands: CommandSpec[] = [
     path: ["exec", "list"],
     summary: "background exec sessions of this kernel/process: running, and finished ones until cleanupMs collects them",
     async run(args, ctx) {
-      const ex = await (await ctx.runtime()).exec();
-      const sessions = ex.list();
+      const sessions = await (await ctx.runtime()).door().execList();
       const data = { sessions, count: sessions.length };
       const text = sessions.length
         ? padTable([["ID", "STATUS", "PID", "EXIT", "DURATION", "OWNER", "ARGV"], ...sessions.map((s) => [s.id, s.status, String(s.pid ?? "-"), s.exitCode === null ? (s.signal ?? "-") : String(s.exitCode), `${Math.round(s.durationMs)} ms`, (s.owner ?? "-") + (s.foreign ? " (other process)" : ""), JSON.stringify(s.argv)])])
@@ -40,7 +39,7 @@ export const commands: CommandSpec[] = [
     summary: "a session's status and output (the tail kept in memory; the whole log is in its log folder)",
     positionals: [{ name: "id", help: "session id from `exec list`", required: true }],
     async run(args, ctx) {
-      const r = await (await (await ctx.runtime()).exec()).log(args.positionals.id as string);
+      const r = await (await ctx.runtime()).door().execLog(args.positionals.id as string);
       return { command: "exec.log", exitCode: EXIT.OK, data: r, text: resultText(r), html: resultHtml("oc-exec-log", `exec ${r.id}`, r) };
     },
   },
@@ -49,11 +48,9 @@ export const commands: CommandSpec[] = [
     summary: "kill a session's whole process group (SIGTERM, then SIGKILL) and wait for it",
     positionals: [{ name: "id", help: "session id from `exec list`", required: true }],
     async run(args, ctx) {
-      const rt = await ctx.runtime();
-      const ex = await rt.exec();
       const id = args.positionals.id as string;
-      const r = await ex.kill(id);
-      await (await rt.audit()).append({ actor: rt.actor(), action: "exec.kill", argv: r.argv, execId: id, decision: "allow", rule: "exec.kill", exitCode: r.exitCode, signal: r.signal, durationMs: r.durationMs });
+      // Audited by the governor with this front door's actor (as every other front door's kill).
+      const r = await (await ctx.runtime()).door().execKill(id);
       return { command: "exec.kill", exitCode: EXIT.OK, data: r, text: `killed ${id}\n${resultText(r)}`, html: resultHtml("oc-exec-kill", `killed ${id}`, r) };
     },
   },

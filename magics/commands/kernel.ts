@@ -1,6 +1,6 @@
 // Commands of "kernel": the kernelspec install and the kernel entry (terminal only), and
 // the `%%openclaw skill` cell magic (notebook only).
-import { EXIT, OpenClawError, UsageError } from "../../runtime/errors.js";
+import { EXIT, UsageError } from "../../runtime/errors.js";
 import { box, code, esc, pre, table } from "../render/html.js";
 import type { CommandSpec } from "../types.js";
 
@@ -62,16 +62,14 @@ export const commands: CommandSpec[] = [
     async run(args, ctx) {
       const text = String(args.positionals.text ?? "");
       const rt = await ctx.runtime();
-      const reg = (await rt.skills()) as unknown as { register?: (t: string, o: { fromText: boolean }) => Promise<unknown> | unknown };
-      if (typeof reg.register !== "function") throw new OpenClawError("the skills engine cannot register skills yet", { fix: "update openclaw-kernel" });
-      const skill = (await reg.register(text, { fromText: true })) as { name?: string; description?: string; argv?: string[]; exec?: { cmd?: string } } | undefined;
-      const name = skill?.name ?? "(unnamed)";
+      const skill = await (await rt.skills()).register(text, { fromText: true });
+      const name = skill.name;
       return {
         command: "skill",
         exitCode: EXIT.OK,
-        data: skill ?? {},
-        text: `registered skill ${name}${skill?.description ? `: ${skill.description}` : ""}`,
-        html: box("oc-skill", `skill registered: ${name}`, esc(skill?.description ?? "")),
+        data: skill,
+        text: `registered skill ${name}${skill.description ? `: ${skill.description}` : ""}`,
+        html: box("oc-skill", `skill registered: ${name}`, esc(skill.description)),
       };
     },
   },

@@ -113,7 +113,7 @@ export const commands: CommandSpec[] = [
       const name = args.positionals.name as string;
       const info = reg.get(name);
       const params = info ? parseKeyValues((args.positionals.params as string[] | undefined) ?? [], info) : {};
-      const r = await reg.invoke(name, params, { actor: rt.actor(), signal: ctx.signal, approver: ctx.approver, owner: owner(ctx) });
+      const r = await rt.door().invoke(name, params, { signal: ctx.signal, approver: ctx.approver, owner: owner(ctx) });
       const data = r;
       const exitCode = runExitCode(r.status, r.rule);
       const status = r.status === "ok" ? "" : r.status === "denied" ? `denied (${r.rule}): ${r.reason}` : r.status === "running" ? `running in the background as ${r.id}: \`exec log ${r.id}\`, \`exec kill ${r.id}\`` : `${r.status}: exit ${r.exitCode ?? "-"}${r.signal ? ` signal ${r.signal}` : ""}${r.timedOut ? " (timed out)" : ""}${r.reason ? `: ${r.reason}` : ""}`;

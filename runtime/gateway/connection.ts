@@ -12,6 +12,7 @@ import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
 import type { Access } from "./access.js";
 import type { GatewayLog } from "./log.js";
+import type { Door } from "../governor/types.js";
 import { METHOD_NAMES, METHODS, type ClientSession } from "./methods.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { errorFrame, okFrame, parseRequest, PROTOCOL_VERSION, toErrorBody, type Frame, type ReqFrame } from "./protocol.js";
@@ -39,6 +40,8 @@ export const CLOSE = { UNAUTHORIZED: 4401, CONNECT_TIMEOUT: 4408, RATE_LIMITED: 
 export class Connection implements ClientSession {
   readonly id = randomUUID();
   readonly owner = `gateway:${this.id}`;
+  /** This client's door: every action it asks for is the governor's, audited as gateway/<this id>. */
+  readonly door: Door;
   private readonly abort = new AbortController();
   readonly signal = this.abort.signal;
   private ready = false;
@@ -54,6 +57,7 @@ export class Connection implements ClientSession {
     readonly addr: string,
     private readonly deps: ConnectionDeps,
   ) {
+    this.door = deps.runtime.door({ host: "gateway", clientId: this.id });
     this.connectTimer = setTimeout(() => this.ws.close(CLOSE.CONNECT_TIMEOUT, "connect frame not received in time"), CONNECT_TIMEOUT_MS);
     this.connectTimer.unref();
     ws.on("message", (data, isBinary) => this.onMessage(data as Buffer, isBinary));

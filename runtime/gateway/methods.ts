@@ -1,11 +1,12 @@
 /**
  * The WebSocket methods. Each one calls the same runtime function the CLI calls: the
  * gateway is a transport, and policy (what may run, approvals, audit) stays in the
- * runtime. Parts other issues build are reached through small structural interfaces,
- * so a part that is not there yet answers "unavailable" instead of crashing.
+ * runtime. Every action goes through the client's Door (runtime/governor), so it is
+ * audited with this connection's actor like the CLI's.
  */
 import { redactedConfig } from "../config/index.js";
-import type { Approver, RuntimeEvent } from "../events.js";
+import type { Approver } from "../events.js";
+import type { Door } from "../governor/types.js";
 import type { Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
 import type { GatewayMetrics } from "./metrics.js";
@@ -19,6 +20,8 @@ export interface ClientSession {
   readonly owner: string;
   /** Aborted when the client disconnects or the gateway stops. */
   readonly signal: AbortSignal;
+  /** This client's door onto the governor: the actor is gateway/<client id>. */
+  readonly door: Door;
   /** Asks this client to approve a risky action (exec.approval.requested / .resolve). */
   readonly approver: Approver;
   sendEvent(event: string, payload: unknown, reqId?: string): void;
@@ -39,35 +42,6 @@ export interface MethodContext {
 
 export type Method = (params: Record<string, unknown>, ctx: MethodContext) => Promise<unknown>;
 
-// Structural views of the parts built in other issues (see runtime/*/index.ts).
-interface SkillsPart {
-  list?(): unknown[];
-  invoke?(name: string, params: Record<string, unknown>, opts: { actor: unknown; signal?: AbortSignal; approver?: Approver; owner?: string }): Promise<Record<string, unknown>>;
-}
-interface ExecPart {
-  list?(): unknown;
-  log?(id: string): Promise<unknown>;
-  kill?(id: string): Promise<unknown>;
-}
-interface AuditPart {
-  tail?(n?: number): Promise<unknown[]>;
-}
-interface ModelsPart {
-  list?(): Promise<unknown>;
-}
-interface AgentPart {
-  run?(req: { prompt: string; model?: string; maxSteps?: number; signal?: AbortSignal; approver?: Approver; onEvent?: (e: RuntimeEvent) => void }): Promise<unknown>;
-}
-
-/** The function `name` on a part, or a clean "unavailable" error. */
-function need<T extends object, K extends keyof T>(part: T, key: K, method: string): NonNullable<T[K]> {
-  const f = part[key];
-  if (typeof f !== "function") {
-    throw new MethodError("unavailable", `${method} is not available in this build yet`, "update openclaw-kernel; the part behind this method has not landed");
-  }
-  return (f as (...a: unknown[]) => unknown).bind(part) as NonNullable<T[K]>;
-}
-
 function str(p: Record<string, unknown>, key: string, opts: { required?: boolean; max?: number } = {}): string | undefined {
   const v = p[key];
   if (v === undefined || v === null) {
@@ -85,9 +59,6 @@ function int(p: Record<string, unknown>, key: string, min: number, max: number, 
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new MethodError("bad_params", `params.${key} must be an integer from ${min} to ${max}`);
   return v;
 }
-
-const skills = async (ctx: MethodContext) => (await ctx.runtime.skills()) as unknown as SkillsPart;
-const exec = async (ctx: MethodContext) => (await ctx.runtime.exec()) as unknown as ExecPart;
 
 export const METHODS: Record<string, Method> = {
   async health(_p, ctx) {
@@ -109,23 +80,18 @@ export const METHODS: Record<string, Method> = {
   },
 
   async "models.list"(_p, ctx) {
-    const m = (await ctx.runtime.models()) as unknown as ModelsPart;
-    return need(m, "list", "models.list")();
+    return (await ctx.runtime.models()).list();
   },
 
   async "skills.list"(_p, ctx) {
-    const s = await skills(ctx);
-    return { skills: need(s, "list", "skills.list")() };
+    return { skills: await ctx.client.door.skills() };
   },
 
   async "skills.invoke"(p, ctx) {
     const name = str(p, "name", { required: true, max: 200 })!;
     const params = p.params ?? {};
     if (typeof params !== "object" || Array.isArray(params)) throw new MethodError("bad_params", "params.params must be an object of skill parameters");
-    const s = await skills(ctx);
-    const invoke = need(s, "invoke", "skills.invoke");
-    const result = await invoke(name, params as Record<string, unknown>, {
-      actor: ctx.runtime.actor({ host: "gateway" }),
+    const result = await ctx.client.door.invoke(name, params as Record<string, unknown>, {
       signal: ctx.client.requestSignal(ctx.reqId),
       approver: ctx.client.approver,
       owner: ctx.client.owner,
@@ -138,38 +104,38 @@ export const METHODS: Record<string, Method> = {
     const prompt = str(p, "prompt", { required: true, max: 200_000 })!;
     const model = str(p, "model", { max: 300 });
     const maxSteps = int(p, "maxSteps", 1, 100);
-    const agent = (await ctx.runtime.agent()) as unknown as AgentPart;
-    const run = need(agent, "run", "agent.run");
-    return run({
+    const agent = await ctx.runtime.agent();
+    return agent.run({
       prompt,
       ...(model ? { model } : {}),
       ...(maxSteps ? { maxSteps } : {}),
       signal: ctx.client.requestSignal(ctx.reqId),
       approver: ctx.client.approver,
+      // The turn acts as the model under this client's door.
+      door: ctx.client.door,
       // Stream every event of this turn to the caller, tagged with its request id.
       onEvent: (e) => ctx.client.sendEvent(e.type, e, ctx.reqId),
     });
   },
 
   async "exec.list"(_p, ctx) {
-    const e = await exec(ctx);
-    return { sessions: await need(e, "list", "exec.list")() };
+    return { sessions: await ctx.client.door.execList() };
   },
 
   async "exec.log"(p, ctx) {
     const id = str(p, "id", { required: true, max: 200 })!;
-    return need(await exec(ctx), "log", "exec.log")(id);
+    return ctx.client.door.execLog(id);
   },
 
   async "exec.kill"(p, ctx) {
     const id = str(p, "id", { required: true, max: 200 })!;
-    return need(await exec(ctx), "kill", "exec.kill")(id);
+    // Audited by the governor as action exec.kill with this client's actor (as the CLI's).
+    return ctx.client.door.execKill(id);
   },
 
   async "audit.tail"(p, ctx) {
     const n = int(p, "n", 1, 1000, 20);
-    const a = (await ctx.runtime.audit()) as unknown as AuditPart;
-    return { records: await need(a, "tail", "audit.tail")(n) };
+    return { records: await ctx.client.door.auditTail(n!) };
   },
 
   async "exec.approval.resolve"(p, ctx) {
