@@ -121,7 +121,7 @@ export class Runtime {
   }
 
   models(): Promise<ModelRegistry> {
-    return this.#part("models", async () => new (await import("./models/index.js")).ModelRegistry({ runtime: this }));
+    return this.#part("models", async () => new (await import("./models/index.js")).ModelRegistry({ config: this.config, env: this.env, secret: (n) => this.secret(n) }));
   }
 
   agent(): Promise<Agent> {
