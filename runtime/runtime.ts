@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { LoadedConfig, OpenClawConfig, ConfigSource } from "./config/index.js";
 import type { Actor, Approver, EventSink, RuntimeEvent } from "./events.js";
+import type { ExecNotice } from "./exec/index.js";
 import { doorFactories } from "./governor/door.js";
 import type { Governor } from "./governor/governor.js";
 import type { Door, DoorFactory, ModelDoorFactory } from "./governor/types.js";
@@ -43,7 +44,7 @@ export class Runtime {
   /** `door()`: a person's door, bound to this runtime's host and session (DoorFactory). */
   readonly door: DoorFactory;
   readonly #modelDoor: ModelDoorFactory;
-  readonly #notices: (owner: string) => Promise<import("./exec/index.js").ExecNotice[]>;
+  readonly #notices: (owner: string) => Promise<ExecNotice[]>;
 
   constructor(loaded: LoadedConfig, opts: RuntimeOptions) {
     this.config = loaded.config;
