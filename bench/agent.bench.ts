@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { startFakeOpenAI } from "../tests/fixtures/models/openai-server.js";
-import { makeRuntime, writeEchoSkill } from "../tests/fixtures/models/runtime.js";
+import { writeEchoSkill } from "../tests/fixtures/models/runtime.js";
+import { makeRuntime } from "../tests/fixtures/runtime.js";
 import { writeGguf } from "../tests/fixtures/models/make-gguf.js";
 import { LlamaCppChatModel } from "../runtime/models/llamacpp.js";
 import type { BenchRow } from "./types.js";
@@ -23,7 +24,8 @@ export default async function (): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     writeEchoSkill(join(dir, "skills"));
-    const rt = makeRuntime(dir, { skills: { dirs: [join(dir, "skills")], bundled: false }, models: { providers: { openai: { baseURL: srv.url, maxRetries: 0 } } } }, { OPENAI_API_KEY: "sk-bench" });
+    // The bench closes the runtime and removes `dir` itself (below), so no after-hooks.
+    const { rt } = makeRuntime({ after: () => undefined }, { dir, config: { skills: { dirs: [join(dir, "skills")], bundled: false }, models: { providers: { openai: { baseURL: srv.url, maxRetries: 0 } } } }, env: { OPENAI_API_KEY: "sk-bench" } });
     const agent = await rt.agent();
     const N = 200;
     // Peer: the bare SDK call (streamed, like the agent's) to the same server.

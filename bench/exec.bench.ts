@@ -47,12 +47,11 @@ export default async function bench(): Promise<BenchRow[]> {
   try {
     const rt = await runtimeWith(dir, "off", true);
     const rtNoSync = await runtimeWith(dir, "off", false);
-    const reg = await rt.skills();
-    const regNoSync = await rtNoSync.skills();
-    const actor = rt.actor();
+    const reg = rt.door();
+    const regNoSync = rtNoSync.door();
     const timed = (r: typeof reg) => async () => {
       const t0 = performance.now();
-      const res = await r.invoke("bin-true", {}, { actor });
+      const res = await r.invoke("bin-true", {});
       if (res.status !== "ok") throw new Error(`bench run failed: ${res.status} ${res.reason ?? res.stderr}`);
       return performance.now() - t0;
     };
@@ -94,11 +93,11 @@ export default async function bench(): Promise<BenchRow[]> {
     const sb = probeSandbox();
     if (sb.available) {
       const rtSb = await runtimeWith(dir, "required", true);
-      const regSb = await rtSb.skills();
+      const regSb = rtSb.door();
       const sbt: number[] = [];
       for (let i = 0; i < 100; i++) {
         const t0 = performance.now();
-        const r = await regSb.invoke("bin-true", {}, { actor });
+        const r = await regSb.invoke("bin-true", {});
         if (r.status !== "ok") throw new Error(`sandboxed bench run failed: ${r.reason ?? r.stderr}`);
         if (i >= 10) sbt.push(performance.now() - t0);
       }

@@ -1,10 +1,14 @@
 /**
- * What TypeScript cells see: `openclaw`, a thin facade over the same Runtime the magics
- * use (`await openclaw.rag.query("…")`, `await openclaw.skills.list()`), and `display`
- * helpers that send rich output. Both act for the cell running when they are called.
+ * What TypeScript cells see: `openclaw`, an explicit object acting as the person through
+ * the kernel's door (`await openclaw.rag.query("…")`, `await openclaw.skills.run(…)`),
+ * and `display` helpers that send rich output. Both act for the cell running when they
+ * are called. There is no way from here to the Runtime, a part, an actor or a model door:
+ * whatever a cell does is audited as the kernel's person, never as a model. An agent turn
+ * (`openclaw.agent.run`) acts as the model through the agent's own factory, as in a magic.
  */
 import { inspect } from "node:util";
 import type { CommandContext } from "../magics/types.js";
+import type { QueryOptions } from "../runtime/rag/types.js";
 import type { Bundle, LiveDisplay, Output } from "./output.js";
 
 /** The running cell as the facade sees it (set by the kernel for each cell). */
@@ -16,37 +20,75 @@ export interface CellScope {
   approve(summary: string, argv?: string[]): Promise<boolean>;
 }
 
-const PARTS = ["audit", "exec", "skills", "models", "agent", "rag", "gateway"] as const;
-
-/** `openclaw.rag.query(…)` -> `(await (await runtime()).rag()).query(…)`, bound to the part. */
-function partProxy(scope: CellScope, part: (typeof PARTS)[number]): unknown {
-  return new Proxy(
-    {},
-    {
-      get(_t, method) {
-        if (typeof method !== "string" || method === "then") return undefined;
-        return async (...args: unknown[]) => {
-          const rt = (await scope.ctx().runtime()) as unknown as Record<string, () => Promise<Record<string, unknown>>>;
-          const obj = await rt[part]!();
-          const f = obj[method];
-          if (typeof f !== "function") return f;
-          return (f as (...a: unknown[]) => unknown).apply(obj, args);
-        };
-      },
-    },
-  );
+/** What a cell may ask of an agent turn: the turn itself picks who acts (the model, under the kernel's door). */
+export interface CellTurnRequest {
+  prompt: string;
+  model?: string;
+  maxSteps?: number;
+  stream?: boolean;
+  toolChoice?: "auto" | "required" | "none";
 }
 
-export function makeFacade(scope: CellScope): Record<string, unknown> {
-  const facade: Record<string, unknown> = {
-    runtime: () => scope.ctx().runtime(),
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return !!x && typeof x === "object" && !Array.isArray(x);
+}
+
+export function makeFacade(scope: CellScope) {
+  const rt = () => scope.ctx().runtime();
+  const door = async () => (await rt()).door();
+  const callOpts = () => {
+    const c = scope.ctx();
+    return { signal: c.signal, approver: c.approver };
+  };
+  const facade = {
     magic: (line: string, body?: string) => scope.magic(line, body),
     approve: (summary: string, argv?: string[]) => scope.approve(summary, argv),
-    config: async () => (await scope.ctx().runtime()).config,
+    /** A copy of the validated config: changing it changes nothing. */
+    config: async () => structuredClone((await rt()).config),
+    skills: {
+      list: async () => (await door()).skills(),
+      show: async (name: string) => (await (await rt()).skills()).details(name),
+      run: async (name: string, params: Record<string, unknown> = {}) => (await door()).invoke(String(name), isRecord(params) ? params : {}, callOpts()),
+    },
+    rag: {
+      query: async (q: string, opts: Pick<QueryOptions, "topk" | "mode"> = {}) => {
+        const o = isRecord(opts) ? opts : {};
+        return (await (await rt()).rag()).query(String(q), { ...(o.topk !== undefined ? { topk: o.topk } : {}), ...(o.mode !== undefined ? { mode: o.mode } : {}), signal: scope.ctx().signal });
+      },
+      index: async (opts: { full?: boolean } = {}) => (await (await rt()).rag()).index({ full: isRecord(opts) && opts.full === true, signal: scope.ctx().signal }),
+      status: async () => (await (await rt()).rag()).status(),
+    },
+    models: {
+      list: async (opts: { remote?: boolean } = {}) => (await (await rt()).models()).list({ remote: isRecord(opts) && opts.remote === true, signal: scope.ctx().signal }),
+    },
+    agent: {
+      run: async (req: string | CellTurnRequest) => {
+        const r: Partial<CellTurnRequest> = typeof req === "string" ? { prompt: req } : isRecord(req) ? req : {};
+        const c = scope.ctx();
+        return (await (await rt()).agent()).run({
+          prompt: String(r.prompt ?? ""),
+          ...(r.model !== undefined ? { model: String(r.model) } : {}),
+          ...(r.maxSteps !== undefined ? { maxSteps: r.maxSteps } : {}),
+          ...(r.stream !== undefined ? { stream: r.stream === true } : {}),
+          ...(r.toolChoice !== undefined ? { toolChoice: r.toolChoice } : {}),
+          signal: c.signal,
+          approver: c.approver,
+          onEvent: c.emit,
+        });
+      },
+    },
+    exec: {
+      list: async () => (await door()).execList(),
+      log: async (id: string) => (await door()).execLog(String(id)),
+      kill: async (id: string) => (await door()).execKill(String(id)),
+    },
+    audit: {
+      tail: async (n = 20) => (await door()).auditTail(n),
+      verify: async () => (await door()).auditVerify(),
+    },
   };
   Object.defineProperty(facade, "signal", { get: () => scope.ctx().signal, enumerable: true });
-  for (const p of PARTS) facade[p] = partProxy(scope, p);
-  return facade;
+  return facade as typeof facade & { readonly signal: AbortSignal | undefined };
 }
 
 /** A value as a MIME bundle: command results and bundles as they are, the rest inspected. */

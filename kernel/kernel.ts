@@ -233,9 +233,7 @@ export class Kernel {
     try {
       const rt = await this.ctx.runtime();
       if (kind === "models") return [...new Set([rt.config.agentDefaults.model, ...rt.config.models.refs])];
-      const reg = (await rt.skills()) as unknown as { list?: () => Array<{ name: string } | string> | Promise<Array<{ name: string } | string>> };
-      const list = (await reg.list?.()) ?? [];
-      return list.map((s) => (typeof s === "string" ? s : s.name));
+      return (await rt.skills()).list().map((s) => s.name);
     } catch {
       return [];
     }

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { LoadedConfig, OpenClawConfig, ConfigSource } from "./config/index.js";
 import type { Actor, Approver, EventSink, RuntimeEvent, RuntimeEventInput } from "./events.js";
-import type { AuditLog } from "./audit/index.js";
-import type { ExecManager } from "./exec/index.js";
+import type { ExecNotice } from "./exec/index.js";
+import { doorFactories } from "./governor/door.js";
+import type { Governor } from "./governor/governor.js";
+import type { Door, DoorFactory, ModelDoorFactory } from "./governor/types.js";
 import type { SkillRegistry } from "./skills/index.js";
 import type { ModelRegistry } from "./models/index.js";
 import type { Agent } from "./agent/index.js";
 import type { Rag } from "./rag/index.js";
 import type { Gateway } from "./gateway/index.js";
-import type { Door } from "./governor/types.js";
-import { adapterDoor } from "./governor/adapter.js";
 
 export type HostKind = Actor["host"];
 
@@ -25,7 +25,11 @@ export interface RuntimeOptions {
  * The control plane: builds every part from one validated config and owns their
  * lifetimes. Parts load on first use (dynamic import) so a front door that only
  * answers `kernel_info` or `config validate` never pays for llama.cpp or embeddings.
- * Policy lives in the parts, never in the front doors.
+ *
+ * Exec and the audit log belong to the governor (runtime/governor), built inside on first
+ * use and never handed out: front doors act through `door()` (a person), the agent loop
+ * through the model door factory it gets at construction. Parts get narrow ports, not
+ * the runtime.
  */
 export class Runtime {
   readonly config: OpenClawConfig;
@@ -34,9 +38,13 @@ export class Runtime {
   readonly sessionId: string;
   readonly env: NodeJS.ProcessEnv;
   readonly secrets: Map<string, string>;
-  private readonly parts = new Map<string, Promise<unknown>>();
+  readonly #parts = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<EventSink>();
   private closed = false;
+  /** `door()`: a person's door, bound to this runtime's host and session (DoorFactory). */
+  readonly door: DoorFactory;
+  readonly #modelDoor: ModelDoorFactory;
+  readonly #notices: (owner: string) => Promise<ExecNotice[]>;
 
   constructor(loaded: LoadedConfig, opts: RuntimeOptions) {
     this.config = loaded.config;
@@ -45,11 +53,10 @@ export class Runtime {
     this.sessionId = opts.sessionId ?? randomUUID();
     this.env = opts.env ?? process.env;
     this.secrets = opts.secrets ?? new Map();
-  }
-
-  /** The actor for actions a person (not a model) starts from this host. */
-  actor(extra: Partial<Actor> = {}): Actor {
-    return { host: this.host, sessionId: this.sessionId, ...extra };
+    const f = doorFactories({ host: this.host, sessionId: this.sessionId }, () => this.#governor());
+    this.door = f.door;
+    this.#modelDoor = f.modelDoor;
+    this.#notices = f.notices;
   }
 
   /** A secret by env-var name: a run-time secret first, then the environment. Never logged. */
@@ -74,83 +81,93 @@ export class Runtime {
     }
   }
 
-  private part<T>(name: string, build: () => Promise<T>): Promise<T> {
+  #part<T>(name: string, build: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`runtime is closed (asked for ${name})`));
-    let p = this.parts.get(name) as Promise<T> | undefined;
+    let p = this.#parts.get(name) as Promise<T> | undefined;
     if (!p) {
       p = build();
-      this.parts.set(name, p);
-      p.catch(() => this.parts.delete(name)); // a failed build may be retried
+      this.#parts.set(name, p);
+      p.catch(() => this.#parts.delete(name)); // a failed build may be retried
     }
     return p;
   }
 
-  audit(): Promise<AuditLog> {
-    return this.part("audit", async () => new (await import("./audit/index.js")).AuditLog(this.config.audit));
-  }
-
-  exec(): Promise<ExecManager> {
-    return this.part("exec", async () => {
-      const { ExecManager } = await import("./exec/index.js");
-      return new ExecManager({ config: this.config.tools.exec, workspace: this.config.agentDefaults.workspace, stateDir: this.config.stateDir, emit: (e) => this.emit(e) });
+  /** The governor, with the ExecManager and AuditLog it alone holds. Private: reach it through a Door. */
+  #governor(): Promise<Governor> {
+    return this.#part("governor", async () => {
+      const [{ Governor }, { ExecManager }, { AuditLog }, { packageRoot }] = await Promise.all([import("./governor/governor.js"), import("./exec/index.js"), import("./audit/index.js"), import("./paths.js")]);
+      const c = this.config;
+      const skills = await this.skills();
+      const exec = new ExecManager({ config: c.tools.exec, workspace: c.agentDefaults.workspace, stateDir: c.stateDir, emit: (e) => this.emit(e) });
+      const audit = new AuditLog(c.audit);
+      return new Governor({
+        exec,
+        audit,
+        skills,
+        applyPatch: c.tools.exec.applyPatch,
+        paths: { packageRoot: packageRoot(), workspace: c.agentDefaults.workspace, stateDir: c.stateDir, auditPath: c.audit.path, configPath: this.source.path ?? null },
+        env: this.env,
+        emit: (e) => this.emit(e),
+      });
     });
   }
 
   skills(): Promise<SkillRegistry> {
-    return this.part("skills", async () => {
+    return this.#part("skills", async () => {
       const { SkillRegistry } = await import("./skills/index.js");
-      const reg = new SkillRegistry({ runtime: this });
+      const reg = new SkillRegistry({ skills: this.config.skills, workspace: this.config.agentDefaults.workspace, env: this.env });
       await reg.load();
       return reg;
     });
   }
 
   models(): Promise<ModelRegistry> {
-    return this.part("models", async () => new (await import("./models/index.js")).ModelRegistry({ runtime: this }));
+    return this.#part("models", async () => new (await import("./models/index.js")).ModelRegistry({ config: this.config, env: this.env, secret: (n) => this.secret(n) }));
   }
 
   agent(): Promise<Agent> {
-    return this.part("agent", async () => new (await import("./agent/index.js")).Agent({ runtime: this }));
+    return this.#part("agent", async () => {
+      const { Agent } = await import("./agent/index.js");
+      return new Agent({
+        config: this.config.agentDefaults,
+        sessionId: this.sessionId,
+        models: () => this.models(),
+        door: this.door(),
+        modelDoor: this.#modelDoor,
+        notices: this.#notices,
+        emit: (e) => this.emit(e),
+      });
+    });
   }
 
   rag(): Promise<Rag> {
-    return this.part("rag", async () => new (await import("./rag/index.js")).Rag({ runtime: this }));
+    return this.#part("rag", async () => new (await import("./rag/index.js")).Rag({ runtime: this }));
   }
 
   gateway(): Promise<Gateway> {
-    return this.part("gateway", async () => new (await import("./gateway/index.js")).Gateway({ runtime: this }));
-  }
-
-  /**
-   * The actor-bound handle onto the governor for a front door of this runtime.
-   * TEMPORARY: replaced by H1's governor at merge (see governor/adapter.ts).
-   */
-  door(extra?: { clientId?: string; host?: HostKind }): Door {
-    return adapterDoor(this, extra);
+    return this.#part("gateway", async () => new (await import("./gateway/index.js")).Gateway({ runtime: this }));
   }
 
   /** Whether a part has been built (so close() and status never build one). */
-  has(name: "audit" | "exec" | "skills" | "models" | "agent" | "rag" | "gateway"): boolean {
-    return this.parts.has(name);
+  has(name: "governor" | "skills" | "models" | "agent" | "rag" | "gateway"): boolean {
+    return this.#parts.has(name);
   }
 
   /** Stop the gateway, kill exec sessions, flush the audit log. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
-    const get = async <T>(n: string) => (this.parts.has(n) ? ((await this.parts.get(n)!.catch(() => undefined)) as T | undefined) : undefined);
+    const get = async <T>(n: string) => (this.#parts.has(n) ? ((await this.#parts.get(n)!.catch(() => undefined)) as T | undefined) : undefined);
     const gw = await get<Gateway>("gateway");
     await gw?.stop().catch(() => undefined);
     const ag = await get<{ close?: () => Promise<void> }>("agent");
     await ag?.close?.().catch(() => undefined);
     const md = await get<{ close?: () => Promise<void> }>("models");
     await md?.close?.().catch(() => undefined);
-    const ex = await get<ExecManager>("exec");
-    await ex?.close().catch(() => undefined);
-    const au = await get<AuditLog>("audit");
-    await au?.close().catch(() => undefined);
+    const gov = await get<Governor>("governor");
+    await gov?.close().catch(() => undefined);
     this.closed = true;
-    this.parts.clear();
+    this.#parts.clear();
   }
 }
 
-export type { Approver };
+export type { Approver, Door };

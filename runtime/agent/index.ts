@@ -1,14 +1,31 @@
 import { randomUUID } from "node:crypto";
 import { AbortedError, UsageError, formatError, isOpenClawError } from "../errors.js";
+import type { OpenClawConfig } from "../config/index.js";
 import type { RuntimeEvent } from "../events.js";
+import type { ExecNotice } from "../exec/types.js";
+import type { Door, ModelDoorFactory } from "../governor/types.js";
 import { parseRef, assertPinned } from "../models/refs.js";
+import type { ModelRegistry } from "../models/index.js";
 import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
-import type { Runtime } from "../runtime.js";
 import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 import { describeNotice, runToolCall, type Emit } from "./tools.js";
-import type { ExecPort, SkillsPort, TurnRequest, TurnResult, TurnStatus } from "./types.js";
+import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
 
-export type { TurnRequest, TurnResult, TurnStatus, SkillsPort, ExecPort, InvokeResultLike } from "./types.js";
+export type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+
+/** What the agent is built from (by the Runtime): nothing else reaches a model door. */
+export interface AgentOptions {
+  config: OpenClawConfig["agentDefaults"];
+  sessionId: string;
+  models: () => Promise<Pick<ModelRegistry, "chatModel">>;
+  /** The runtime's own person door: a turn acts as a model under it unless the request names its front door's. */
+  door: Door;
+  /** Makes the door a turn's tool calls go through: the model's ref, under a person's door. */
+  modelDoor: ModelDoorFactory;
+  /** Background exit notices for an owner, each once. */
+  notices: (owner: string) => Promise<ExecNotice[]>;
+  emit: (e: RuntimeEvent) => void;
+}
 export { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 
 /**
@@ -25,16 +42,16 @@ const ANNOUNCED_BY_SOURCE = new Set(["exec.background", "exec.exit", "policy.den
  * approval, exec, audit); every step is an event on one stream.
  */
 export class Agent {
-  private readonly runtime: Runtime;
+  readonly #o: AgentOptions;
   private readonly running = new Set<AbortController>();
 
-  constructor(opts: { runtime: Runtime }) {
-    this.runtime = opts.runtime;
+  constructor(opts: AgentOptions) {
+    this.#o = opts;
   }
 
   /** Who receives this session's background exit notices: they arrive at the next step, even of a later turn. */
   get owner(): string {
-    return `agent:${this.runtime.sessionId}`;
+    return `agent:${this.#o.sessionId}`;
   }
 
   /**
@@ -43,13 +60,14 @@ export class Agent {
    * turn.start ends in a TurnResult with a status.
    */
   async run(req: TurnRequest): Promise<TurnResult> {
-    const cfg = this.runtime.config.agentDefaults;
+    const cfg = this.#o.config;
     const ref = req.model ?? cfg.model;
     parseRef(ref);
     assertPinned(ref);
     const maxSteps = req.maxSteps ?? cfg.maxSteps;
     if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
-    const model = await (await this.runtime.models()).chatModel(ref);
+    const model = await (await this.#o.models()).chatModel(ref);
+    const under = req.door ?? this.#o.door;
 
     const turnId = randomUUID();
     const t0 = performance.now();
@@ -62,7 +80,7 @@ export class Agent {
       } catch {
         /* a broken listener must not break the turn */
       }
-      if (!ANNOUNCED_BY_SOURCE.has(e.type)) this.runtime.emit(e);
+      if (!ANNOUNCED_BY_SOURCE.has(e.type)) this.#o.emit(e);
     };
 
     // One signal for the turn: the caller's Stop, the turn timeout, and close().
@@ -83,9 +101,8 @@ export class Agent {
     emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec });
 
     try {
-      const skills = (await this.runtime.skills()) as unknown as SkillsPort;
-      const exec = (await this.runtime.exec()) as unknown as Partial<ExecPort>;
-      const tools = skills.tools(ref);
+      let door = this.#o.modelDoor(under, { modelRef: ref });
+      const tools = await door.tools();
       const messages: ChatMessage[] = [
         { role: "system", content: cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT },
         { role: "user", content: req.prompt },
@@ -94,7 +111,7 @@ export class Agent {
         if (signal.aborted) throw new AbortedError();
         steps++;
         const step = steps;
-        for (const n of exec.drainNotices?.(this.owner) ?? []) {
+        for (const n of await this.#o.notices(this.owner)) {
           emit({ type: "exec.exit", step, id: n.id, exitCode: n.exitCode, signal: n.signal, timedOut: n.timedOut, durationMs: n.durationMs, tail: n.tail });
           messages.push({ role: "user", content: `[runtime notice] ${describeNotice(n)}` });
         }
@@ -121,10 +138,10 @@ export class Agent {
           status = "ok";
           break;
         }
-        const actor = this.runtime.actor({ modelRef: ref, ...(modelId ? { modelId } : {}) });
+        if (modelId && (door.actor as { modelId?: string }).modelId !== modelId) door = this.#o.modelDoor(under, { modelRef: ref, modelId });
         for (const call of resp.toolCalls) {
           const tt = performance.now();
-          const { forModel } = await runToolCall({ skills, actor, signal, approver: req.approver, owner: this.owner, step, emit }, call);
+          const { forModel } = await runToolCall({ door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
           toolMs += performance.now() - tt;
           messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: forModel });
         }

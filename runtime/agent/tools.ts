@@ -1,8 +1,9 @@
-import { AbortedError, OpenClawError, PolicyError } from "../errors.js";
-import type { Actor, ApprovalRequest, Approver, RuntimeEventInput, ToolCallEvent } from "../events.js";
+import { AbortedError } from "../errors.js";
+import type { ApprovalRequest, Approver, RuntimeEventInput, ToolCallEvent } from "../events.js";
+import type { Door, PatchResult } from "../governor/types.js";
 import type { ToolCall } from "../models/types.js";
 import { wrapUntrusted } from "../rag/untrusted.js";
-import type { InvokeResultLike, SkillsPort } from "./types.js";
+import type { InvokeResult } from "../skills/types.js";
 
 export type Emit = (e: RuntimeEventInput) => void;
 
@@ -10,8 +11,8 @@ export type Emit = (e: RuntimeEventInput) => void;
 const MAX_OUTPUT_TO_MODEL = 8000;
 
 export interface ToolContext {
-  skills: SkillsPort;
-  actor: Actor;
+  /** The model's door: the only way a turn's tool calls reach policy, exec and audit. */
+  door: Door;
   signal: AbortSignal;
   approver?: Approver;
   owner: string;
@@ -36,12 +37,12 @@ function watchedApprover(ctx: ToolContext, callId: string): Approver | undefined
 }
 
 /**
- * Runs one tool call through the one choke point (skills.invoke / skills.applyPatch:
- * policy, approval, exec, audit) and returns what goes back to the model. Never throws
- * for a tool's failure: the model hears about it and the turn goes on; only an abort
- * ends the turn.
+ * Runs one tool call through the model's door (the governor: policy, approval, exec,
+ * audit) and returns what goes back to the model. A refusal is a result the governor
+ * returns (status "denied" with its rule); only an abort ends the turn. Any other error
+ * (the audit log cannot be written) ends the turn too: nothing runs unrecorded.
  */
-export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ result: InvokeResultLike; forModel: string }> {
+export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ result: PatchResult; forModel: string }> {
   let params: unknown;
   try {
     params = call.arguments.trim() ? JSON.parse(call.arguments) : {};
@@ -49,21 +50,20 @@ export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ r
     params = undefined;
   }
   ctx.emit({ type: "tool.call", step: ctx.step, callId: call.id, name: call.name, arguments: (params as ToolCallEvent["arguments"] | undefined) ?? call.arguments });
-  let result: InvokeResultLike;
+  let result: PatchResult;
   if (params === undefined || typeof params !== "object" || params === null || Array.isArray(params)) {
-    result = { status: "failed", reason: "arguments are not a JSON object" };
+    const reason = "arguments are not a JSON object";
+    result = { skill: call.name, status: "failed", argv: [], exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", truncated: false, id: null, reason };
   } else {
-    const opts = { actor: ctx.actor, signal: ctx.signal, approver: watchedApprover(ctx, call.id), owner: ctx.owner };
+    const opts = { signal: ctx.signal, approver: watchedApprover(ctx, call.id), owner: ctx.owner };
     try {
-      result = call.name === "apply_patch" ? await ctx.skills.applyPatch(String((params as { patch?: unknown }).patch ?? ""), opts) : await ctx.skills.invoke(call.name, params, opts);
+      result = call.name === "apply_patch" ? await ctx.door.applyPatch(String((params as { patch?: unknown }).patch ?? ""), opts) : await ctx.door.invoke(call.name, params as Record<string, unknown>, opts);
     } catch (e) {
       if (e instanceof AbortedError || ctx.signal.aborted) throw e instanceof AbortedError ? e : new AbortedError();
-      if (e instanceof PolicyError) result = { skill: call.name, status: "denied", reason: e.message, rule: e.rule };
-      else if (e instanceof OpenClawError) result = { skill: call.name, status: e.exitCode === 78 ? "denied" : "failed", reason: e.message, rule: e.code };
-      else result = { skill: call.name, status: "failed", reason: (e as Error)?.message ?? String(e) };
+      throw e;
     }
   }
-  if (result.status === "aborted" || ctx.signal.aborted) throw new AbortedError();
+  if (ctx.signal.aborted) throw new AbortedError();
   if (result.status === "denied") ctx.emit({ type: "policy.denied", step: ctx.step, callId: call.id, skill: call.name, reason: result.reason ?? "denied by policy", rule: result.rule ?? null });
   if (result.status === "running" && result.id) ctx.emit({ type: "exec.background", step: ctx.step, callId: call.id, skill: call.name, id: result.id });
   ctx.emit({
@@ -76,7 +76,7 @@ export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ r
     signal: result.signal ?? null,
     timedOut: result.timedOut ?? false,
     durationMs: result.durationMs ?? null,
-    argv: result.argv ?? null,
+    argv: result.argv.length ? result.argv : null,
     id: result.id ?? null,
     stdout: clip(result.stdout ?? "", 2000),
     stderr: clip(result.stderr ?? "", 2000),
@@ -92,7 +92,7 @@ function clip(s: string, n: number): string {
 }
 
 /** A short status line the model can trust (ours) and the output it must not (the tool's), fenced. */
-export function describeForModel(name: string, r: InvokeResultLike): string {
+export function describeForModel(name: string, r: InvokeResult): string {
   const head =
     r.status === "denied"
       ? `Tool ${name} was denied by policy${r.rule ? ` (${r.rule})` : ""}: ${r.reason ?? "not allowed"}. Do not retry it another way.`

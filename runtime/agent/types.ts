@@ -1,4 +1,5 @@
 import type { Approver, RuntimeEvent, TurnStatus } from "../events.js";
+import type { Door } from "../governor/types.js";
 
 export interface TurnRequest {
   prompt: string;
@@ -10,6 +11,11 @@ export interface TurnRequest {
   signal?: AbortSignal;
   /** Asks a person about risky actions; absent means deny. */
   approver?: Approver;
+  /**
+   * The person's door of the front door that asked (a gateway connection's): the turn's
+   * tool calls act as the model under it. Default: the runtime's own door.
+   */
+  door?: Door;
   /** Every event of this turn, as it happens. */
   onEvent?: (e: RuntimeEvent) => void;
   /** Stream model output (model.delta events); default true. */
@@ -33,39 +39,3 @@ export interface TurnResult {
   error?: string;
 }
 
-/** What a skill invocation returns (runtime/skills): the agent reads these fields only. */
-export interface InvokeResultLike {
-  skill?: string;
-  status: "ok" | "failed" | "timeout" | "running" | "denied" | "aborted";
-  argv?: string[];
-  exitCode?: number | null;
-  signal?: string | null;
-  timedOut?: boolean;
-  durationMs?: number;
-  stdout?: string;
-  stderr?: string;
-  truncated?: boolean;
-  id?: string;
-  reason?: string;
-  rule?: string;
-  files?: string[];
-}
-
-export interface InvokeOptionsLike {
-  actor: import("../events.js").Actor;
-  signal?: AbortSignal;
-  approver?: Approver;
-  owner?: string;
-}
-
-/** The slice of the skill registry the agent uses: the one choke point to exec. */
-export interface SkillsPort {
-  tools(modelRef?: string): Array<{ name: string; description: string; parameters: object }>;
-  invoke(name: string, params: unknown, opts: InvokeOptionsLike): Promise<InvokeResultLike>;
-  applyPatch(patch: string, opts: InvokeOptionsLike): Promise<InvokeResultLike>;
-}
-
-/** The slice of exec the agent uses: background exit notices, each delivered once. */
-export interface ExecPort {
-  drainNotices(owner: string): Array<{ id: string; owner?: string; exitCode: number | null; signal: string | null; timedOut: boolean; durationMs: number; tail: string }>;
-}

@@ -42,6 +42,8 @@ export const CLOSE = { UNAUTHORIZED: 4401, CONNECT_TIMEOUT: 4408, RATE_LIMITED: 
 export class Connection implements ClientSession {
   readonly id = randomUUID();
   readonly owner = `gateway:${this.id}`;
+  /** This client's door: every action it asks for is the governor's, audited as gateway/<this id>. */
+  readonly door: Door;
   private readonly abort = new AbortController();
   readonly signal: AbortSignal = this.abort.signal;
   private ready = false;
@@ -53,8 +55,6 @@ export class Connection implements ClientSession {
   private readonly approvals = new Map<string, (ok: boolean) => void>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly connectTimer: NodeJS.Timeout;
-  /** This client's governor handle: every exec, kill and audit record names this connection. */
-  readonly door: Door;
 
   constructor(
     private readonly ws: WebSocket,

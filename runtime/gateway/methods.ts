@@ -6,6 +6,7 @@
  */
 import type { Approver, RuntimeEvent } from "../events.js";
 import type { Door } from "../governor/types.js";
+import type { InvokeResult } from "../skills/types.js";
 import { makeServices, operationsFor, validateParams, type OpContext } from "../operations/index.js";
 import type { Runtime } from "../runtime.js";
 import type { GatewayMetrics } from "./metrics.js";
@@ -18,10 +19,10 @@ export interface ClientSession {
   readonly owner: string;
   /** Aborted when the client disconnects or the gateway stops. */
   readonly signal: AbortSignal;
+  /** This client's door onto the governor: the actor is gateway/<client id>. */
+  readonly door: Door;
   /** Asks this client to approve a risky action (exec.approval.requested / .resolve). */
   readonly approver: Approver;
-  /** This connection's governor handle: actor host "gateway" with this client's id. */
-  readonly door: Door;
   sendEvent(payload: RuntimeEvent, reqId?: string): void;
   subscribe(types: string[] | null): void;
   resolveApproval(approvalId: string, approve: boolean): boolean;
@@ -42,7 +43,7 @@ export type Method = (params: Record<string, unknown>, ctx: MethodContext) => Pr
 
 /** Gateway-side bookkeeping after an operation answers (metrics only; never policy). */
 const AFTER: Record<string, (result: unknown, ctx: MethodContext) => void> = {
-  "skills.invoke": (r, ctx) => ctx.metrics.recordInvoke(r as Record<string, unknown>),
+  "skills.invoke": (r, ctx) => ctx.metrics.recordInvoke(r as InvokeResult),
 };
 
 function opContext(ctx: MethodContext): OpContext {

@@ -41,10 +41,10 @@ export class GatewayMetrics {
   }
 
   /** A skills.invoke result (gateway method). A "running" result finishes later as exec.exit. */
-  recordInvoke(r: { status?: unknown } & Record<string, unknown>): void {
-    const status = typeof r.status === "string" ? r.status : "unknown";
+  recordInvoke(r: { status: string; durationMs: number; timedOut: boolean; exitCode: number | null; signal: string | null }): void {
+    const status = r.status;
     this.skillInvocations.inc({ source: "gateway", status });
-    if (status === "ok" || status === "failed" || status === "timeout") this.recordExec("gateway", r);
+    if (status === "ok" || status === "failed" || status === "timeout") this.recordExec("gateway", { durationMs: r.durationMs, timedOut: r.timedOut, exitCode: r.exitCode, signal: r.signal });
   }
 
   /** Runtime bus events: background exits, agent tool results, turn ends. */

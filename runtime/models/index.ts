@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { isFloatingRef } from "../config/index.js";
-import type { Runtime } from "../runtime.js";
+import type { OpenClawConfig } from "../config/index.js";
 import { LlamaCppChatModel, resolveModelFile } from "./llamacpp.js";
 import { OpenAIChatModel } from "./openai.js";
 import { assertPinned, parseRef } from "./refs.js";
@@ -12,24 +12,31 @@ export { ModelError } from "./errors.js";
 export { parseRef, assertPinned, PROVIDERS } from "./refs.js";
 export { defaultThreads, LlamaCppChatModel } from "./llamacpp.js";
 
+/** What the registry is built from: the model config, the environment, and a secret lookup (read at call time, never stored). */
+export interface ModelRegistryOptions {
+  config: Pick<OpenClawConfig, "models" | "agentDefaults" | "tools">;
+  env: NodeJS.ProcessEnv;
+  secret: (name: string) => string | undefined;
+}
+
 /**
  * Model refs -> chat models. The ref in the config is the ref used (no aliasing, no
  * fallback); floating aliases are refused. OpenAI clients and llama.cpp processes are
  * kept for reuse; a scripted replay starts from its first turn on every request.
  */
 export class ModelRegistry {
-  private readonly runtime: Runtime;
+  private readonly opts: ModelRegistryOptions;
   private readonly cache = new Map<string, ChatModel>();
 
-  constructor(opts: { runtime: Runtime }) {
-    this.runtime = opts.runtime;
+  constructor(opts: ModelRegistryOptions) {
+    this.opts = opts;
   }
 
   /** A chat model for a pinned ref. Throws SafetyError for floating refs, NotFound for missing files. */
   async chatModel(ref: string): Promise<ChatModel> {
     const p = parseRef(ref);
     assertPinned(ref);
-    const cfg = this.runtime.config.models.providers;
+    const cfg = this.opts.config.models.providers;
     if (p.provider === "scripted") return new ScriptedChatModel(ref, resolveScript(cfg.scripted.scriptsDir, p.model), p.model);
     const cached = this.cache.get(ref);
     if (cached) return cached;
@@ -44,10 +51,10 @@ export class ModelRegistry {
     return m;
   }
 
-  /** An OpenAI-compatible client for one model id; the key is read through runtime.secret at call time. */
+  /** An OpenAI-compatible client for one model id; the key is read through the secret lookup at call time. */
   private openai(ref: string, model: string): OpenAIChatModel {
-    const o = this.runtime.config.models.providers.openai;
-    return new OpenAIChatModel({ ref, model, baseURL: o.baseURL ?? (this.runtime.env.OPENAI_BASE_URL || undefined), apiKeyEnv: o.apiKeyEnv, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, secret: (n) => this.runtime.secret(n) });
+    const o = this.opts.config.models.providers.openai;
+    return new OpenAIChatModel({ ref, model, baseURL: o.baseURL ?? (this.opts.env.OPENAI_BASE_URL || undefined), apiKeyEnv: o.apiKeyEnv, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, secret: (n) => this.opts.secret(n) });
   }
 
   /**
@@ -55,7 +62,7 @@ export class ModelRegistry {
    * network calls (key present, file present). `remote` asks OpenAI's catalog too.
    */
   async list(opts: { remote?: boolean; signal?: AbortSignal } = {}): Promise<{ count: number; models: ModelInfo[] }> {
-    const c = this.runtime.config;
+    const c = this.opts.config;
     const out = new Map<string, ModelInfo>();
     const add = (ref: string, source: string) => {
       if (out.has(ref)) return;
@@ -80,11 +87,11 @@ export class ModelRegistry {
     try {
       const p = parseRef(ref);
       provider = p.provider;
-      const cfg = this.runtime.config.models.providers;
+      const cfg = this.opts.config.models.providers;
       if (p.provider === "openai") {
-        const base = cfg.openai.baseURL ?? this.runtime.env.OPENAI_BASE_URL;
+        const base = cfg.openai.baseURL ?? this.opts.env.OPENAI_BASE_URL;
         const local = new OpenAIChatModel({ ref, model: p.model, baseURL: base, apiKeyEnv: cfg.openai.apiKeyEnv, timeoutMs: 1, maxRetries: 0, secret: () => undefined }).local;
-        const key = !!this.runtime.secret(cfg.openai.apiKeyEnv);
+        const key = !!this.opts.secret(cfg.openai.apiKeyEnv);
         return { ref, provider, pinned, available: pinned && (key || local), local, source, ...(!pinned ? { note: "floating alias: refused" } : !key && !local ? { note: `$${cfg.openai.apiKeyEnv} not set` } : {}) };
       }
       if (p.provider === "llamacpp") resolveModelFile(cfg.llamacpp.modelsDir, p.model);

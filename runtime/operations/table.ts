@@ -190,7 +190,10 @@ export const agentRun = op({
   reach: ALL,
   async handler(p: { prompt: string; model?: string; maxSteps?: number }, ctx) {
     const agent = await ctx.services.agent();
-    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit });
+    // A gateway client's turn acts as the model under that client's door (its records carry
+    // the client id); the CLI's and the kernel's under the runtime's own person door.
+    const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
+    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
   },
 });
 

@@ -1,16 +1,10 @@
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import type { AuditInput, AuditLog } from "../audit/index.js";
-import { didYouMean } from "../config/index.js";
-import { OpenClawError, PolicyError, UsageError } from "../errors.js";
-import type { ExecManager, ExecResult } from "../exec/index.js";
-import { isInside } from "../exec/sandbox.js";
-import { bundledSkillsDir, packageRoot } from "../paths.js";
-import type { Runtime } from "../runtime.js";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { OpenClawConfig } from "../config/index.js";
+import { OpenClawError } from "../errors.js";
+import { bundledSkillsDir } from "../paths.js";
 import { loadSkillFile, parseSkill, type Skill } from "./loader.js";
-import { bindParams } from "./params.js";
-import { APPLY_PATCH_TOOL, commitPatch, planPatch, relPath } from "./patch.js";
-import type { InvokeOptions, InvokeResult, SkillInfo, ToolSpec } from "./types.js";
+import type { SkillInfo, ToolSpec } from "./types.js";
 
 /** What list()/get() hand out: the public info, never the internals. */
 function info(s: Skill): SkillInfo {
@@ -18,36 +12,34 @@ function info(s: Skill): SkillInfo {
   return { name, description, source, path, argvTemplate, parameters, risk, blocked, overrides };
 }
 
-function emptyResult(skill: string, argv: string[], status: InvokeResult["status"], reason?: string, rule?: string): InvokeResult {
-  const r: InvokeResult = { skill, status, argv, exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", truncated: false, id: null };
-  if (reason !== undefined) r.reason = reason;
-  if (rule !== undefined) r.rule = rule;
-  return r;
+/** What the registry is built from: the skills config, the workspace, the host environment (for `requires`). */
+export interface SkillRegistryOptions {
+  skills: OpenClawConfig["skills"];
+  workspace: string;
+  env: NodeJS.ProcessEnv;
 }
 
 /**
- * The skills of this runtime and THE choke point between a wish (a model's tool call,
- * `skills run`, a gateway request) and a process: invoke() validates parameters,
- * applies policy, asks for approval, runs exec and writes the audit record. A refusal
- * is a result (status "denied", audited), not an exception, so a model can read why.
+ * The skills of this runtime: loads SKILL.md folders in precedence order, lists them,
+ * registers session skills. It runs nothing: invoking a skill is the governor's
+ * (runtime/governor), the one choke point between a wish and a process.
  */
 export class SkillRegistry {
-  private readonly runtime: Runtime;
+  private readonly opts: SkillRegistryOptions;
   private skills = new Map<string, Skill>();
   private loadErrors: Array<{ path: string; message: string }> = [];
   private readonly session = new Map<string, Skill>();
 
-  constructor(opts: { runtime: Runtime }) {
-    this.runtime = opts.runtime;
+  constructor(opts: SkillRegistryOptions) {
+    this.opts = opts;
   }
 
   /** Skill folders in precedence order: later ones override earlier ones. */
   folders(): Array<{ dir: string; source: SkillInfo["source"] }> {
-    const c = this.runtime.config;
     const out: Array<{ dir: string; source: SkillInfo["source"] }> = [];
-    if (c.skills.bundled) out.push({ dir: bundledSkillsDir(), source: "bundled" });
-    for (const d of c.skills.dirs) out.push({ dir: d, source: "config" });
-    out.push({ dir: join(c.agentDefaults.workspace, "skills"), source: "workspace" });
+    if (this.opts.skills.bundled) out.push({ dir: bundledSkillsDir(), source: "bundled" });
+    for (const d of this.opts.skills.dirs) out.push({ dir: d, source: "config" });
+    out.push({ dir: join(this.opts.workspace, "skills"), source: "workspace" });
     return out;
   }
 
@@ -68,7 +60,7 @@ export class SkillRegistry {
         const folder = join(dir, e);
         if (!existsSync(join(folder, "SKILL.md")) || !statSync(folder).isDirectory()) continue;
         try {
-          this.put(found, loadSkillFile(folder, source, this.runtime.env));
+          this.put(found, loadSkillFile(folder, source, this.opts.env));
         } catch (err) {
           this.loadErrors.push({ path: join(folder, "SKILL.md"), message: err instanceof OpenClawError ? `${err.message}${err.fix ? ` (fix: ${err.fix})` : ""}` : String(err) });
         }
@@ -114,10 +106,9 @@ export class SkillRegistry {
     let s: Skill;
     if (opts.fromText) {
       // No folder of its own: relative scripts resolve against the workspace.
-      const ws = this.runtime.config.agentDefaults.workspace;
-      s = parseSkill(pathOrSkillMd, { dir: ws, path: "session:(text)", source: "session", env: this.runtime.env });
+      s = parseSkill(pathOrSkillMd, { dir: this.opts.workspace, path: "session:(text)", source: "session", env: this.opts.env });
       s.path = `session:${s.name}`;
-    } else s = loadSkillFile(resolve(pathOrSkillMd), "session", this.runtime.env);
+    } else s = loadSkillFile(resolve(pathOrSkillMd), "session", this.opts.env);
     s.source = "session";
     s.overrides = null;
     this.session.set(s.name, s);
@@ -125,198 +116,24 @@ export class SkillRegistry {
     return info(s);
   }
 
-  patchAllowed(modelRef: string | undefined): boolean {
-    const ap = this.runtime.config.tools.exec.applyPatch;
-    return ap.enabled && modelRef !== undefined && ap.allowedModels.includes(modelRef);
+  /** The loaded skill behind a name, internals included: for the governor, which runs it. */
+  skill(name: string): Skill | undefined {
+    return this.skills.get(name);
   }
 
-  /** What a model may call: every skill that can run here, plus apply_patch when the gate allows its ref. */
-  tools(modelRef?: string): ToolSpec[] {
-    const out: ToolSpec[] = this.list()
+  names(): string[] {
+    return [...this.skills.keys()];
+  }
+
+  /** Folders of loaded skills (not of a session skill registered from text, which has none of its own). */
+  skillDirs(): string[] {
+    return [...this.skills.values()].filter((s) => s.source !== "session" || !s.path.startsWith("session:")).map((s) => s.dir);
+  }
+
+  /** Skills as tools a model may call: every one that can run here (apply_patch is the governor's to add). */
+  tools(): ToolSpec[] {
+    return this.list()
       .filter((s) => !s.blocked)
       .map((s) => ({ name: s.name, description: s.description, parameters: s.parameters }));
-    if (this.patchAllowed(modelRef)) out.push(APPLY_PATCH_TOOL);
-    return out;
-  }
-
-  private async audit(i: AuditInput): Promise<void> {
-    const log: AuditLog = await this.runtime.audit();
-    await log.append(i);
-  }
-
-  /** A refusal: audited, then returned. */
-  private async deny(opts: InvokeOptions, action: string, skill: string, argv: string[], rule: string, reason: string, extra?: Record<string, unknown>): Promise<InvokeResult> {
-    await this.audit({ actor: opts.actor, action, skill, argv, cwd: this.runtime.config.agentDefaults.workspace, decision: "deny", rule, reason, extra });
-    this.runtime.emit({ type: "policy.denied", skill, rule, reason });
-    return emptyResult(skill, argv, "denied", reason, rule);
-  }
-
-  /** Asks the approver for a risky action; no approver means no. */
-  private async approve(opts: InvokeOptions, kind: "skill" | "apply_patch", skill: string, summary: string, argv: string[]): Promise<{ rule: string; reason: string } | null> {
-    if (!opts.approver) return { rule: "approval.none", reason: `${kind === "skill" ? `skill ${skill} is risk: high and needs` : "apply_patch needs"} a person's approval, and this host has no approver (non-interactive)` };
-    this.runtime.emit({ type: "approval.requested", kind, skill, summary, argv });
-    let yes = false;
-    try {
-      yes = await opts.approver({ kind, summary, skill, argv, modelRef: opts.actor.modelRef });
-    } catch {
-      yes = false;
-    }
-    await this.audit({ actor: opts.actor, action: "approval", skill, argv, decision: yes ? "allow" : "deny", rule: yes ? "approval.granted" : "approval.denied", reason: summary });
-    return yes ? null : { rule: "approval.denied", reason: `the approver declined: ${summary}` };
-  }
-
-  /** THE choke point. See the class comment. */
-  async invoke(name: string, params: Record<string, unknown>, opts: InvokeOptions): Promise<InvokeResult> {
-    const s = this.skills.get(name);
-    if (!s) {
-      const near = didYouMean(name, this.skills.keys());
-      return this.deny(opts, "skill.invoke", name, [], "skill.unknown", `no skill named "${name}"${near ? `; did you mean "${near}"?` : ""} (known: ${[...this.skills.keys()].join(", ") || "none"})`);
-    }
-    if (s.blocked) return this.deny(opts, "skill.invoke", name, [], "skill.blocked", `skill ${name} is blocked: ${s.blocked}`);
-    const bound = bindParams(s, params ?? {});
-    if ("rule" in bound) return this.deny(opts, "skill.invoke", name, [], bound.rule, bound.reason, { params: Object.keys(params ?? {}) });
-    const argv = bound.argv;
-    if (s.risk === "high") {
-      const no = await this.approve(opts, "skill", name, `run skill ${name}: ${JSON.stringify(argv)}`, argv);
-      if (no) return this.deny(opts, "skill.invoke", name, argv, no.rule, no.reason);
-    }
-    // Fail closed: a run whose record could not be written must not start.
-    await (await this.runtime.audit()).ready();
-    const exec: ExecManager = await this.runtime.exec();
-    // Where the runtime keeps its state and config: paths, never secrets. Skills built on
-    // openclaw-kernel (the bundled local-rag) read the RAG index through them.
-    const env: Record<string, string> = { OPENCLAW_STATE_DIR: this.runtime.config.stateDir, OPENCLAW_WORKSPACE: this.runtime.config.agentDefaults.workspace };
-    if (this.runtime.source.path) env.OPENCLAW_CONFIG = this.runtime.source.path;
-    for (const e of s.front.requires?.env ?? []) if (this.runtime.env[e] !== undefined) env[e] = this.runtime.env[e]!;
-    let r: ExecResult;
-    try {
-      r = await exec.run({ argv, env, timeoutSec: s.front.exec.timeoutSec, backgroundMs: s.front.exec.backgroundMs, signal: opts.signal, owner: opts.owner, label: name, readOnlyPaths: this.readOnlyFor(s) });
-    } catch (e) {
-      if (e instanceof PolicyError) return this.deny(opts, "skill.invoke", name, argv, e.rule, e.message);
-      if (e instanceof UsageError) return this.deny(opts, "skill.invoke", name, argv, "exec.usage", e.message);
-      await this.audit({ actor: opts.actor, action: "skill.invoke", skill: name, argv, decision: "error", reason: (e as Error).message });
-      throw e;
-    }
-    const rec = this.execAudit(opts, name, r);
-    await this.audit(rec);
-    if (r.status === "running") {
-      // The run continues in the background: its end gets its own record.
-      void exec.wait(r.id).then((fin) => this.audit({ ...this.execAudit(opts, name, fin), action: "exec.exit" })).catch(() => undefined);
-    }
-    const out: InvokeResult = {
-      skill: name,
-      status: r.status === "aborted" ? "failed" : r.status,
-      argv,
-      exitCode: r.exitCode,
-      signal: r.signal,
-      timedOut: r.timedOut,
-      durationMs: r.durationMs,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      truncated: r.truncated,
-      id: r.id,
-    };
-    if (r.error) out.reason = r.error;
-    else if (r.status === "aborted") out.reason = "aborted (Stop / interrupt)";
-    return out;
-  }
-
-  /**
-   * What the sandbox keeps read-only even inside the writable workspace: the skill's
-   * own folder, the config file and (unless the hidden state dir holds it) the audit log.
-   */
-  private readOnlyFor(s: Skill): string[] {
-    const c = this.runtime.config;
-    // The RAG index is the workspace's own text, re-exposed read-only inside the hidden
-    // state dir so local-rag queries it instead of re-embedding the workspace every run.
-    // The package itself stays visible even when it lives under /tmp (a private tmpfs in
-    // the sandbox): bundled skills such as local-rag run its compiled code.
-    // Every skill folder (and the workspace's .git) is read-only inside the sandbox, so a run
-    // cannot plant or edit skills, or git hooks and config, for a later run or the host.
-    const out = [packageRoot(), ...this.folders().map((f) => f.dir), s.dir, join(c.stateDir, "rag"), join(c.agentDefaults.workspace, ".git")];
-    if (this.runtime.source.path) out.push(this.runtime.source.path);
-    const auditDir = dirname(c.audit.path);
-    if (!isInside(c.stateDir, auditDir)) out.push(auditDir);
-    return out;
-  }
-
-  private execAudit(opts: InvokeOptions, name: string, r: ExecResult): AuditInput {
-    return {
-      actor: opts.actor,
-      action: "skill.invoke",
-      skill: name,
-      argv: r.argv,
-      cwd: this.runtime.config.agentDefaults.workspace,
-      decision: r.error ? "error" : "allow",
-      rule: "skill.allowed",
-      ...(r.error ? { reason: r.error } : {}),
-      exitCode: r.exitCode,
-      signal: r.signal,
-      timedOut: r.timedOut,
-      durationMs: r.durationMs,
-      stdout: { sha256: r.stdoutSha256, bytes: r.stdoutBytes },
-      stderr: { sha256: r.stderrSha256, bytes: r.stderrBytes },
-      execId: r.id,
-      extra: { status: r.status, sandboxed: r.sandboxed, truncated: r.truncated },
-    };
-  }
-
-  /** Real paths apply_patch may never touch. */
-  private protectedPaths(): { forbidden: string[]; forbiddenFiles: string[] } {
-    const real = (p: string) => {
-      try {
-        return realpathSync(p);
-      } catch {
-        return resolve(p);
-      }
-    };
-    const c = this.runtime.config;
-    const dirs = [c.stateDir, dirname(c.audit.path), ...this.folders().map((f) => f.dir), ...[...this.skills.values()].filter((s) => s.source !== "session" || !s.path.startsWith("session:")).map((s) => s.dir)];
-    const files = [c.audit.path, `${c.audit.path}.head`, ...(this.runtime.source.path ? [this.runtime.source.path] : [])];
-    return { forbidden: [...new Set(dirs.map(real))], forbiddenFiles: files.map(real) };
-  }
-
-  /** The apply_patch tool: gate, containment, all-or-nothing, approval, audit. */
-  async applyPatch(patch: string, opts: InvokeOptions): Promise<InvokeResult & { files?: string[] }> {
-    const ap = this.runtime.config.tools.exec.applyPatch;
-    const ref = opts.actor.modelRef;
-    const argv = ["apply_patch"];
-    if (!ap.enabled) return this.deny(opts, "apply_patch", "apply_patch", argv, "applyPatch.disabled", "apply_patch is disabled (tools.exec.applyPatch.enabled is false)");
-    if (!this.patchAllowed(ref)) return this.deny(opts, "apply_patch", "apply_patch", argv, "applyPatch.model", `${ref ? `model ${ref} is` : "a caller without a model ref is"} not in tools.exec.applyPatch.allowedModels (exact refs only)`);
-    const ws = this.runtime.config.agentDefaults.workspace;
-    let realWs: string;
-    try {
-      realWs = realpathSync(ws);
-    } catch {
-      return this.deny(opts, "apply_patch", "apply_patch", argv, "applyPatch.workspace", `the workspace ${ws} does not exist`);
-    }
-    const t0 = performance.now();
-    const plan = planPatch(typeof patch === "string" ? patch : "", { workspace: realWs, ...this.protectedPaths() });
-    if (!Array.isArray(plan)) {
-      if (plan.status === "denied") return this.deny(opts, "apply_patch", "apply_patch", argv, plan.rule, plan.reason);
-      await this.audit({ actor: opts.actor, action: "apply_patch", skill: "apply_patch", argv, cwd: ws, decision: "error", rule: plan.rule, reason: plan.reason });
-      return { ...emptyResult("apply_patch", argv, "failed", plan.reason, plan.rule), stderr: plan.reason };
-    }
-    const files = plan.map((f) => relPath(realWs, f.abs));
-    const no = await this.approve(opts, "apply_patch", "apply_patch", `apply a patch to ${files.join(", ")} as ${ref}`, files);
-    if (no) return this.deny(opts, "apply_patch", "apply_patch", argv, no.rule, no.reason, { files });
-    // The approval may have taken minutes, long enough for a background run to swap a folder
-    // for a symlink: plan again, checking every path anew, and write only the same plan.
-    const again = planPatch(typeof patch === "string" ? patch : "", { workspace: realWs, ...this.protectedPaths() });
-    if (!Array.isArray(again)) return this.deny(opts, "apply_patch", "apply_patch", argv, again.rule, `changed while waiting for approval: ${again.reason}`, { files });
-    if (again.length !== plan.length || again.some((f, i) => f.abs !== plan[i]!.abs || f.before !== plan[i]!.before || f.after !== plan[i]!.after)) {
-      return this.deny(opts, "apply_patch", "apply_patch", argv, "applyPatch.changed", "the files changed while waiting for approval; nothing was written", { files });
-    }
-    try {
-      commitPatch(again);
-    } catch (e) {
-      const reason = `writing the patch failed, nothing kept: ${(e as Error).message}`;
-      await this.audit({ actor: opts.actor, action: "apply_patch", skill: "apply_patch", argv, cwd: ws, decision: "error", rule: "applyPatch.write", reason, extra: { files } });
-      return { ...emptyResult("apply_patch", argv, "failed", reason, "applyPatch.write"), files };
-    }
-    const durationMs = Math.round((performance.now() - t0) * 1000) / 1000;
-    const stdout = `patched ${files.length} file${files.length === 1 ? "" : "s"}: ${files.join(", ")}\n`;
-    await this.audit({ actor: opts.actor, action: "apply_patch", skill: "apply_patch", argv, cwd: ws, decision: "allow", rule: "applyPatch.allowed", durationMs, extra: { files } });
-    return { ...emptyResult("apply_patch", argv, "ok"), exitCode: 0, durationMs, stdout, files };
   }
 }

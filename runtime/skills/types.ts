@@ -1,5 +1,5 @@
 import type { ExecResult } from "../exec/types.js";
-import type { Actor, Approver } from "../events.js";
+import type { RuleId } from "../policy/index.js";
 
 export interface SkillInfo {
   name: string;
@@ -18,14 +18,6 @@ export interface SkillInfo {
   overrides: string | null;
 }
 
-export interface InvokeOptions {
-  actor: Actor;
-  signal?: AbortSignal;
-  approver?: Approver;
-  /** Who gets the exit notice if the run goes to the background. */
-  owner?: string;
-}
-
 /** What `skills run --json` prints: the exec result's public fields, named for the skill. */
 export interface InvokeResult extends Pick<ExecResult, "argv" | "exitCode" | "signal" | "timedOut" | "durationMs" | "stdout" | "stderr" | "truncated"> {
   skill: string;
@@ -34,8 +26,8 @@ export interface InvokeResult extends Pick<ExecResult, "argv" | "exitCode" | "si
   id: string | null;
   /** Why it was denied or failed to start. */
   reason?: string;
-  /** The policy rule that denied it. */
-  rule?: string;
+  /** The policy rule that denied it (or, for a failed apply_patch, the step that failed). */
+  rule?: RuleId;
 }
 
 /** A tool as a model sees it. */

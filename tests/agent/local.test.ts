@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tmp } from "../helpers/index.js";
 import { writeGguf } from "../fixtures/models/make-gguf.js";
-import { makeRuntime, writeEchoSkill } from "../fixtures/models/runtime.js";
+import { makeRuntime } from "../fixtures/runtime.js";
+import { writeEchoSkill } from "../fixtures/models/runtime.js";
 import { renderTranscript, transcriptText } from "../../magics/render/transcript.js";
 
 const of = (events: any[], type: string) => events.filter((e) => e.type === type);
@@ -12,7 +13,7 @@ test("scripted replay: a misbehaving model is stopped, and the turn is labelled 
   const dir = tmp(t);
   const skillsDir = join(dir, "skills");
   writeEchoSkill(skillsDir);
-  const rt = makeRuntime(dir, { skills: { dirs: [skillsDir], bundled: false } });
+  const rt = makeRuntime(t, { dir, config: { skills: { dirs: [skillsDir], bundled: false } } }).rt;
   t.after(() => rt.close());
   const r = await (await rt.agent()).run({ prompt: "do something dangerous", model: "scripted/escape-attempt.json" });
   assert.equal(r.status, "ok");
@@ -50,7 +51,7 @@ test("llama.cpp on the GGUF fixture: a grammar-constrained call runs a skill end
   writeGguf(join(dir, "models", "tiny.gguf"));
   const skillsDir = join(dir, "skills");
   writeEchoSkill(skillsDir, { param: { type: "string", enum: ["hello", "world"] } });
-  const rt = makeRuntime(dir, { skills: { dirs: [skillsDir], bundled: false } });
+  const rt = makeRuntime(t, { dir, config: { skills: { dirs: [skillsDir], bundled: false } } }).rt;
   t.after(() => rt.close());
   const r = await (await rt.agent()).run({ prompt: "echo hello", model: "llamacpp/tiny.gguf", maxSteps: 1, toolChoice: "required" });
   assert.equal(r.scripted, false);

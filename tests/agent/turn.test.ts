@@ -4,7 +4,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmp } from "../helpers/index.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/models/openai-server.js";
-import { makeRuntime, writeEchoSkill, writeSkill } from "../fixtures/models/runtime.js";
+import { makeRuntime } from "../fixtures/runtime.js";
+import { writeEchoSkill, writeSkill } from "../fixtures/models/runtime.js";
 import type { RuntimeEvent } from "../../runtime/events.js";
 import type { Runtime } from "../../runtime/runtime.js";
 
@@ -24,7 +25,7 @@ async function setup(t: any, config: Record<string, any> = {}, skills?: (dir: st
   const skillsDir = join(dir, "skills");
   writeEchoSkill(skillsDir);
   skills?.(skillsDir);
-  const rt = makeRuntime(dir, { skills: { dirs: [skillsDir], bundled: false }, ...config, models: { providers: { openai: { baseURL: srv.url, maxRetries: 0, timeoutMs: 10_000 } }, ...(config.models ?? {}) } }, { OPENAI_API_KEY: KEY });
+  const rt = makeRuntime(t, { dir, config: { skills: { dirs: [skillsDir], bundled: false }, ...config, models: { providers: { openai: { baseURL: srv.url, maxRetries: 0, timeoutMs: 10_000 } }, ...(config.models ?? {}) } }, env: { OPENAI_API_KEY: KEY } }).rt;
   const bus: RuntimeEvent[] = [];
   rt.on((e) => bus.push(e));
   t.after(async () => {
@@ -82,7 +83,6 @@ test("audit records carry the model ref and the reported model id; a different i
   const w = of(r.events, "model.warning");
   assert.equal(w.length, 1);
   assert.match(w[0].fix, /openai\/gpt-4o-mini-2024-07-18/);
-  await (await rt.audit()).close?.();
   const audit = join(dir, "state", "audit.jsonl");
   assert.ok(existsSync(audit));
   const recs = readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l));

@@ -7,7 +7,8 @@ import { test } from "node:test";
 import { FailureLimiter, Pairing, queryCredential, resolveToken, safeEqual } from "../../runtime/gateway/auth.js";
 import { SafetyError } from "../../runtime/errors.js";
 import { tmp } from "../helpers/index.js";
-import { get, makeRuntime, startGateway, wsClient } from "./helpers.js";
+import { makeRuntime } from "../fixtures/runtime.js";
+import { get, startGateway, wsClient } from "./helpers.js";
 
 const TOKEN = "t0ken-for-tests-0123456789abcdef";
 const tokenGw = { auth: { mode: "token", tokenEnv: "OC_TEST_TOKEN" } };
@@ -218,7 +219,7 @@ test("Pairing: codes are one-use and sessions are checked in constant time", () 
 });
 
 test("a token file others can read stops start-up with exit 78", async (t) => {
-  const { rt } = makeRuntime(t, { auth: "token" });
+  const { rt } = makeRuntime(t, { host: "kernel", config: { gateway: { auth: "token" } } });
   const gw = await rt.gateway();
   const first = await gw.start({ onPairingCode: () => undefined });
   await gw.stop();

@@ -1,70 +1,27 @@
 /**
- * Shared by the gateway tests: a real Runtime on a temp state dir, a real Gateway on an
- * ephemeral loopback port, optional fake runtime parts (so the gateway's transport is
- * tested without depending on other areas' progress), and a small WebSocket client.
+ * Shared by the gateway tests: a real Runtime (tests/fixtures/runtime.ts: temp workspace,
+ * state dir, the fixture skills) with a real Gateway on an ephemeral loopback port, and a
+ * small WebSocket client. No fakes: every method reaches the real parts through the
+ * connection's door, as in production.
  */
-import { join } from "node:path";
 import WebSocket from "ws";
-import { checkText } from "../../runtime/config/index.js";
 import type { RuntimeEvent } from "../../runtime/events.js";
 import { Gateway, type StartResult } from "../../runtime/gateway/index.js";
 import { validateFrame } from "../../runtime/gateway/protocol.js";
-import { validator } from "../../runtime/config/schema.js";
-import { Runtime } from "../../runtime/runtime.js";
-import { tmp, writeFile } from "../helpers/index.js";
-
-export interface FakeParts {
-  skills?: object;
-  exec?: object;
-  audit?: object;
-  agent?: object;
-  models?: object;
-}
-
-/** A Runtime whose parts can be replaced by fakes. */
-export class TestRuntime extends Runtime {
-  fakes: FakeParts = {};
-  override skills() {
-    return this.fakes.skills ? Promise.resolve(this.fakes.skills as never) : super.skills();
-  }
-  override exec() {
-    return this.fakes.exec ? Promise.resolve(this.fakes.exec as never) : super.exec();
-  }
-  override audit() {
-    return this.fakes.audit ? Promise.resolve(this.fakes.audit as never) : super.audit();
-  }
-  override agent() {
-    return this.fakes.agent ? Promise.resolve(this.fakes.agent as never) : super.agent();
-  }
-  override models() {
-    return this.fakes.models ? Promise.resolve(this.fakes.models as never) : super.models();
-  }
-}
+import { makeRuntime } from "../fixtures/runtime.js";
 
 type T = { after(fn: () => void | Promise<void>): void };
 
-/** A runtime from a gateway config section, on its own temp state dir. */
-export function makeRuntime(t: T, gateway: Record<string, unknown> = {}, opts: { env?: NodeJS.ProcessEnv; fakes?: FakeParts; dir?: string } = {}): { rt: TestRuntime; dir: string } {
-  const dir = opts.dir ?? tmp(t, "oc-gw-");
-  const path = writeFile(join(dir, "openclaw.json"), { gateway: { bind: "127.0.0.1:0", ...gateway }, stateDir: "./state" });
-  const env = { ...opts.env };
-  const checked = checkText(JSON.stringify({ gateway: { bind: "127.0.0.1:0", ...gateway }, stateDir: "./state" }), { path, via: "--config", baseDir: dir }, env);
-  if (!checked.config) throw new Error("bad test config: " + JSON.stringify(checked.issues));
-  const rt = new TestRuntime({ config: checked.config, source: checked.source, raw: checked.raw }, { host: "kernel", env });
-  rt.fakes = opts.fakes ?? {};
-  t.after(() => rt.close());
-  return { rt, dir };
-}
-
-/** A started gateway; stopped (and its runtime closed) after the test. */
-export async function startGateway(t: T, gateway: Record<string, unknown> = {}, opts: { env?: NodeJS.ProcessEnv; fakes?: FakeParts } = {}) {
-  const { rt, dir } = makeRuntime(t, gateway, opts);
+/** A started gateway from a gateway config section (and any other config); stopped, its runtime closed, after the test. */
+export async function startGateway(t: T, gateway: Record<string, unknown> = {}, opts: { env?: NodeJS.ProcessEnv; config?: Record<string, any> } = {}) {
+  const fx = makeRuntime(t, { host: "kernel", env: opts.env, config: { ...(opts.config ?? {}), gateway: { bind: "127.0.0.1:0", ...gateway } } });
+  const { rt, dir } = fx;
   const gw = (await rt.gateway()) as Gateway;
   const pairing: string[] = [];
   const started: StartResult = await gw.start({ onPairingCode: (c) => pairing.push(c) });
   t.after(() => gw.stop());
   const base = `http://127.0.0.1:${started.port}`;
-  return { rt, gw, dir, started, port: started.port!, base, pairing };
+  return { fx, rt, gw, dir, started, port: started.port!, base, pairing };
 }
 
 /** Raw HTTP GET with full control over Host/Origin (fetch forbids setting Host). */

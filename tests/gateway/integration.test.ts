@@ -1,5 +1,5 @@
 // The gateway over the real runtime parts (skills, exec, audit): what a WebSocket
-// client does goes through skills.invoke -> exec -> audit, exactly as from the CLI.
+// client does goes through its door -> the governor -> exec -> audit, exactly as from the CLI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -10,10 +10,7 @@ test("real runtime: skills.list, skills.invoke (argv, no shell), audit.tail, exe
   const skills = tmp(t, "oc-gw-skills-");
   writeFile(join(skills, "echo", "SKILL.md"), "---\nname: echo\ndescription: echo the text\nexec:\n  cmd: /bin/echo {{text}}\nparameters:\n  properties:\n    text: { type: string }\n  required: [text]\n---\n");
   writeFile(join(skills, "later", "SKILL.md"), "---\nname: later\ndescription: answers after a while\nexec:\n  cmd: node -e \"setTimeout(() => console.log('later'), 400)\"\n  backgroundMs: 50\n---\n");
-  const { port, rt } = await startGateway(t, {}, { env: { PATH: process.env.PATH } });
-  // The runtime reads skills.dirs from its config: point it at the test's folder.
-  (rt.config.skills as { dirs: string[] }).dirs = [skills];
-  (rt.config.tools.exec as { sandbox: string }).sandbox = "off";
+  const { port } = await startGateway(t, {}, { config: { skills: { dirs: [skills] } } });
   const c = await wsClient(port);
   // Every bus event too (exec.background, exec.exit, policy.denied from the registry): each is checked against the event schema.
   assert.equal((await c.call("events.subscribe", { types: [] })).ok, true);
@@ -56,11 +53,8 @@ test("real runtime: agent.run streams a scripted turn; a risk: high skill waits 
   const skills = tmp(t, "oc-gw-skills-");
   writeFile(join(skills, "danger", "SKILL.md"), "---\nname: danger\ndescription: a risky action\nrisk: high\nexec:\n  cmd: /bin/echo danger-ran\n---\n");
   const scripts = tmp(t, "oc-gw-scripts-");
-  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "nope", arguments: {} }] }, { toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
-  const { port, rt } = await startGateway(t, {}, { env: { PATH: process.env.PATH } });
-  (rt.config.skills as { dirs: string[] }).dirs = [skills];
-  (rt.config.tools.exec as { sandbox: string }).sandbox = "off";
-  (rt.config.models.providers.scripted as { scriptsDir: string }).scriptsDir = scripts;
+  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
+  const { port } = await startGateway(t, {}, { config: { skills: { dirs: [skills] }, models: { providers: { scripted: { scriptsDir: scripts } } } } });
   const c = await wsClient(port);
   const turn = c.call("agent.run", { prompt: "do the risky thing", model: "scripted/ask" });
   const ask = await c.waitEvent((e) => e.event === "exec.approval.requested", 15_000);

@@ -12,7 +12,8 @@ import { Gateway } from "../../runtime/gateway/index.js";
 import { Runtime } from "../../runtime/runtime.js";
 import { runDoctor } from "../../runtime/doctor/index.js";
 import { CLI, cli, tmp, writeFile } from "../helpers/index.js";
-import { get, makeRuntime, startGateway } from "./helpers.js";
+import { makeRuntime } from "../fixtures/runtime.js";
+import { get, startGateway } from "./helpers.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -60,7 +61,7 @@ test("CLI: `gateway` with a 0.0.0.0 bind and no auth exits 78 and never listens"
 
 test("port in use: a clear error naming the port (and our gateway as the holder), exit 1", async (t) => {
   const first = await startGateway(t);
-  const { rt } = makeRuntime(t, { bind: `127.0.0.1:${first.port}` });
+  const { rt } = makeRuntime(t, { host: "kernel", config: { gateway: { bind: `127.0.0.1:${first.port}` } } });
   const gw = await rt.gateway();
   await assert.rejects(gw.start(), (e: unknown) => e instanceof OpenClawError && e.exitCode === 1 && e.code === "port_in_use" && e.message.includes(String(first.port)) && /openclaw-kernel gateway/.test(e.message));
   // A foreign holder: named by ss when it can be found.
@@ -68,7 +69,7 @@ test("port in use: a clear error naming the port (and our gateway as the holder)
   await new Promise((r) => other.once("listening", r));
   t.after(() => other.close());
   const p2 = (other.address() as { port: number }).port;
-  const { rt: rt2 } = makeRuntime(t, { bind: `127.0.0.1:${p2}` });
+  const { rt: rt2 } = makeRuntime(t, { host: "kernel", config: { gateway: { bind: `127.0.0.1:${p2}` } } });
   await assert.rejects((await rt2.gateway()).start(), (e: unknown) => {
     assert.ok(e instanceof OpenClawError && e.exitCode === 1 && e.message.includes(`port ${p2}`) && !!e.fix, String(e));
     // ss (iproute2) names the holder when present; as root it can see every process.

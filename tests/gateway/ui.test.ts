@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT } from "../helpers/index.js";
+import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
+import { ROOT, tmp, writeFile } from "../helpers/index.js";
 import { startGateway } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -13,11 +14,12 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", 
 
 test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
-  const fakes = {
-    skills: { list: () => [{ name: "local-rag", description: "Search the local docs <b>with citations</b>" }, { name: "word-count", description: "count words" }], errors: () => [] },
-    audit: { tail: async () => [{ seq: 1, ts: "2026-01-01T00:00:00Z", action: "invoke", skill: "local-rag", decision: "allow", exitCode: 0 }] },
-  };
-  const { port } = await startGateway(t, { auth: { mode: "token", tokenEnv: "OC_UI_TOKEN" } }, { env: { OC_UI_TOKEN: "ui-test-token-0123456789" }, fakes });
+  const skills = tmp(t, "oc-ui-skills-");
+  writeFile(join(skills, "doc-search", "SKILL.md"), '---\nname: doc-search\ndescription: "Search the local docs <b>with citations</b>"\nexec:\n  cmd: /bin/echo found\n---\n');
+  writeFile(join(skills, "word-count", "SKILL.md"), "---\nname: word-count\ndescription: count words\nexec:\n  cmd: /bin/echo 3\n---\n");
+  const { port, rt } = await startGateway(t, { auth: { mode: "token", tokenEnv: "OC_UI_TOKEN" } }, { env: { OC_UI_TOKEN: "ui-test-token-0123456789" }, config: { skills: { dirs: [FIXTURE_SKILLS, skills] } } });
+  // One real audit record for the audit panel.
+  assert.equal((await rt.door().invoke("word-count", {})).status, "ok");
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -32,9 +34,10 @@ test("control UI in headless Chromium: loads, shows health and skills, screensho
   await page.click("#go");
   await page.waitForFunction(() => (globalThis as any).document.getElementById("conn")?.textContent === "connected", undefined, { timeout: 10_000 });
   await page.waitForSelector("#skills table", { timeout: 10_000 });
-  const skills = await page.textContent("#skills");
-  assert.match(skills ?? "", /local-rag/);
-  assert.match(skills ?? "", /word-count/);
+  const shown = await page.textContent("#skills");
+  assert.match(shown ?? "", /local-rag/);
+  assert.match(shown ?? "", /word-count/);
+  assert.match(shown ?? "", /with citations/);
   assert.equal(await page.locator("#skills b").count(), 0, "descriptions are text, never markup");
   await page.waitForSelector("#audit table");
   await page.waitForSelector("#status table");
@@ -49,7 +52,7 @@ test("control UI in headless Chromium: loads, shows health and skills, screensho
 
 test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
-  const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, { fakes: { skills: { list: () => [{ name: "local-rag", description: "d" }], errors: () => [] } } });
+  const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, {});
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   t.after(() => browser.close());
   const page = await browser.newPage();

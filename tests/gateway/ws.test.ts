@@ -1,9 +1,21 @@
 // The WebSocket protocol: frames validated both ways, size cap, unknown methods, the
-// runtime methods (through fakes of the parts other areas build), streamed agent
+// runtime methods (the real parts, through the connection's door), streamed agent
 // events, approvals, exit notices to their owner, and graceful stop.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "node:test";
+import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
+import { writeSkill } from "../fixtures/models/runtime.js";
+import { tmp, writeFile } from "../helpers/index.js";
 import { get, startGateway, wsClient } from "./helpers.js";
+
+/** Skills for these tests beside the fixture ones: a background sleeper and a foreground nap. */
+function extraSkills(t: { after(fn: () => void): void }): string {
+  const dir = tmp(t, "oc-gw-skills-");
+  writeSkill(dir, "sleeper", "sleep {{secs}}", { secs: { type: "string", pattern: "^[0-9.]+$" } }, { backgroundMs: 50 });
+  writeFile(join(dir, "nap", "SKILL.md"), "---\nname: nap\ndescription: sleeps in the foreground\nexec:\n  cmd: sleep {{secs}}\n  timeoutSec: 60\n  backgroundMs: 60000\nparameters:\n  type: object\n  properties:\n    secs: { type: string, pattern: \"^[0-9.]+$\" }\n  required: [secs]\n---\n");
+  return dir;
+}
 
 test("malformed, schema-invalid and binary frames get error frames; the socket stays usable", async (t) => {
   const { port } = await startGateway(t);
@@ -96,47 +108,45 @@ test("built-in methods: health, status, doctor, config.get (redacted)", async (t
   c.close();
 });
 
-test("runtime methods call the runtime's parts with the gateway actor, owner and approver", async (t) => {
-  const calls: any[] = [];
-  const appended: any[] = [];
-  const fakes = {
-    skills: {
-      list: () => [{ name: "local-rag", description: "search the docs" }],
-      errors: () => [],
-      invoke: async (name: string, params: any, opts: any) => {
-        calls.push({ name, params, opts });
-        if (name === "risky") {
-          const ok = await opts.approver({ kind: "skill", summary: "run risky", skill: "risky", argv: ["rm", "x"] });
-          return { skill: name, status: ok ? "ok" : "denied", exitCode: ok ? 0 : null, durationMs: 3 };
-        }
-        return { skill: name, status: "ok", argv: ["echo", params.q], exitCode: 0, signal: null, timedOut: false, durationMs: 12, stdout: params.q, stderr: "" };
-      },
-    },
-    exec: { list: () => [{ id: "s1", status: "running", argv: ["sleep", "9"] }], log: async (id: string) => ({ id, stdout: "out" }), kill: async (id: string) => ({ id, signal: "SIGTERM" }) },
-    audit: { tail: async (n: number) => Array.from({ length: Math.min(n, 2) }, (_, i) => ({ seq: i + 1, action: "invoke" })), append: async (r: any) => appended.push(r) },
-    models: { list: async () => ({ count: 1, models: [{ ref: "openai/gpt-4o-mini" }] }) },
-  };
-  const { port, rt, base } = await startGateway(t, {}, { fakes });
+test("runtime methods act through the client's door: gateway actor with its client id, owner, approver; exec.kill is audited like the CLI's", { timeout: 60_000 }, async (t) => {
+  const { port, rt, base, fx } = await startGateway(t, {}, { config: { skills: { dirs: [FIXTURE_SKILLS, extraSkills(t)] } } });
   const c = await wsClient(port);
-  assert.deepEqual((await c.call("skills.list")).payload.skills[0].name, "local-rag");
-  const inv = await c.call("skills.invoke", { name: "echo", params: { q: "a; rm -rf / $(x)" } });
-  assert.equal(inv.payload.stdout, "a; rm -rf / $(x)");
-  assert.equal(calls[0].opts.actor.host, "gateway");
-  assert.equal(calls[0].opts.owner, `gateway:${c.frames[0].payload.clientId}`);
-  assert.equal((await c.call("exec.list")).payload.sessions[0].id, "s1");
-  assert.equal((await c.call("exec.log", { id: "s1" })).payload.stdout, "out");
-  assert.equal((await c.call("exec.kill", { id: "s1" })).payload.signal, "SIGTERM");
-  // A gateway kill is audited like the CLI's, with the gateway actor (it was not before the operation table).
-  assert.equal(appended.length, 1);
-  assert.equal(appended[0].action, "exec.kill");
-  assert.equal(appended[0].execId, "s1");
-  assert.equal(appended[0].actor.host, "gateway");
-  assert.equal((await c.call("audit.tail", { n: 5 })).payload.records.length, 2);
+  const clientId = c.frames[0].payload.clientId as string;
+  const owner = `gateway:${clientId}`;
+  const names = (await c.call("skills.list")).payload.skills.map((s: { name: string }) => s.name);
+  assert.deepEqual(names, ["argv-echo", "local-rag", "nap", "risky", "sleeper"]);
+  const evil = "a; rm -rf / $(x)";
+  const inv = await c.call("skills.invoke", { name: "argv-echo", params: { text: evil } });
+  assert.equal(inv.payload.status, "ok", JSON.stringify(inv.payload));
+  assert.deepEqual(JSON.parse(inv.payload.stdout), ["--text", evil, "--tag", "none"]);
+  const [rec] = (await c.call("audit.tail", { n: 1 })).payload.records;
+  assert.equal(rec.skill, "argv-echo");
+  assert.deepEqual(rec.actor, { host: "gateway", sessionId: rt.sessionId, clientId }, "the actor is bound to this connection, not passed by it");
   assert.equal((await c.call("audit.tail", { n: 0 })).error.code, "bad_params");
-  assert.equal((await c.call("models.list")).payload.count, 1);
+  assert.ok((await c.call("models.list")).payload.count >= 1);
+
+  // A background run is owned by this client; exec.list/log see it; exec.kill is audited with this client's actor.
+  const bg = await c.call("skills.invoke", { name: "sleeper", params: { secs: "30" } });
+  assert.equal(bg.payload.status, "running", JSON.stringify(bg.payload));
+  const id = bg.payload.id as string;
+  const started = await fx.waitEvent((e) => e.type === "exec.background" && e.id === id);
+  assert.equal(started.owner, owner);
+  assert.ok((await c.call("exec.list")).payload.sessions.some((s: { id: string }) => s.id === id));
+  assert.equal((await c.call("exec.log", { id })).payload.status, "running");
+  const killed = await c.call("exec.kill", { id });
+  assert.equal(killed.ok, true, JSON.stringify(killed.error));
+  assert.equal(killed.payload.signal, "SIGTERM");
+  const last = (await c.call("audit.tail", { n: 1 })).payload.records[0];
+  assert.equal(last.action, "exec.kill");
+  assert.equal(last.execId, id);
+  assert.equal(last.decision, "allow");
+  assert.equal(last.rule, "exec.kill");
+  assert.deepEqual(last.argv, ["sleep", "30"]);
+  assert.deepEqual(last.actor, { host: "gateway", sessionId: rt.sessionId, clientId });
+  assert.equal((await rt.door().auditVerify()).ok, true);
 
   // Approval: the request waits for exec.approval.resolve from the same client.
-  const pending = c.call("skills.invoke", { name: "risky", params: {} });
+  const pending = c.call("skills.invoke", { name: "risky", params: { what: "x" } });
   const ask = await c.waitEvent((e) => e.event === "exec.approval.requested");
   assert.equal(ask.payload.skill, "risky");
   assert.equal((await c.call("exec.approval.resolve", { approvalId: "nope", approve: true })).error.code, "not_found");
@@ -144,23 +154,22 @@ test("runtime methods call the runtime's parts with the gateway actor, owner and
   assert.equal((await other.call("exec.approval.resolve", { approvalId: ask.payload.approvalId, approve: true })).ok, false, "another client cannot approve");
   assert.equal((await c.call("exec.approval.resolve", { approvalId: ask.payload.approvalId, approve: true })).ok, true);
   assert.equal((await pending).payload.status, "ok");
-  const denied = c.call("skills.invoke", { name: "risky", params: {} });
+  const denied = c.call("skills.invoke", { name: "risky", params: { what: "y" } });
   const ask2 = await c.waitEvent((e) => e.event === "exec.approval.requested" && e.payload.approvalId !== ask.payload.approvalId);
   await c.call("exec.approval.resolve", { approvalId: ask2.payload.approvalId, approve: false });
   assert.equal((await denied).payload.status, "denied");
+  assert.equal((await denied).payload.rule, "approval.denied");
 
   // Exit notices go to the owning client even unsubscribed; others get them only if subscribed.
-  const owner = `gateway:${c.frames[0].payload.clientId}`;
-  rt.emit({ type: "exec.exit", id: "s1", owner, exitCode: 0, signal: null, timedOut: false, durationMs: 40, tail: "" });
-  const notice = await c.waitEvent((e) => e.event === "exec.exit");
-  assert.equal(notice.payload.id, "s1");
+  const notice = await c.waitEvent((e) => e.event === "exec.exit" && e.payload.id === id);
+  assert.equal(notice.payload.signal, "SIGTERM");
   assert.ok(notice.seq >= 1);
   assert.equal(other.events.filter((e) => e.event === "exec.exit").length, 0);
   await other.call("events.subscribe", { types: ["exec."] });
   rt.emit({ type: "exec.exit", id: "s2", owner: "someone-else", exitCode: 1, signal: null, timedOut: true, durationMs: 5, tail: "" });
   rt.emit({ type: "rag.progress", done: 1, total: 2 });
   await other.waitEvent((e) => e.event === "exec.exit" && e.payload.id === "s2");
-  await new Promise((r) => setTimeout(r, 50));
+  await other.call("health");
   assert.equal(other.events.some((e) => e.event === "rag.progress"), false, "filtered by prefix");
   assert.equal(c.events.some((e) => e.payload.id === "s2"), false, "not the owner, not subscribed");
 
@@ -172,74 +181,64 @@ test("runtime methods call the runtime's parts with the gateway actor, owner and
   other.close();
 });
 
-test("agent.run streams the turn's events tagged with the request id; a client leaving aborts it", async (t) => {
-  let seenSignal: AbortSignal | undefined;
-  const fakes = {
-    agent: {
-      run: async (req: any) => {
-        seenSignal = req.signal;
-        req.onEvent({ type: "turn.start", ts: Date.now(), model: req.model ?? "openai/gpt-4o-mini" });
-        req.onEvent({ type: "model.delta", ts: Date.now(), text: "hi" });
-        if (req.prompt === "hang") await new Promise((r) => req.signal.addEventListener("abort", r));
-        req.onEvent({ type: "turn.end", ts: Date.now(), status: req.signal.aborted ? "aborted" : "ok" });
-        return { status: req.signal.aborted ? "aborted" : "ok", final: "done", steps: 1 };
-      },
-    },
-  };
-  const { port, rt } = await startGateway(t, {}, { fakes });
+test("agent.run streams the turn's events tagged with the request id; cancel and a client leaving abort it", { timeout: 60_000 }, async (t) => {
+  const scripts = tmp(t, "oc-gw-scripts-");
+  writeFile(join(scripts, "hello.json"), { turns: [{ content: "done" }] });
+  writeFile(join(scripts, "nap.json"), { turns: [{ toolCalls: [{ name: "nap", arguments: { secs: "30" } }] }, { content: "woke up" }] });
+  const { port, fx } = await startGateway(t, {}, { config: { skills: { dirs: [FIXTURE_SKILLS, extraSkills(t)] }, models: { providers: { scripted: { scriptsDir: scripts } } } } });
   const c = await wsClient(port);
-  const r = await c.call("agent.run", { prompt: "hello", model: "openai/gpt-4o-mini" });
+  const r = await c.call("agent.run", { prompt: "hello", model: "scripted/hello.json" });
+  assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.equal(r.payload.final, "done");
   const evs = c.events.filter((e) => e.reqId === r.id).map((e) => e.event);
-  assert.deepEqual(evs, ["turn.start", "model.delta", "turn.end"]);
+  assert.equal(evs[0], "turn.start");
+  assert.equal(evs.at(-1), "turn.end");
   const seqs = c.events.map((e) => e.seq);
   assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
   assert.equal((await c.call("agent.run", {})).error.code, "bad_params");
-  // cancel aborts a running turn
-  const hanging = c.call("agent.run", { prompt: "hang" });
-  await c.waitEvent((e) => e.event === "model.delta" && e.reqId !== r.id);
-  const hid = c.frames.filter((f) => f.type === "event" && f.event === "turn.start").at(-1).reqId;
-  assert.equal((await c.call("cancel", { id: hid })).payload.cancelled, true);
+  // cancel aborts a running turn (its tool run is killed)
+  const hanging = c.call("agent.run", { prompt: "nap", model: "scripted/nap.json" });
+  const call1 = await c.waitEvent((e) => e.event === "tool.call" && e.reqId !== r.id);
+  assert.equal((await c.call("cancel", { id: call1.reqId })).payload.cancelled, true);
   assert.equal((await hanging).payload.status, "aborted");
   // leaving aborts too
-  c.call("agent.run", { prompt: "hang" }).catch(() => undefined);
-  await c.waitEvent((e) => e.event === "turn.start" && e.reqId !== r.id && e.reqId !== hid);
+  c.call("agent.run", { prompt: "nap", model: "scripted/nap.json" }).catch(() => undefined);
+  await c.waitEvent((e) => e.event === "tool.call" && e.reqId !== r.id && e.reqId !== call1.reqId);
   c.close();
   await c.closed;
-  for (let i = 0; i < 50 && !seenSignal?.aborted; i++) await new Promise((res) => setTimeout(res, 10));
-  assert.equal(seenSignal?.aborted, true);
-  void rt;
+  await fx.waitEvent((e) => e.type === "turn.end" && e.status === "aborted" && fx.events.filter((x) => x.type === "turn.end" && x.status === "aborted").length === 2, 30_000);
 });
 
-test("graceful stop: in-flight requests finish, clients get 1001, nothing listens after", async (t) => {
-  let release!: () => void;
-  const fakes = { skills: { list: () => [], invoke: () => new Promise((r) => (release = () => r({ status: "ok", exitCode: 0, durationMs: 1 }))) } };
-  const { port, gw } = await startGateway(t, {}, { fakes });
+test("graceful stop: in-flight requests finish, clients get 1001, nothing listens after", { timeout: 30_000 }, async (t) => {
+  const { port, gw, fx } = await startGateway(t, {}, { config: { skills: { dirs: [FIXTURE_SKILLS, extraSkills(t)] } } });
   const c = await wsClient(port);
-  const inflight = c.call("skills.invoke", { name: "slow", params: {} });
-  await new Promise((r) => setTimeout(r, 50));
+  const inflight = c.call("skills.invoke", { name: "nap", params: { secs: "0.5" } });
+  // The request is running once its audit log is open (ready() runs right before exec).
+  await new Promise((r) => setTimeout(r, 100));
   const stopping = gw.stop();
-  setTimeout(() => release(), 100);
   const res = await inflight;
   assert.equal(res.ok, true, "the running request got its answer before the socket closed");
+  assert.equal(res.payload.status, "ok");
   assert.equal((await c.closed).code, 1001);
   await stopping;
   assert.equal(gw.running, false);
   assert.equal(gw.status().port, null);
   await assert.rejects(get(port, "/health"), /ECONNREFUSED/);
   await gw.stop(); // idempotent
+  void fx;
 });
 
-test("graceful stop: a request that would run forever is aborted after the drain window", { timeout: 20_000 }, async (t) => {
-  const fakes = { skills: { list: () => [], invoke: (_n: string, _p: unknown, opts: { signal: AbortSignal }) => new Promise((r) => opts.signal.addEventListener("abort", () => r({ status: "aborted", exitCode: null, durationMs: 1 }))) } };
-  const { port, gw } = await startGateway(t, {}, { fakes });
+test("graceful stop: a request that would run forever is aborted after the drain window", { timeout: 30_000 }, async (t) => {
+  const { port, gw } = await startGateway(t, {}, { config: { skills: { dirs: [FIXTURE_SKILLS, extraSkills(t)] } } });
   const c = await wsClient(port);
-  const forever = c.call("skills.invoke", { name: "forever", params: {} });
-  await new Promise((r) => setTimeout(r, 50));
+  const forever = c.call("skills.invoke", { name: "nap", params: { secs: "30" } });
+  await new Promise((r) => setTimeout(r, 100));
   const t0 = performance.now();
   await gw.stop();
   const took = performance.now() - t0;
-  assert.equal((await forever).payload.status, "aborted", "it was told to stop and answered");
+  const res = await forever;
+  assert.equal(res.payload.status, "failed", "it was told to stop and answered");
+  assert.match(res.payload.reason, /aborted/);
   assert.ok(took >= 2500 && took < 10_000, `drained for the window, then aborted (${Math.round(took)} ms)`);
   assert.equal((await c.closed).code, 1001);
 });

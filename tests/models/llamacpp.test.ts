@@ -4,7 +4,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { tmp } from "../helpers/index.js";
 import { writeGguf, buildGguf } from "../fixtures/models/make-gguf.js";
-import { makeRuntime } from "../fixtures/models/runtime.js";
+import { makeRuntime } from "../fixtures/runtime.js";
 import { defaultThreads } from "../../runtime/models/index.js";
 import { envelopeSchema, toGbnfSchema } from "../../runtime/models/grammar-schema.js";
 
@@ -21,7 +21,7 @@ test("the GGUF fixture is a few hundred KB of GGUF v3", () => {
 test("llama.cpp runs the fixture in a child process and a grammar-constrained call is schema-valid", async (t) => {
   const dir = tmp(t);
   writeGguf(join(dir, "models", "tiny.gguf"));
-  const rt = makeRuntime(dir);
+  const rt = makeRuntime(t, { dir }).rt;
   t.after(() => rt.close());
   const m = await (await rt.models()).chatModel("llamacpp/tiny.gguf");
   const deltas: string[] = [];
@@ -48,7 +48,7 @@ test("a malformed model file kills only the child: the caller gets a clear error
   // Valid header and metadata, truncated tensor data.
   writeFileSync(join(dir, "models", "broken.gguf"), good.subarray(0, Math.floor(good.length / 2)));
   writeFileSync(join(dir, "models", "garbage.gguf"), Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(64, 0xff)]));
-  const rt = makeRuntime(dir);
+  const rt = makeRuntime(t, { dir }).rt;
   t.after(() => rt.close());
   const reg = await rt.models();
   for (const f of ["broken.gguf", "garbage.gguf"]) {
@@ -61,7 +61,7 @@ test("a malformed model file kills only the child: the caller gets a clear error
 test("a sha256 pin is checked before loading", async (t) => {
   const dir = tmp(t);
   writeGguf(join(dir, "models", "tiny.gguf"));
-  const rt = makeRuntime(dir, { models: { providers: { llamacpp: { modelsDir: "./models", threads: 1, sha256: { "tiny.gguf": "0".repeat(64) } } } } });
+  const rt = makeRuntime(t, { dir, config: { models: { providers: { llamacpp: { modelsDir: "./models", threads: 1, sha256: { "tiny.gguf": "0".repeat(64) } } } } } }).rt;
   t.after(() => rt.close());
   const m = await (await rt.models()).chatModel("llamacpp/tiny.gguf");
   await assert.rejects(m.chat({ messages: [{ role: "user", content: "hi" }], tools: [] }), (e: any) => e.code === "model_sha256_mismatch");

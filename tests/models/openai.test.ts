@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { tmp } from "../helpers/index.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/models/openai-server.js";
-import { makeRuntime } from "../fixtures/models/runtime.js";
+import { makeRuntime } from "../fixtures/runtime.js";
 import { ModelError } from "../../runtime/models/index.js";
 import { SafetyError } from "../../runtime/errors.js";
 
@@ -12,7 +12,7 @@ const KEY = "sk-test-0123456789abcdefSECRET";
 async function setup(t: any, providers: object = {}) {
   const srv: FakeOpenAI = await startFakeOpenAI();
   const dir = tmp(t);
-  const rt = makeRuntime(dir, { models: { providers: { openai: { baseURL: srv.url, maxRetries: 0, timeoutMs: 5000, ...providers } } } }, { OPENAI_API_KEY: KEY });
+  const rt = makeRuntime(t, { dir, config: { models: { providers: { openai: { baseURL: srv.url, maxRetries: 0, timeoutMs: 5000, ...providers } } } }, env: { OPENAI_API_KEY: KEY } }).rt;
   t.after(async () => {
     await rt.close();
     await srv.close();
@@ -87,14 +87,14 @@ test("a slow server hits the per-request timeout", async (t) => {
 
 test("an unreachable endpoint becomes model_network", async (t) => {
   const dir = tmp(t);
-  const rt = makeRuntime(dir, { models: { providers: { openai: { baseURL: "http://127.0.0.1:9/v1", maxRetries: 0 } } } }, { OPENAI_API_KEY: KEY });
+  const rt = makeRuntime(t, { dir, config: { models: { providers: { openai: { baseURL: "http://127.0.0.1:9/v1", maxRetries: 0 } } } }, env: { OPENAI_API_KEY: KEY } }).rt;
   t.after(() => rt.close());
   await assert.rejects((await (await rt.models()).chatModel("openai/gpt-4o-mini")).chat({ messages: msgs, tools: [] }), (e: any) => e.code === "model_network");
 });
 
 test("no key for a remote endpoint: a clear error naming the env var; the key is read at run time (secret)", async (t) => {
   const dir = tmp(t);
-  const rt = makeRuntime(dir, { models: { providers: { openai: { baseURL: "https://api.example.invalid/v1", apiKeyEnv: "MY_KEY" } } } });
+  const rt = makeRuntime(t, { dir, config: { models: { providers: { openai: { baseURL: "https://api.example.invalid/v1", apiKeyEnv: "MY_KEY" } } } } }).rt;
   t.after(() => rt.close());
   await assert.rejects((await (await rt.models()).chatModel("openai/gpt-4o-mini")).chat({ messages: msgs, tools: [] }), (e: any) => e.code === "model_key_missing" && /MY_KEY/.test(e.message));
 });
@@ -121,7 +121,7 @@ test("models list: configured refs, scripts, availability without network; --rem
 
 test("models list marks a missing key and a missing model file unavailable", async (t) => {
   const dir = tmp(t);
-  const rt = makeRuntime(dir, { models: { refs: ["openai/gpt-4.1-nano", "llamacpp/missing.gguf"] } });
+  const rt = makeRuntime(t, { dir, config: { models: { refs: ["openai/gpt-4.1-nano", "llamacpp/missing.gguf"] } } }).rt;
   t.after(() => rt.close());
   const l = await (await rt.models()).list();
   const oa = l.models.find((m) => m.ref === "openai/gpt-4.1-nano")!;

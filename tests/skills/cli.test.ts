@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, tmp } from "../helpers/index.js";
-import { FIXTURE_SKILLS } from "./setup.js";
+import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
 
 function project(t: Parameters<typeof tmp>[0]) {
   const dir = tmp(t);

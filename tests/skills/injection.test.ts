@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { makeRuntime } from "./setup.js";
+import { makeRuntime } from "../fixtures/runtime.js";
 
 // Classic shell-injection payloads: each must arrive as one literal argument.
 const CORPUS = [
@@ -27,9 +27,9 @@ const CORPUS = [
 
 test("injection corpus through a real skill: literal argv, no shell, no file created", async (t) => {
   const { rt, ws, dir } = makeRuntime(t);
-  const reg = await rt.skills();
+  const door = rt.door();
   for (const payload of CORPUS) {
-    const r = await reg.invoke("argv-echo", { text: payload }, { actor: rt.actor() });
+    const r = await door.invoke("argv-echo", { text: payload });
     assert.equal(r.status, "ok", `${JSON.stringify(payload)}: ${r.reason ?? r.stderr}`);
     assert.deepEqual(JSON.parse(r.stdout), ["--text", payload, "--tag", "none"], JSON.stringify(payload));
     assert.equal(r.argv[0], "node", "the program is the skill's, not a shell");
@@ -42,9 +42,9 @@ test("injection corpus through a real skill: literal argv, no shell, no file cre
 
 test("the seed's local-rag SKILL.md gets an injection payload as its --query value, verbatim", async (t) => {
   const { rt, ws } = makeRuntime(t);
-  const reg = await rt.skills();
+  const door = rt.door();
   const payload = '"; rm -rf ~ # $(touch pwned) `touch pwned`';
-  const r = await reg.invoke("local-rag", { query: payload }, { actor: rt.actor() });
+  const r = await door.invoke("local-rag", { query: payload });
   assert.equal(r.status, "ok", r.stderr);
   assert.equal(JSON.parse(r.stdout).query, payload);
   assert.equal(existsSync(join(ws, "pwned")), false);
@@ -52,12 +52,12 @@ test("the seed's local-rag SKILL.md gets an injection payload as its --query val
 
 test("property: any string without NUL or a leading dash arrives as exactly one identical argument", async (t) => {
   const { rt } = makeRuntime(t);
-  const reg = await rt.skills();
+  const door = rt.door();
   await fc.assert(
     fc.asyncProperty(
       fc.string({ unit: "grapheme", maxLength: 200 }).filter((s) => !s.startsWith("-") && !s.includes("\0")),
       async (s) => {
-        const r = await reg.invoke("argv-echo", { text: s, tag: "t" }, { actor: rt.actor() });
+        const r = await door.invoke("argv-echo", { text: s, tag: "t" });
         assert.equal(r.status, "ok", r.reason);
         assert.deepEqual(JSON.parse(r.stdout), ["--text", s, "--tag", "t"]);
       },
@@ -68,22 +68,22 @@ test("property: any string without NUL or a leading dash arrives as exactly one 
 
 test("option injection: a value starting with '-' is refused (and audited); NUL is refused", async (t) => {
   const { rt } = makeRuntime(t);
-  const reg = await rt.skills();
+  const door = rt.door();
   for (const v of ["-rf", "--output=/etc/passwd", "-", "--"]) {
-    const r = await reg.invoke("argv-echo", { text: v }, { actor: rt.actor() });
+    const r = await door.invoke("argv-echo", { text: v });
     assert.equal(r.status, "denied", v);
     assert.equal(r.rule, "params.option_injection");
     assert.equal(r.id, null, "nothing ran");
   }
-  const nul = await reg.invoke("argv-echo", { text: "a\0b" }, { actor: rt.actor() });
+  const nul = await door.invoke("argv-echo", { text: "a\0b" });
   assert.equal(nul.status, "denied");
   assert.equal(nul.rule, "params.nul");
   // Unknown, missing and over-long parameters are schema refusals.
-  assert.equal((await reg.invoke("argv-echo", { text: "x", extra: "y" }, { actor: rt.actor() })).rule, "params.schema");
-  assert.equal((await reg.invoke("argv-echo", {}, { actor: rt.actor() })).rule, "params.schema");
-  assert.equal((await reg.invoke("argv-echo", { text: "x", tag: "t".repeat(65) }, { actor: rt.actor() })).rule, "params.schema");
-  assert.equal((await reg.invoke("local-rag", { query: "q".repeat(4097) }, { actor: rt.actor() })).rule, "params.schema");
-  const records = await (await rt.audit()).tail(100);
+  assert.equal((await door.invoke("argv-echo", { text: "x", extra: "y" })).rule, "params.schema");
+  assert.equal((await door.invoke("argv-echo", {})).rule, "params.schema");
+  assert.equal((await door.invoke("argv-echo", { text: "x", tag: "t".repeat(65) })).rule, "params.schema");
+  assert.equal((await door.invoke("local-rag", { query: "q".repeat(4097) })).rule, "params.schema");
+  const records = await door.auditTail(100);
   const denials = records.filter((r) => r.decision === "deny");
   assert.equal(denials.length, 9);
   assert.ok(denials.every((r) => r.action === "skill.invoke" && r.rule && r.reason));
@@ -91,13 +91,14 @@ test("option injection: a value starting with '-' is refused (and audited); NUL 
 
 test("a skill may allow a leading dash for a parameter it declares so", async (t) => {
   const { rt } = makeRuntime(t);
+  const door = rt.door();
   const reg = await rt.skills();
   await reg.register(
     `---\nname: dash-ok\ndescription: allows negative offsets\nexec:\n  cmd: /bin/echo {{offset}}\nparameters:\n  properties:\n    offset: { type: integer, allowLeadingDash: true }\n---\n`,
     { fromText: true },
   );
-  const r = await reg.invoke("dash-ok", { offset: -5 }, { actor: rt.actor() });
+  const r = await door.invoke("dash-ok", { offset: -5 });
   assert.equal(r.status, "ok", r.reason);
   assert.equal(r.stdout, "-5\n");
-  assert.equal((await reg.invoke("dash-ok", { offset: "x" }, { actor: rt.actor() })).rule, "params.schema");
+  assert.equal((await door.invoke("dash-ok", { offset: "x" })).rule, "params.schema");
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parseSkill, parseTemplate } from "../../runtime/skills/index.js";
 import { SEED, tmp } from "../helpers/index.js";
-import { FIXTURE_SKILLS, makeRuntime } from "./setup.js";
+import { FIXTURE_SKILLS, makeRuntime } from "../fixtures/runtime.js";
 
 const ENV = { PATH: process.env.PATH };
 const load = (text: string, dir = "/nonexistent-skill-dir", env: NodeJS.ProcessEnv = ENV) => parseSkill(text, { dir, path: join(dir, "SKILL.md"), source: "config", env });
@@ -91,16 +91,18 @@ test("folders: a workspace skill overrides one of the same name and says so; bro
   assert.equal(reg.get("broken"), undefined);
 });
 
-test("tools(): unblocked skills as JSON-Schema tools; apply_patch only for an allow-listed exact ref", async (t) => {
-  const { rt } = makeRuntime(t, { exec: { applyPatch: { enabled: true, allowedModels: ["openai/gpt-4o-mini"] } } });
+test("tools(): unblocked skills as JSON-Schema tools; apply_patch only for a model whose exact ref is allow-listed", async (t) => {
+  const { rt, governor } = makeRuntime(t, { config: { tools: { exec: { applyPatch: { enabled: true, allowedModels: ["openai/gpt-4o-mini"] } } } } });
   const reg = await rt.skills();
   await reg.register(md("name: needs-tool\ndescription: d\nexec: { cmd: no-such-tool-xyz }"), { fromText: true });
-  const names = (ref?: string) => reg.tools(ref).map((x) => x.name).sort();
-  assert.deepEqual(names(), ["argv-echo", "local-rag", "risky"]);
-  assert.deepEqual(names("openai/gpt-4o-mini"), ["apply_patch", "argv-echo", "local-rag", "risky"]);
-  assert.deepEqual(names("openai/gpt-4o"), ["argv-echo", "local-rag", "risky"]);
-  assert.deepEqual(names("openai/gpt-4o-mini-2024-07-18"), ["argv-echo", "local-rag", "risky"], "exact match only");
-  assert.equal(reg.patchAllowed(undefined), false);
+  const gov = await governor();
+  const names = async (modelRef?: string) => (await gov.tools({ host: "cli", sessionId: "t", ...(modelRef ? { modelRef } : {}) })).map((x) => x.name).sort();
+  assert.deepEqual(await names(), ["argv-echo", "local-rag", "risky"], "a person is never offered apply_patch");
+  assert.deepEqual(await names("openai/gpt-4o-mini"), ["apply_patch", "argv-echo", "local-rag", "risky"]);
+  assert.deepEqual(await names("openai/gpt-4o"), ["argv-echo", "local-rag", "risky"]);
+  assert.deepEqual(await names("openai/gpt-4o-mini-2024-07-18"), ["argv-echo", "local-rag", "risky"], "exact match only");
+  assert.deepEqual((await rt.door().tools()).map((x) => x.name).sort(), ["argv-echo", "local-rag", "risky"], "the runtime's own door is a person's, and a blocked skill is no tool");
+  assert.deepEqual(reg.tools().map((x) => x.name).sort(), ["argv-echo", "local-rag", "risky"], "blocked skills are not tools");
   const echo = reg.tools().find((x) => x.name === "argv-echo")!;
   assert.deepEqual(echo.parameters, { type: "object", properties: { text: { type: "string", description: "any text", maxLength: 4096 }, tag: { type: "string", maxLength: 64, default: "none" } }, required: ["text"], additionalProperties: false });
 });

@@ -4,57 +4,60 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createTwoFilesPatch } from "diff";
 import { tmp } from "../helpers/index.js";
-import { makeRuntime } from "./setup.js";
+import type { Actor } from "../../runtime/events.js";
+import { makeRuntime } from "../fixtures/runtime.js";
 
 const REF = "openai/gpt-4o-mini";
 const yes = async () => true;
 const diff = (path: string, before: string, after: string) => createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after);
 const creating = (path: string, content: string) => `--- /dev/null\n+++ b/${path}\n@@ -0,0 +1,${content.split("\n").length - 1} @@\n${content.split("\n").slice(0, -1).map((l) => "+" + l).join("\n")}\n`;
 
-function setup(t: Parameters<typeof makeRuntime>[0], allowed = [REF], enabled = true) {
-  const env = makeRuntime(t, { exec: { applyPatch: { enabled, allowedModels: allowed } } });
+/** A model actor: only the agent loop has a door like this; tests use a test-only governor. */
+const model = (modelRef?: string): Actor => ({ host: "cli", sessionId: "test", ...(modelRef ? { modelRef } : {}) });
+
+async function setup(t: Parameters<typeof makeRuntime>[0], allowed = [REF], enabled = true) {
+  const env = makeRuntime(t, { config: { tools: { exec: { applyPatch: { enabled, allowedModels: allowed } } } } });
   writeFileSync(join(env.ws, "a.txt"), "one\ntwo\nthree\n");
   writeFileSync(join(env.ws, "b.txt"), "alpha\nbeta\n");
-  return env;
+  const gov = await env.governor();
+  return { ...env, gov };
 }
 
 test("gate: disabled, or a ref not allow-listed exactly, is denied and audited", async (t) => {
-  const off = setup(t, [REF], false);
+  const off = await setup(t, [REF], false);
   const p = diff("a.txt", "one\ntwo\nthree\n", "one\nTWO\nthree\n");
-  const r1 = await (await off.rt.skills()).applyPatch(p, { actor: off.rt.actor({ modelRef: REF }), approver: yes });
+  const r1 = await off.gov.applyPatch(model(REF), p, { approver: yes });
   assert.equal(r1.status, "denied");
   assert.equal(r1.rule, "applyPatch.disabled");
 
-  const on = setup(t);
-  const reg = await on.rt.skills();
+  const on = await setup(t);
   for (const modelRef of ["openai/gpt-4o", "openai/gpt-4o-mini-2024-07-18", "OPENAI/gpt-4o-mini", undefined]) {
-    const r = await reg.applyPatch(p, { actor: on.rt.actor(modelRef ? { modelRef } : {}), approver: yes });
+    const r = await on.gov.applyPatch(model(modelRef), p, { approver: yes });
     assert.equal(r.status, "denied", String(modelRef));
     assert.equal(r.rule, "applyPatch.model");
   }
   assert.equal(readFileSync(join(on.ws, "a.txt"), "utf8"), "one\ntwo\nthree\n");
-  const recs = await (await on.rt.audit()).tail(10);
+  const recs = await on.gov.auditTail(10);
   assert.equal(recs.filter((r) => r.action === "apply_patch" && r.decision === "deny").length, 4);
 });
 
 test("an allowed model with approval patches files; no approver (non-interactive) denies", async (t) => {
-  const { rt, ws } = setup(t);
-  const reg = await rt.skills();
+  const { gov, ws } = await setup(t);
   const p = diff("a.txt", "one\ntwo\nthree\n", "one\nTWO\nthree\n") + creating("sub/new.txt", "hello\n");
-  const none = await reg.applyPatch(p, { actor: rt.actor({ modelRef: REF }) });
+  const none = await gov.applyPatch(model(REF), p);
   assert.equal(none.status, "denied");
   assert.equal(none.rule, "approval.none");
-  const no = await reg.applyPatch(p, { actor: rt.actor({ modelRef: REF }), approver: async () => false });
+  const no = await gov.applyPatch(model(REF), p, { approver: async () => false });
   assert.equal(no.rule, "approval.denied");
   assert.equal(readFileSync(join(ws, "a.txt"), "utf8"), "one\ntwo\nthree\n");
   let asked: unknown;
-  const r = await reg.applyPatch(p, { actor: rt.actor({ modelRef: REF }), approver: async (req) => ((asked = req), true) });
+  const r = await gov.applyPatch(model(REF), p, { approver: async (req) => ((asked = req), true) });
   assert.equal(r.status, "ok", r.reason);
   assert.deepEqual(r.files, ["a.txt", "sub/new.txt"]);
   assert.equal((asked as { kind: string }).kind, "apply_patch");
   assert.equal(readFileSync(join(ws, "a.txt"), "utf8"), "one\nTWO\nthree\n");
   assert.equal(readFileSync(join(ws, "sub/new.txt"), "utf8"), "hello\n");
-  const last = (await (await rt.audit()).tail(1))[0]!;
+  const last = (await gov.auditTail(1))[0]!;
   assert.equal(last.action, "apply_patch");
   assert.equal(last.decision, "allow");
   assert.equal(last.actor.modelRef, REF);
@@ -62,22 +65,20 @@ test("an allowed model with approval patches files; no approver (non-interactive
 });
 
 test("atomic: when one hunk does not apply, no file changes", async (t) => {
-  const { rt, ws } = setup(t);
-  const reg = await rt.skills();
+  const { gov, ws } = await setup(t);
   const good = diff("a.txt", "one\ntwo\nthree\n", "one\n2\nthree\n");
   const bad = diff("b.txt", "alpha\nGAMMA\n", "alpha\ndelta\n"); // context does not match the file
-  const r = await reg.applyPatch(good + bad, { actor: rt.actor({ modelRef: REF }), approver: yes });
+  const r = await gov.applyPatch(model(REF), good + bad, { approver: yes });
   assert.equal(r.status, "failed");
   assert.equal(r.rule, "applyPatch.apply");
   assert.equal(readFileSync(join(ws, "a.txt"), "utf8"), "one\ntwo\nthree\n");
   assert.equal(readFileSync(join(ws, "b.txt"), "utf8"), "alpha\nbeta\n");
-  const garbage = await reg.applyPatch("this is not a diff", { actor: rt.actor({ modelRef: REF }), approver: yes });
+  const garbage = await gov.applyPatch(model(REF), "this is not a diff", { approver: yes });
   assert.equal(garbage.status, "failed");
 });
 
 test("containment by real path: ../, absolute paths, symlinks out, .git, config, skills and state dir are refused", async (t) => {
-  const { rt, ws, configPath, stateDir } = setup(t);
-  const reg = await rt.skills();
+  const { gov, ws, configPath, stateDir } = await setup(t);
   const outside = tmp(t);
   writeFileSync(join(outside, "victim.txt"), "safe\n");
   symlinkSync(outside, join(ws, "link-out"));
@@ -98,7 +99,7 @@ test("containment by real path: ../, absolute paths, symlinks out, .git, config,
     [`--- ${configPath}\n+++ ${configPath}\n@@ -1 +1 @@\n-x\n+y\n`, "applyPatch.path"],
   ];
   for (const [p, rule] of cases) {
-    const r = await reg.applyPatch(p, { actor: rt.actor({ modelRef: REF }), approver: yes });
+    const r = await gov.applyPatch(model(REF), p, { approver: yes });
     assert.equal(r.status, "denied", `${rule}: ${r.reason}`);
     assert.equal(r.rule, rule, r.reason);
   }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { makeContext } from "../../magics/commands/context.js";
 import { dispatch } from "../../magics/dispatch.js";
 import { toMimeBundle } from "../../magics/render/mime.js";
-import { makeRuntime } from "./setup.js";
+import { makeRuntime } from "../fixtures/runtime.js";
 
 test("notebook renderings: skills run / list, exec list, audit tail / verify as self-contained HTML with badges and argv in code", async (t) => {
   const { configPath, dir } = makeRuntime(t);
