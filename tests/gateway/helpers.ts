@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import type { RuntimeEvent } from "../../runtime/events.js";
 import { Gateway, type StartResult } from "../../runtime/gateway/index.js";
 import { validateFrame } from "../../runtime/gateway/protocol.js";
+import { validator } from "../../runtime/config/schema.js";
 import { makeRuntime } from "../fixtures/runtime.js";
 
 type T = { after(fn: () => void | Promise<void>): void };

@@ -53,7 +53,7 @@ test("real runtime: agent.run streams a scripted turn; a risk: high skill waits 
   const skills = tmp(t, "oc-gw-skills-");
   writeFile(join(skills, "danger", "SKILL.md"), "---\nname: danger\ndescription: a risky action\nrisk: high\nexec:\n  cmd: /bin/echo danger-ran\n---\n");
   const scripts = tmp(t, "oc-gw-scripts-");
-  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
+  writeFile(join(scripts, "ask.json"), { turns: [{ toolCalls: [{ name: "nope", arguments: {} }] }, { toolCalls: [{ name: "danger", arguments: {} }] }, { content: "done" }] });
   const { port } = await startGateway(t, {}, { config: { skills: { dirs: [skills] }, models: { providers: { scripted: { scriptsDir: scripts } } } } });
   const c = await wsClient(port);
   const turn = c.call("agent.run", { prompt: "do the risky thing", model: "scripted/ask" });
