@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const SEED = join(ROOT, "..", "shared", "seed");
+/** Verbatim copies of the seed files (openclaw.json, local-rag/SKILL.md, expected-output.json). */
+export const SEED = join(ROOT, "tests", "fixtures", "seed");
 export const CLI = join(ROOT, "bin", "openclaw-kernel");
 
 /** A fresh temp folder removed after the test (pass t from node:test). */

@@ -6,7 +6,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { check } from "../../runtime/config/schema.js";
-import { CLI, ROOT, cli, tmp, writeFile } from "../helpers/index.js";
+import { CLI, ROOT, SEED, cli, tmp, writeFile } from "../helpers/index.js";
 
 const SKILL_DIR = join(ROOT, "skills", "local-rag");
 const Q = "How do we onboard new hires for product training?";
@@ -88,7 +88,7 @@ test("SKILL.md keeps the seed's shape and validates against the skill schema", (
   assert.equal(fm.name, "local-rag");
   assert.equal(fm.exec.cmd, 'node rag.mjs --query "{{query}}" --topk 5');
   assert.equal(fm.exec.timeoutSec, 600);
-  const seed = readFileSync(join(ROOT, "..", "shared", "seed", "local-rag", "SKILL.md"), "utf8");
+  const seed = readFileSync(join(SEED, "local-rag", "SKILL.md"), "utf8");
   assert.equal(fm.description, parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(seed)![1]!).description);
 });
 
