@@ -7,7 +7,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { checkText } from "../../runtime/config/index.js";
 import type { RuntimeEvent } from "../../runtime/events.js";
-import { Gateway, type StartResult } from "../../runtime/gateway/index.js";
+import type { Gateway, StartResult } from "../../runtime/gateway/index.js";
 import { validateFrame } from "../../runtime/gateway/protocol.js";
 import { Runtime } from "../../runtime/runtime.js";
 import { tmp, writeFile } from "../helpers/index.js";
@@ -134,7 +134,7 @@ export async function wsClient(port: number, opts: { headers?: Record<string, st
       return new Promise((resolve, reject) => {
         waiters.set(id, resolve);
         ws.send(JSON.stringify({ type: "req", id, method, ...(params ? { params } : {}) }), (e) => e && reject(e));
-        closed.then((cl) => waiters.has(id) && reject(Object.assign(new Error(`closed ${cl.code} before reply to ${method}`), cl)));
+        void closed.then((cl) => waiters.has(id) && reject(Object.assign(new Error(`closed ${cl.code} before reply to ${method}`), cl)));
       });
     },
     sendRaw(data) {

@@ -6,7 +6,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { check } from "../../runtime/config/schema.js";
-import { CLI, ROOT, SEED, cli, tmp, writeFile } from "../helpers/index.js";
+import { ROOT, SEED, cli, tmp, writeFile } from "../helpers/index.js";
 
 const SKILL_DIR = join(ROOT, "skills", "local-rag");
 const Q = "How do we onboard new hires for product training?";
