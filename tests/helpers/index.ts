@@ -9,10 +9,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SEED = join(ROOT, "tests", "fixtures", "seed");
 export const CLI = join(ROOT, "bin", "openclaw-kernel");
 
-/** A fresh temp folder removed after the test (pass t from node:test). */
-export function tmp(t?: { after(fn: () => void): void }, prefix = "openclaw-test-"): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  t?.after(() => rmSync(d, { recursive: true, force: true }));
+/** A fresh temp folder removed after the test (t from node:test, or anything with after()). */
+export function tmp(t: { after(fn: () => void): void }, prefix = "openclaw-test-", base = tmpdir()): string {
+  const d = mkdtempSync(join(base, prefix));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
 
