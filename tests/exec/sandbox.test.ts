@@ -5,11 +5,11 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { probeSandbox } from "../../runtime/exec/index.js";
-import { tmp } from "../helpers/index.js";
+import { needsSystemTool, tmp } from "../helpers/index.js";
 import { makeExec } from "./setup.js";
 
 const bwrap = probeSandbox();
-const skip = bwrap.available ? false : `bubblewrap cannot sandbox here: ${bwrap.reason}`;
+const skip = needsSystemTool(bwrap.available, `bubblewrap cannot sandbox here (${bwrap.reason})`, "bubblewrap");
 
 test("sandbox: the workspace is writable, anything outside it is not", { skip }, async (t) => {
   const { ex, workspace, dir } = makeExec(t, { sandbox: "required" });

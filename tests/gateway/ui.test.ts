@@ -5,13 +5,14 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT } from "../helpers/index.js";
+import { needsSystemTool, ROOT } from "../helpers/index.js";
 import { startGateway } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+const NO_CHROMIUM = needsSystemTool(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`, "chromium");
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
+test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: NO_CHROMIUM, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
   const fakes = {
     skills: { list: () => [{ name: "local-rag", description: "Search the local docs <b>with citations</b>" }, { name: "word-count", description: "count words" }] },
@@ -47,7 +48,7 @@ test("control UI in headless Chromium: loads, shows health and skills, screensho
   assert.deepEqual(cspErrors.filter((e) => /Content Security Policy/i.test(e)), [], "the page's own script and socket pass its CSP");
 });
 
-test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
+test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: NO_CHROMIUM, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
   const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, { fakes: { skills: { list: () => [{ name: "local-rag", description: "d" }] } } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });

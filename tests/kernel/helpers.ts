@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, ROOT, tmp } from "../helpers/index.js";
+import { cli, requirePythonModules, ROOT, tmp } from "../helpers/index.js";
 
 export const PYTHON = "/usr/bin/python3";
 export const DRIVER = join(ROOT, "tests", "kernel", "driver.py");
@@ -26,6 +26,7 @@ export function requireBuilt(): void {
  */
 export function kernelEnv(t?: { after(fn: () => void): void }): KernelEnv {
   requireBuilt();
+  requirePythonModules(["jupyter_client"], ["python3-jupyter-client"]);
   const dir = t ? tmp(t, "openclaw-kernel-test-") : mkdtempSync(join(tmpdir(), "openclaw-kernel-test-"));
   const r = cli(["install", "--prefix", dir, "--name", "openclaw-test"]);
   if (r.code !== 0) throw new Error(`install failed: ${r.stderr}${r.stdout}`);

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, tmp } from "../helpers/index.js";
+import { needsSystemTool, ROOT, tmp } from "../helpers/index.js";
 import { executeNotebook } from "./execute.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -17,7 +17,7 @@ function exportHtml(t: { after(fn: () => void): void }, ipynb: string): string {
   return join(out, ipynb.split("/").pop()!.replace(/\.ipynb$/, ".html"));
 }
 
-test("the HTML export renders citation cards and the agent transcript in a real browser", { skip: existsSync(CHROMIUM) ? false : "Debian chromium is not installed (scripts/system-deps.sh installs it)" }, async (t) => {
+test("the HTML export renders citation cards and the agent transcript in a real browser", { skip: needsSystemTool(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`, "chromium") }, async (t) => {
   const state = tmp(t, "openclaw-browser-");
   const rag = exportHtml(t, executeNotebook(t, "03-local-rag", { OPENCLAW_STATE_DIR: state }).outPath);
   const agent = exportHtml(t, executeNotebook(t, "04-agent-turns", { OPENCLAW_STATE_DIR: state }).outPath);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { CLI, ROOT, tmp } from "../helpers/index.js";
+import { CLI, requirePythonModules, ROOT, tmp } from "../helpers/index.js";
 
 export interface Output {
   output_type: string;
@@ -26,6 +26,7 @@ const PY = "/usr/bin/python3";
 let jupyterPath: string | undefined;
 export function kernelspecPrefix(): string {
   if (jupyterPath) return jupyterPath;
+  requirePythonModules(["nbformat", "nbclient", "nbconvert"], ["python3-nbclient", "jupyter-nbconvert"]);
   const prefix = mkdtempSync(join(tmpdir(), "openclaw-nb-prefix-"));
   // One prefix for the whole test process: removed when the process exits.
   process.on("exit", () => rmSync(prefix, { recursive: true, force: true }));
