@@ -393,6 +393,52 @@ def scenario_signatures(km, kc):
     return {"bad_replied": msg["header"]["msg_id"] in replies, "good_replies": replies.count(m["header"]["msg_id"]), "alive": alive["status"]}
 
 
+def scenario_heartbeat_busy(km, kc):
+    """A TS cell busy-loops for 5 s on the main thread; meanwhile the heartbeat is pinged every 0.25 s
+    with a fresh REQ socket (as jupyter_client's HBChannel does after a miss). Every ping sent while the
+    cell runs must be echoed; the cell reports when it ran so the pings can be placed inside it."""
+    import zmq
+    ctx = zmq.Context.instance()
+    info = km.get_connection_info()
+    addr = "%s://%s:%d" % (info["transport"], info["ip"], info["hb_port"])
+
+    def ping(timeout):
+        s = ctx.socket(zmq.REQ)
+        s.linger = 0
+        s.connect(addr)
+        t0 = time.time()
+        body = uuid.uuid4().hex.encode()
+        s.send(body)
+        ok = bool(s.poll(int(timeout * 1000))) and s.recv() == body
+        s.close()
+        return {"sent": t0 * 1000, "ms": (time.time() - t0) * 1000 if ok else None}
+
+    idle = ping(10)
+    code = "const hbT0 = Date.now();\nwhile (Date.now() - hbT0 < 5000) {}\n`ran ${hbT0} ${Date.now()}`"
+    msg_id = kc.execute(code)
+    pings = []
+    end = time.time() + 20
+    reply = None
+    while time.time() < end:
+        pings.append(ping(2.0))
+        try:
+            m = kc.get_shell_msg(timeout=0.25)
+            all_msgs.append(m)
+            if m["parent_header"].get("msg_id") == msg_id:
+                reply = m
+                break
+        except queue.Empty:
+            pass
+    if reply is None:
+        reply = shell_reply(kc, msg_id, 30)
+    msgs, _ = drain_iopub(kc, msg_id, 10)
+    plain = [m["content"]["data"].get("text/plain", "") for m in msgs if m["msg_type"] == "execute_result"]
+    import re
+    found = re.search(r"ran (\d+) (\d+)", plain[0] if plain else "")
+    start, stop = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+    return {"idle_ms": idle["ms"], "status": reply["content"]["status"], "start": start, "stop": stop, "pings": pings}
+
+
 def scenario_shutdown(km, kc):
     r = run(kc, 'const child = require("child_process").spawn("sleep", ["300"], { stdio: "ignore" });\nconsole.log("child=" + child.pid)', 30)
     text = "".join(m.get("text", "") for m in r["msgs"] if m["type"] == "stream")
