@@ -196,9 +196,9 @@ test("Stop (AbortSignal) ends the turn as aborted; the turn timeout as timeout",
   srv.slowMs = 5000;
   const agent = await rt.agent();
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 150);
   const t0 = Date.now();
-  const r = await agent.run({ prompt: "x", model: "openai/slow", signal: ac.signal });
+  // Stop while the model is answering: on the request event, not after a guessed delay.
+  const r = await agent.run({ prompt: "x", model: "openai/slow", signal: ac.signal, onEvent: (e) => e.type === "model.request" && ac.abort() });
   assert.equal(r.status, "aborted");
   assert.ok(Date.now() - t0 < 4000, "stopped long before the 5 s reply");
   assert.equal(of(r.events, "turn.end")[0].status, "aborted");

@@ -160,8 +160,10 @@ test("runtime methods call the runtime's parts with the gateway actor, owner and
   await other.call("events.subscribe", { types: ["exec."] });
   rt.emit({ type: "exec.exit", id: "s2", owner: "someone-else", exitCode: 1, signal: null, timedOut: true, durationMs: 5, tail: "" });
   rt.emit({ type: "rag.progress", done: 1, total: 2 });
-  await other.waitEvent((e) => e.event === "exec.exit" && e.payload.id === "s2");
-  await new Promise((r) => setTimeout(r, 50));
+  // Frames arrive in order: once s3 (emitted after the progress event) is here, a progress frame would have been too.
+  rt.emit({ type: "exec.exit", id: "s3", owner: "someone-else", exitCode: 0, signal: null, timedOut: false, durationMs: 5, tail: "" });
+  await other.waitEvent((e) => e.event === "exec.exit" && e.payload.id === "s3");
+  assert.ok(other.events.some((e) => e.event === "exec.exit" && e.payload.id === "s2"));
   assert.equal(other.events.some((e) => e.event === "rag.progress"), false, "filtered by prefix");
   assert.equal(c.events.some((e) => e.payload.id === "s2"), false, "not the owner, not subscribed");
 
@@ -214,11 +216,21 @@ test("agent.run streams the turn's events tagged with the request id; a client l
 
 test("graceful stop: in-flight requests finish, clients get 1001, nothing listens after", async (t) => {
   let release!: () => void;
-  const fakes = { skills: { list: () => [], invoke: () => new Promise((r) => (release = () => r({ status: "ok", exitCode: 0, durationMs: 1 }))) } };
+  let started!: () => void;
+  const invoked = new Promise<void>((r) => (started = r));
+  const fakes = {
+    skills: {
+      list: () => [],
+      invoke: () => {
+        started();
+        return new Promise((r) => (release = () => r({ status: "ok", exitCode: 0, durationMs: 1 })));
+      },
+    },
+  };
   const { port, gw } = await startGateway(t, {}, { fakes });
   const c = await wsClient(port);
   const inflight = c.call("skills.invoke", { name: "slow", params: {} });
-  await new Promise((r) => setTimeout(r, 50));
+  await invoked; // the request is running on the server
   const stopping = gw.stop();
   setTimeout(() => release(), 100);
   const res = await inflight;
@@ -232,11 +244,21 @@ test("graceful stop: in-flight requests finish, clients get 1001, nothing listen
 });
 
 test("graceful stop: a request that would run forever is aborted after the drain window", { timeout: 20_000 }, async (t) => {
-  const fakes = { skills: { list: () => [], invoke: (_n: string, _p: unknown, opts: { signal: AbortSignal }) => new Promise((r) => opts.signal.addEventListener("abort", () => r({ status: "aborted", exitCode: null, durationMs: 1 }))) } };
+  let started!: () => void;
+  const invoked = new Promise<void>((r) => (started = r));
+  const fakes = {
+    skills: {
+      list: () => [],
+      invoke: (_n: string, _p: unknown, opts: { signal: AbortSignal }) => {
+        started();
+        return new Promise((r) => opts.signal.addEventListener("abort", () => r({ status: "aborted", exitCode: null, durationMs: 1 })));
+      },
+    },
+  };
   const { port, gw } = await startGateway(t, {}, { fakes });
   const c = await wsClient(port);
   const forever = c.call("skills.invoke", { name: "forever", params: {} });
-  await new Promise((r) => setTimeout(r, 50));
+  await invoked; // the request is running on the server
   const t0 = performance.now();
   await gw.stop();
   const took = performance.now() - t0;

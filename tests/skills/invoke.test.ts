@@ -81,10 +81,12 @@ test("timeouts and background runs through a skill: running result, then an exec
   const ex = await rt.exec();
   const fin = await ex.wait(r.id!);
   assert.equal(fin.stdout, "finished\n");
-  await new Promise((res) => setTimeout(res, 50));
+  // The notice is queued before wait() resolves; the exec.exit audit record follows it: wait for that record.
   assert.deepEqual(ex.drainNotices("turn-9").map((n) => n.tail), ["finished\n"]);
   assert.ok(events.includes("exec.background") && events.includes("exec.exit"));
-  const recs = await (await rt.audit()).tail(2);
+  const log = await rt.audit();
+  for (const end = Date.now() + 10_000; Date.now() < end && (await log.tail(1))[0]?.action !== "exec.exit"; ) await new Promise((res) => setImmediate(res));
+  const recs = await log.tail(2);
   assert.deepEqual(recs.map((x) => [x.action, x.extra?.status]), [["skill.invoke", "running"], ["exec.exit", "ok"]]);
 
   await reg.register(md("name: hang\ndescription: d\nexec: { cmd: 'sleep 20', timeoutSec: 1, backgroundMs: 5000 }"), { fromText: true });
