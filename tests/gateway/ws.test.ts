@@ -161,8 +161,8 @@ test("runtime methods call the runtime's parts with the gateway actor, owner and
   rt.emit({ type: "exec.exit", id: "s2", owner: "someone-else", exitCode: 1, signal: null, timedOut: true, durationMs: 5, tail: "" });
   rt.emit({ type: "rag.progress", done: 1, total: 2 });
   // Frames arrive in order: once s3 (emitted after the progress event) is here, a progress frame would have been too.
-  rt.emit({ type: "exec.exit", id: "s3", owner: "someone-else", exitCode: 0, signal: null, timedOut: false, durationMs: 5, tail: "" });
-  await other.waitEvent((e) => e.event === "exec.exit" && e.payload.id === "s3");
+  rt.emit({ type: "exec.background", id: "s3", owner: "someone-else", backgroundMs: 1, argv: ["true"], pid: 1 });
+  await other.waitEvent((e) => e.event === "exec.background" && e.payload.id === "s3");
   assert.ok(other.events.some((e) => e.event === "exec.exit" && e.payload.id === "s2"));
   assert.equal(other.events.some((e) => e.event === "rag.progress"), false, "filtered by prefix");
   assert.equal(c.events.some((e) => e.payload.id === "s2"), false, "not the owner, not subscribed");
