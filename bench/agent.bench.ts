@@ -46,8 +46,9 @@ export default async function (): Promise<BenchRow[]> {
         else srv.replies.push({ content: "done" });
         const r = await agent.run({ prompt: "hi", maxSteps: 4 });
         if (r.status !== "ok") throw new Error(`bench turn ended ${r.status}: ${r.error}`);
-        const end = r.events.at(-1) as any;
-        if (i >= 20) (over.push(end.overheadMs / r.steps), wall.push(end.durationMs));
+        const end = r.events.at(-1);
+        if (end?.type !== "turn.end") throw new Error(`bench turn's last event is ${end?.type}, not turn.end`);
+        if (i >= 20) (over.push(Number(end.overheadMs) / r.steps), wall.push(Number(end.durationMs)));
       }
       return { over, wall };
     };

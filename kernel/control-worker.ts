@@ -1,11 +1,12 @@
 /**
- * The control channel on its own thread. A TypeScript cell stuck in a synchronous loop
+ * The control channel and the heartbeat on their own thread. A TypeScript cell stuck in a synchronous loop
  * blocks the main thread, so an interrupt_request read there would never be seen. Here
  * it is read, authenticated (its own replay history) and answered; the main thread is
  * told to abort the cell's signal, and when the cell is inside its synchronous code (a
  * shared flag says so) the process also gets SIGINT, which breakOnSigint turns into a throw.
  * Every other control message goes to the main thread as raw frames (it authenticates
  * them again with the shell's session), and its replies come back here to be sent.
+ * The heartbeat (REP) echoes here too, so a busy cell never makes the kernel look dead.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
@@ -14,6 +15,8 @@ import { DroppedMessage, Session } from "./session.js";
 
 export interface ControlWorkerData {
   endpoint: string;
+  /** The heartbeat's endpoint (REP): echoed on this thread. */
+  hbEndpoint: string;
   key: string;
   signatureScheme: string;
   sessionId: string;
@@ -32,6 +35,7 @@ const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const session = new Session({ key: data.key, signatureScheme: data.signatureScheme, id: data.sessionId });
 const sock = new zmq.Router({ linger: 1000, ...(data.maxMessageBytes ? { maxMessageSize: data.maxMessageBytes } : {}) });
+const hb = new zmq.Reply({ linger: 0, maxMessageSize: 64 * 1024 }); // heartbeats are a few bytes, echoed back
 const queue = new SendQueue(sock, (e) => post({ kind: "log", line: `send on control failed: ${(e as Error).message}` }));
 let closed = false;
 
@@ -41,6 +45,7 @@ port.on("message", (m: ToWorker) => {
     closed = true;
     void queue.drain().then(() => {
       sock.close();
+      hb.close();
       port.close();
     });
   }
@@ -48,12 +53,16 @@ port.on("message", (m: ToWorker) => {
 
 async function main(): Promise<void> {
   try {
-    await sock.bind(data.endpoint);
+    await Promise.all([sock.bind(data.endpoint), hb.bind(data.hbEndpoint)]);
   } catch (e) {
+    // Close both before saying so: the main thread then binds control and heartbeat itself.
+    sock.close();
+    hb.close();
     post({ kind: "error", message: (e as Error).message });
     return;
   }
   post({ kind: "ready" });
+  void heartbeat();
   while (!closed) {
     let frames: Buffer[];
     try {
@@ -81,6 +90,17 @@ async function main(): Promise<void> {
       void queue.send(session.serialize({ identities: msg.identities, header: session.header("interrupt_reply"), parent_header: msg.header, metadata: {}, content: { status: "ok" } }));
     } catch (e) {
       post({ kind: "log", line: e instanceof DroppedMessage ? `dropped a message on control: ${e.message}` : `control: ${(e as Error).message}` });
+    }
+  }
+}
+
+/** Echoes every heartbeat ping (the Jupyter protocol: whatever arrives goes straight back). */
+async function heartbeat(): Promise<void> {
+  while (!closed) {
+    try {
+      await hb.send(await hb.receive());
+    } catch {
+      if (closed) return;
     }
   }
 }

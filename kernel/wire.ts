@@ -51,7 +51,10 @@ export class Wire {
   private readonly hb = new zmq.Reply();
   private readonly queues: Record<"shell" | "control" | "stdin" | "iopub", SendQueue>;
   private closed = false;
-  /** The control channel's thread (so Stop reaches a cell stuck in a synchronous loop); absent if it could not start. */
+  /**
+   * The control channel's and heartbeat's thread (so Stop reaches a cell stuck in a synchronous loop, and
+   * the heartbeat answers meanwhile); absent if it could not start, then both run on this thread.
+   */
   private worker: Worker | undefined;
   private handler: Handler | undefined;
   private readonly early: Array<[RequestChannel, Buffer[]]> = [];
@@ -83,30 +86,29 @@ export class Wire {
   }
 
   /**
-   * Binds the channels. The control thread starts alongside, off the critical path of the
-   * first kernel_info_reply; if it cannot start, control is bound on this thread instead.
+   * Binds the channels. The control thread (control and heartbeat) starts alongside, off the
+   * critical path of the first kernel_info_reply; if it cannot start, both bind on this thread.
    */
   async bind(): Promise<void> {
     this.controlReady = this.startControlWorker().then(async (threaded) => {
-      if (!threaded) await this.control.bind(endpoint(this.conn, "control"));
+      if (!threaded) await Promise.all([this.control.bind(endpoint(this.conn, "control")), this.hb.bind(endpoint(this.conn, "hb"))]);
     });
     this.controlReady.catch((e) => this.log(`control channel could not bind: ${(e as Error).message}`));
     await Promise.all([
       this.shell.bind(endpoint(this.conn, "shell")),
       this.stdin.bind(endpoint(this.conn, "stdin")),
       this.iopub.bind(endpoint(this.conn, "iopub")),
-      this.hb.bind(endpoint(this.conn, "hb")),
     ]);
   }
 
-  /** Resolves once the control channel is listening (tests, shutdown). */
+  /** Resolves once the control channel and the heartbeat are listening (tests, shutdown). */
   controlReady: Promise<void> = Promise.resolve();
 
   /** Starts the control thread; resolves false (main-thread control socket) when it cannot run. */
   private async startControlWorker(): Promise<boolean> {
     const file = fileURLToPath(new URL("./control-worker.js", import.meta.url));
     if (!existsSync(file) || process.env.OPENCLAW_KERNEL_CONTROL_THREAD === "0") return false;
-    const data: ControlWorkerData = { endpoint: endpoint(this.conn, "control"), key: this.conn.key, signatureScheme: this.conn.signature_scheme, sessionId: this.session.id, syncFlag: SYNC_RUNNING.buffer as SharedArrayBuffer, maxMessageBytes: this.maxMessageBytes };
+    const data: ControlWorkerData = { endpoint: endpoint(this.conn, "control"), hbEndpoint: endpoint(this.conn, "hb"), key: this.conn.key, signatureScheme: this.conn.signature_scheme, sessionId: this.session.id, syncFlag: SYNC_RUNNING.buffer as SharedArrayBuffer, maxMessageBytes: this.maxMessageBytes };
     const worker = new Worker(file, { workerData: data });
     const ok = await new Promise<boolean>((resolve) => {
       worker.once("error", (e) => {
@@ -140,11 +142,12 @@ export class Wire {
   listen(handler: Handler): void {
     this.handler = handler;
     for (const [name, frames] of this.early.splice(0)) void this.deliver(name, frames);
-    void this.heartbeat();
     for (const [name, sock] of [["shell", this.shell], ["stdin", this.stdin]] as const) void this.receive(name, sock);
-    // Control: the thread delivers through deliver(); a main-thread fallback starts its loop once bound.
+    // Control and heartbeat: the thread serves them (control through deliver()); a main-thread fallback starts their loops once bound.
     void this.controlReady.then(() => {
-      if (!this.worker) void this.receive("control", this.control);
+      if (this.worker) return;
+      void this.receive("control", this.control);
+      void this.heartbeat();
     });
   }
 
@@ -187,6 +190,7 @@ export class Wire {
     }
   }
 
+  /** The heartbeat on this thread: only when the control thread could not start (a busy cell then stalls it). */
   private async heartbeat(): Promise<void> {
     while (!this.closed) {
       try {

@@ -46,18 +46,17 @@ verbatim to \`../openclaw.json\`, validates unchanged:`),
     code(`%openclaw config validate`),
     md(`Now a config with a typo. Unknown keys stop start-up, and the error names the file, the line, the JSON
 path and the key that was probably meant. We write the broken file from a TypeScript cell:`),
-    code(`import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+    code(`import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 
-const bad = join(tmpdir(), "openclaw-typo.json");
-writeFileSync(bad, JSON.stringify({ tools: { exec: { applyPatch: { enabled: false, allowModels: [] } } } }, null, 2));
-bad`),
-    expectError(`%openclaw config validate --config /tmp/openclaw-typo.json`),
+// scratch/ beside this notebook holds the broken examples; the last cell removes it.
+mkdirSync("scratch", { recursive: true });
+writeFileSync("scratch/openclaw-typo.json", JSON.stringify({ tools: { exec: { applyPatch: { enabled: false, allowModels: [] } } } }, null, 2));
+"scratch/openclaw-typo.json"`),
+    expectError(`%openclaw config validate --config scratch/openclaw-typo.json`),
     md(`Secrets never live in the config. A key pasted into it is refused and the message names the environment
 variable to use instead (the value itself is never echoed):`),
-    code(`writeFileSync(join(tmpdir(), "openclaw-secret.json"), JSON.stringify({ models: { providers: { openai: { apiKey: "sk-" + "x".repeat(40) } } } }));`),
-    expectError(`%openclaw config validate --config /tmp/openclaw-secret.json`),
+    code(`writeFileSync("scratch/openclaw-secret.json", JSON.stringify({ models: { providers: { openai: { apiKey: "sk-" + "x".repeat(40) } } } }));`),
+    expectError(`%openclaw config validate --config scratch/openclaw-secret.json`),
     md(`## 2. Start the gateway on loopback
 
 The gateway is the control plane (HTTP + WebSocket). It binds \`127.0.0.1:18789\` and checks every request's
@@ -74,14 +73,17 @@ function get(path: string, headers: Record<string, string> = {}): Promise<number
 }
 ({ ok: await get("/health"), rebinding: await get("/health", { Host: "evil.example" }), foreignOrigin: await get("/health", { Origin: "https://evil.example" }) })`),
     md(`A non-loopback bind without authentication is refused for safety (exit code 78), and nothing listens:`),
-    code(`writeFileSync(join(tmpdir(), "openclaw-exposed.json"), JSON.stringify({ gateway: { bind: "0.0.0.0:18789", auth: "none" } }));`),
-    expectError(`%openclaw config validate --config /tmp/openclaw-exposed.json`),
+    code(`writeFileSync("scratch/openclaw-exposed.json", JSON.stringify({ gateway: { bind: "0.0.0.0:18789", auth: "none" } }));`),
+    expectError(`%openclaw config validate --config scratch/openclaw-exposed.json`),
     md(`## 3. Doctor
 
 \`doctor\` runs every health check: Node, config, exposure, exec governance, model pinning, the provider key
 (never printed), the workspace, the audit chain and Jupyter itself.`),
     code(`%openclaw doctor`),
     code(`%openclaw gateway stop`),
+    md(`Clean up the broken example configs:`),
+    code(`rmSync("scratch", { recursive: true, force: true });
+existsSync("scratch")`),
     md(`Next: **02 · Skills and exec governance**.`),
   ],
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: build, then run every tests/**/*.test.ts with node's test runner (via tsx).
+// `npm test`: build, type-check tests and bench, check the import rules, then run every tests/**/*.test.ts with node's test runner (via tsx).
 // Usage: npm test [-- tests/config]   (a folder or file narrows the run)
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -24,11 +24,36 @@ if (!process.env.OPENCLAW_SKIP_SYSTEM_DEPS) {
   if (deps.status !== 0) process.exit(deps.status ?? 1);
 }
 
-const build = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
-if (build.status !== 0) {
-  console.error("build failed: fix the TypeScript errors above");
-  process.exit(build.status ?? 1);
+// Three checks before the suite, side by side: the build (dist/, which the tests use), the type check
+// of tests/ and bench/ (tsconfig.test.json), and the floors' import rules (scripts/depcheck.mjs).
+const tsc = join(root, "node_modules/typescript/bin/tsc");
+const checks = [
+  { what: "build", argv: [tsc, "-p", join(root, "tsconfig.json")], fix: "fix the TypeScript errors above" },
+  { what: "type check of tests/ and bench/", argv: [tsc, "-p", join(root, "tsconfig.test.json")], fix: "fix the TypeScript errors above (tsconfig.test.json)" },
+  { what: "dependency check", argv: [join(root, "scripts/depcheck.mjs")], fix: "see the forbidden imports above (rules: .dependency-cruiser.cjs)" },
+];
+const results = await Promise.all(
+  checks.map(
+    (c) =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, c.argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        p.stdout.on("data", (d) => (out += d));
+        p.stderr.on("data", (d) => (out += d));
+        p.on("error", (e) => resolve({ ...c, code: 1, out: String(e) }));
+        p.on("close", (code) => resolve({ ...c, code, out }));
+      }),
+  ),
+);
+let failed = false;
+for (const r of results) {
+  if (r.out.trim()) process.stderr.write(r.out.endsWith("\n") ? r.out : `${r.out}\n`);
+  if (r.code !== 0) {
+    console.error(`${r.what} failed: ${r.fix}`);
+    failed = true;
+  }
 }
+if (failed) process.exit(1);
 const validators = spawnSync(process.execPath, [join(root, "scripts/gen-validators.mjs")], { stdio: "inherit" });
 if (validators.status !== 0) process.exit(validators.status ?? 1);
 

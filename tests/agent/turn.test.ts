@@ -10,7 +10,8 @@ import type { RuntimeEvent } from "../../runtime/events.js";
 import type { Runtime } from "../../runtime/runtime.js";
 
 const KEY = "sk-test-abcdef0123456789";
-const NASTY = `a b; rm -rf / && $(id) \`uname\` | cat > /tmp/x "q" 'q' *`;
+// Were it run by a shell, it would write `pwned` into the working directory (the workspace): the test checks it did not.
+const NASTY = `a b; rm -rf / && $(id) \`uname\` | cat > pwned "q" 'q' *`;
 
 interface Setup {
   srv: FakeOpenAI;
@@ -39,7 +40,7 @@ const types = (events: RuntimeEvent[]) => events.map((e) => e.type);
 const of = (events: RuntimeEvent[], type: string) => events.filter((e) => e.type === type) as any[];
 
 test("a streamed tool call with shell metacharacters arrives as ONE literal argv slot; the result goes back fenced", async (t) => {
-  const { srv, rt, bus } = await setup(t);
+  const { srv, rt, bus, dir } = await setup(t);
   srv.replies.push({ content: "echoing", toolCalls: [{ name: "echo", arguments: { text: NASTY } }] }, { content: "All done." });
   const seen: RuntimeEvent[] = [];
   const r = await (await rt.agent()).run({ prompt: "echo something", onEvent: (e) => seen.push(e) });
@@ -56,6 +57,7 @@ test("a streamed tool call with shell metacharacters arrives as ONE literal argv
   assert.equal(res.stdout, `${NASTY}\n`);
   assert.equal(res.exitCode, 0);
   assert.deepEqual(of(r.events, "tool.call")[0].arguments, { text: NASTY });
+  assert.ok(!existsSync(join(dir, "workspace", "pwned")), "nothing was redirected into the workspace");
   // One stream, in order: start, request, deltas, call, result, request, end.
   const ty = types(r.events).filter((x) => x !== "model.delta");
   assert.deepEqual(ty, ["turn.start", "model.request", "model.response", "tool.call", "tool.result", "model.request", "model.response", "turn.end"]);
@@ -194,9 +196,9 @@ test("Stop (AbortSignal) ends the turn as aborted; the turn timeout as timeout",
   srv.slowMs = 5000;
   const agent = await rt.agent();
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 150);
   const t0 = Date.now();
-  const r = await agent.run({ prompt: "x", model: "openai/slow", signal: ac.signal });
+  // Stop while the model is answering: on the request event, not after a guessed delay.
+  const r = await agent.run({ prompt: "x", model: "openai/slow", signal: ac.signal, onEvent: (e) => e.type === "model.request" && ac.abort() });
   assert.equal(r.status, "aborted");
   assert.ok(Date.now() - t0 < 4000, "stopped long before the 5 s reply");
   assert.equal(of(r.events, "turn.end")[0].status, "aborted");

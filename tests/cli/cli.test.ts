@@ -12,8 +12,8 @@ test("config validate on the seed config exits 0", () => {
   assert.equal(j.json().ok, true);
 });
 
-test("invalid config exits 2 with every error; unsafe bind exits 78", () => {
-  const dir = tmp();
+test("invalid config exits 2 with every error; unsafe bind exits 78", (t) => {
+  const dir = tmp(t);
   const bad = writeFile(join(dir, "bad.json"), { tools: { exec: { applyPatch: { allowModels: [] }, timeoutSec: "x" } } });
   const r = cli(["config", "validate", "--config", bad, "--json"]);
   assert.equal(r.code, 2);
@@ -30,8 +30,8 @@ test("invalid config exits 2 with every error; unsafe bind exits 78", () => {
   assert.match(s.stderr, /SafetyError/);
 });
 
-test("doctor --json prints checks and a summary; exit 1 only when a check fails", () => {
-  const dir = tmp();
+test("doctor --json prints checks and a summary; exit 1 only when a check fails", (t) => {
+  const dir = tmp(t);
   const ok = writeFile(join(dir, "openclaw.json"), { gateway: { bind: "127.0.0.1:0" } });
   const r = cli(["doctor", "--json", "--config", ok], { env: { OPENAI_API_KEY: "sk-test-never-printed-0123456789abcdef" } });
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -11,10 +11,10 @@ const seedPath = join(SEED, "openclaw.json");
 const src = (path = "/x/openclaw.json") => ({ path, via: "--config" as const, baseDir: "/x" });
 const issuesOf = (doc: unknown) => checkText(JSON.stringify(doc, null, 2), src()).issues.map(formatIssue);
 
-test("the seed openclaw.json validates unchanged and its values are the defaults", () => {
+test("the seed openclaw.json validates unchanged and its values are the defaults", (t) => {
   const seeded = checkConfig({ configPath: seedPath, env: {} });
   assert.deepEqual(seeded.issues, []);
-  const defaults = checkConfig({ cwd: tmp(), env: {} });
+  const defaults = checkConfig({ cwd: tmp(t), env: {} });
   assert.equal(defaults.source.via, "defaults");
   const raw = JSON.parse(readFileSync(seedPath, "utf8"));
   // Every value the seed shows equals the default a config without it gets.
@@ -30,16 +30,16 @@ test("the seed openclaw.json validates unchanged and its values are the defaults
   assert.deepEqual(s.gateway, d.gateway);
 });
 
-test("relative paths resolve against the config file's folder", () => {
-  const dir = tmp();
+test("relative paths resolve against the config file's folder", (t) => {
+  const dir = tmp(t);
   const p = writeFile(join(dir, "sub", "openclaw.json"), { agentDefaults: { workspace: "./ws" }, skills: { dirs: ["../more"] } });
   const c = loadConfig({ configPath: p, env: {} }).config;
   assert.equal(c.agentDefaults.workspace, join(dir, "sub", "ws"));
   assert.deepEqual(c.skills.dirs, [join(dir, "more")]);
 });
 
-test("found by --config, then $OPENCLAW_CONFIG, then ./openclaw.json", () => {
-  const dir = tmp();
+test("found by --config, then $OPENCLAW_CONFIG, then ./openclaw.json", (t) => {
+  const dir = tmp(t);
   const a = writeFile(join(dir, "a.json"), { agentDefaults: { model: "openai/a-1" } });
   const b = writeFile(join(dir, "b.json"), { agentDefaults: { model: "openai/b-1" } });
   writeFile(join(dir, "openclaw.json"), { agentDefaults: { model: "openai/c-1" } });
@@ -91,8 +91,8 @@ test("secret-looking values and secret-holding keys are refused, naming the env 
   assert.equal(looksLikeSecret("/home/someone/projects/openclaw-kernel/workspace"), undefined);
 });
 
-test("a non-loopback bind without auth is refused for safety (SafetyError, exit 78)", () => {
-  const dir = tmp();
+test("a non-loopback bind without auth is refused for safety (SafetyError, exit 78)", (t) => {
+  const dir = tmp(t);
   const p = writeFile(join(dir, "openclaw.json"), { gateway: { bind: "0.0.0.0:18789" } });
   assert.throws(() => loadConfig({ configPath: p, env: {} }), (e: unknown) => e instanceof SafetyError && e.exitCode === 78 && /use token or mtls|"token" or "mtls"/.test(e.details.join() + e.fix));
   for (const bind of ["127.0.0.1:1", "127.5.6.7:2", "[::1]:18789", "localhost:80"]) assert.deepEqual(issuesOf({ gateway: { bind } }), [], bind);
@@ -116,8 +116,8 @@ test("did-you-mean picks close words only", () => {
   assert.equal(didYouMean("zzz", ["timeoutSec", "backgroundMs"]), undefined);
 });
 
-test("property: any JSON document either loads or fails with a ConfigError/SafetyError, never anything else", () => {
-  const dir = tmp();
+test("property: any JSON document either loads or fails with a ConfigError/SafetyError, never anything else", (t) => {
+  const dir = tmp(t);
   const p = join(dir, "openclaw.json");
   // Bias the generator toward the real keys so it reaches deep into the schema.
   const key = fc.oneof(fc.constantFrom("gateway", "bind", "auth", "mode", "tools", "exec", "timeoutSec", "applyPatch", "allowedModels", "agentDefaults", "model", "workspace", "control", "ui"), fc.string());

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
 import { childEnv, refusedEnvName } from "../../runtime/exec/index.js";
 import { makeExec } from "./setup.js";
+
+// Where an attacker's preload files would be: an empty private folder of this run (never a fixed /tmp path).
+const EVIL = mkdtempSync(join(tmpdir(), "openclaw-env-test-"));
+after(() => rmSync(EVIL, { recursive: true, force: true }));
 
 const HOST = {
   PATH: process.env.PATH,
@@ -11,9 +18,9 @@ const HOST = {
   OPENCLAW_GATEWAY_TOKEN: "gw-token-value",
   AWS_SECRET_ACCESS_KEY: "aws-secret",
   GITHUB_TOKEN: "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-  LD_PRELOAD: "/tmp/evil.so",
-  NODE_OPTIONS: "--require /tmp/evil.js",
-  BASH_ENV: "/tmp/evil.sh",
+  LD_PRELOAD: join(EVIL, "evil.so"),
+  NODE_OPTIONS: `--require ${join(EVIL, "evil.js")}`,
+  BASH_ENV: join(EVIL, "evil.sh"),
   MY_SETTING: "visible-if-allowed",
   DB_PASSWORD: "hunter2",
 };

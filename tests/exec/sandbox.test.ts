@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { probeSandbox } from "../../runtime/exec/index.js";
-import { tmp } from "../helpers/index.js";
+import { needsSystemTool, tmp } from "../helpers/index.js";
 import { makeExec } from "./setup.js";
 
 const bwrap = probeSandbox();
-const skip = bwrap.available ? false : `bubblewrap cannot sandbox here: ${bwrap.reason}`;
+const skip = needsSystemTool(bwrap.available, `bubblewrap cannot sandbox here (${bwrap.reason})`, "bubblewrap");
 
 test("sandbox: the workspace is writable, anything outside it is not", { skip }, async (t) => {
   const { ex, workspace, dir } = makeExec(t, { sandbox: "required" });
   // A folder outside the workspace the test can see on the host, outside /tmp (which the sandbox replaces).
-  const outside = join(process.env.HOME ?? "/root", `.openclaw-sandbox-test-${process.pid}`);
-  mkdirSync(outside, { recursive: true });
+  const outside = mkdtempSync(join(homedir(), ".openclaw-sandbox-test-"));
   t.after(() => rmSync(outside, { recursive: true, force: true }));
   const r = await ex.run({ argv: ["sh", "-c", `echo in > inside.txt; echo out > ${outside}/escaped.txt; echo rc=$?; echo t > ${dir}/beside-workspace.txt`] });
   assert.equal(r.sandboxed, true);
@@ -72,7 +72,8 @@ test("sandbox required without bubblewrap refuses and runs nothing; auto falls b
 // tmpfs; the package must stay visible, and a read-only bind of a folder that holds the
 // workspace must not make the workspace read-only.
 test("sandbox: a read-only folder under /tmp that holds the workspace stays readable, the workspace stays writable", { skip }, async (t) => {
-  const { ex, workspace, dir } = makeExec(t, { sandbox: "required" });
+  // Under /tmp itself whatever TMPDIR says: that is the folder the sandbox replaces.
+  const { ex, workspace, dir } = makeExec(t, { sandbox: "required" }, {}, "/tmp");
   writeFileSync(join(dir, "package-file.txt"), "from the package\n");
   const r = await ex.run({ argv: ["sh", "-c", `cat ${dir}/package-file.txt; echo w > inside.txt && echo wrote; echo x > ${dir}/nope.txt || echo refused`], readOnlyPaths: [dir] });
   assert.equal(r.sandboxed, true);

@@ -17,9 +17,9 @@ export const BASE: ExecConfig = {
   env: [],
 };
 
-/** An ExecManager on a temp workspace and state dir, closed after the test; events collected. */
-export function makeExec(t: { after(fn: () => void | Promise<void>): void }, config: Partial<ExecConfig> = {}, extra: Partial<ExecManagerOptions> = {}) {
-  const dir = tmp(t as { after(fn: () => void): void });
+/** An ExecManager on a temp workspace and state dir (in a fresh folder under `base`, default the OS temp dir), closed after the test; events collected. */
+export function makeExec(t: { after(fn: () => void | Promise<void>): void }, config: Partial<ExecConfig> = {}, extra: Partial<ExecManagerOptions> = {}, base?: string) {
+  const dir = tmp(t as { after(fn: () => void): void }, "openclaw-test-", base);
   const workspace = join(dir, "ws");
   const stateDir = join(dir, "state");
   mkdirSync(workspace, { recursive: true });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findProcs, makeExec, sleep, until } from "./setup.js";
+import { findProcs, makeExec, until } from "./setup.js";
 
 // A marker no other process has, so the /proc scan sees only this test's tree.
 const marker = (n: number) => `${30 + n}.${process.pid}${Math.floor(Math.random() * 1000)}`;
@@ -50,7 +50,8 @@ test("an AbortSignal stops a foreground run and leaves the host alive", async (t
   const { ex } = makeExec(t);
   const m = marker(4);
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 200);
+  // Abort once the run's process is there (not after a guessed delay).
+  void until(() => findProcs(m).length > 0, 10_000).then(() => ac.abort());
   const r = await ex.run({ argv: ["sh", "-c", `sleep ${m}`], signal: ac.signal });
   assert.equal(r.status, "aborted");
   assert.equal(r.signal, "SIGTERM");
@@ -84,7 +85,6 @@ test("argv only: no shell interprets the arguments, and a missing program is a f
   const miss = await ex.run({ argv: ["/nonexistent/program"] });
   assert.equal(miss.status, "failed");
   assert.match(miss.error ?? "", /ENOENT/);
-  await sleep(10);
 });
 
 test("cwd outside the workspace is refused", async (t) => {

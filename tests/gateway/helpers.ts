@@ -6,7 +6,7 @@
  */
 import WebSocket from "ws";
 import type { RuntimeEvent } from "../../runtime/events.js";
-import { Gateway, type StartResult } from "../../runtime/gateway/index.js";
+import type { Gateway, StartResult } from "../../runtime/gateway/index.js";
 import { validateFrame } from "../../runtime/gateway/protocol.js";
 import { validator } from "../../runtime/config/schema.js";
 import { makeRuntime } from "../fixtures/runtime.js";
@@ -99,7 +99,7 @@ export async function wsClient(port: number, opts: { headers?: Record<string, st
       return new Promise((resolve, reject) => {
         waiters.set(id, resolve);
         ws.send(JSON.stringify({ type: "req", id, method, ...(params ? { params } : {}) }), (e) => e && reject(e));
-        closed.then((cl) => waiters.has(id) && reject(Object.assign(new Error(`closed ${cl.code} before reply to ${method}`), cl)));
+        void closed.then((cl) => waiters.has(id) && reject(Object.assign(new Error(`closed ${cl.code} before reply to ${method}`), cl)));
       });
     },
     sendRaw(data) {

@@ -7,7 +7,7 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { test } from "node:test";
 import WebSocket from "ws";
-import { tmp, writeFile } from "../helpers/index.js";
+import { needsSystemTool, tmp, writeFile } from "../helpers/index.js";
 import { startGateway } from "./helpers.js";
 
 const OPENSSL = ["/usr/bin/openssl", "/usr/local/bin/openssl"].find((p) => existsSync(p));
@@ -45,7 +45,7 @@ function getTls(port: number, opts: { cert?: Buffer; key?: Buffer; ca: Buffer })
   });
 }
 
-test("mtls: a client certificate from the configured CA is required (HTTP and WebSocket)", { skip: OPENSSL ? false : "openssl is not installed (apt-get install openssl)" }, async (t) => {
+test("mtls: a client certificate from the configured CA is required (HTTP and WebSocket)", { skip: needsSystemTool(!!OPENSSL, "openssl is not installed", "openssl") }, async (t) => {
   const dir = tmp(t, "oc-pki-");
   const { f } = makePki(dir);
   const { port, started } = await startGateway(t, { auth: { mode: "mtls", cert: join(dir, "server.crt"), key: join(dir, "server.key"), ca: join(dir, "ca.crt") } });

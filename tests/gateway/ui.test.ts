@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
-import { ROOT, tmp, writeFile } from "../helpers/index.js";
+import { needsSystemTool, ROOT, tmp, writeFile } from "../helpers/index.js";
 import { startGateway } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+const NO_CHROMIUM = needsSystemTool(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`, "chromium");
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
+test("control UI in headless Chromium: loads, shows health and skills, screenshot saved", { skip: NO_CHROMIUM, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
   const skills = tmp(t, "oc-ui-skills-");
   writeFile(join(skills, "doc-search", "SKILL.md"), '---\nname: doc-search\ndescription: "Search the local docs <b>with citations</b>"\nexec:\n  cmd: /bin/echo found\n---\n');
@@ -50,7 +51,7 @@ test("control UI in headless Chromium: loads, shows health and skills, screensho
   assert.deepEqual(cspErrors.filter((e) => /Content Security Policy/i.test(e)), [], "the page's own script and socket pass its CSP");
 });
 
-test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`, timeout: 60_000 }, async (t) => {
+test("control UI with deviceAuth: locked until the pairing code is entered, then connected", { skip: NO_CHROMIUM, timeout: 60_000 }, async (t) => {
   const { chromium } = await import("playwright-core");
   const { port, pairing } = await startGateway(t, { control: { ui: true, deviceAuth: true } }, {});
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });

@@ -2,6 +2,7 @@
 // runtime methods (the real parts, through the connection's door), streamed agent
 // events, approvals, exit notices to their owner, and graceful stop.
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
@@ -10,6 +11,24 @@ import { tmp, writeFile } from "../helpers/index.js";
 import { get, startGateway, wsClient } from "./helpers.js";
 
 /** Skills for these tests beside the fixture ones: a background sleeper and a foreground nap. */
+/** Resolves once a process with exactly this argv exists (the skill's child has started). */
+async function processRunning(argv: string[], ms = 15_000): Promise<void> {
+  const want = argv.join("\0") + "\0";
+  const deadline = Date.now() + ms;
+  for (;;) {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, "utf8") === want) return;
+      } catch {
+        /* gone */
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no process ${argv.join(" ")} within ${ms} ms`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 function extraSkills(t: { after(fn: () => void): void }): string {
   const dir = tmp(t, "oc-gw-skills-");
   writeSkill(dir, "sleeper", "sleep {{secs}}", { secs: { type: "string", pattern: "^[0-9.]+$" } }, { backgroundMs: 50 });
@@ -212,9 +231,8 @@ test("agent.run streams the turn's events tagged with the request id; cancel and
 test("graceful stop: in-flight requests finish, clients get 1001, nothing listens after", { timeout: 30_000 }, async (t) => {
   const { port, gw, fx } = await startGateway(t, {}, { config: { skills: { dirs: [FIXTURE_SKILLS, extraSkills(t)] } } });
   const c = await wsClient(port);
-  const inflight = c.call("skills.invoke", { name: "nap", params: { secs: "0.5" } });
-  // The request is running once its audit log is open (ready() runs right before exec).
-  await new Promise((r) => setTimeout(r, 100));
+  const inflight = c.call("skills.invoke", { name: "nap", params: { secs: "0.731" } });
+  await processRunning(["sleep", "0.731"]); // the request is running on the server
   const stopping = gw.stop();
   const res = await inflight;
   assert.equal(res.ok, true, "the running request got its answer before the socket closed");
@@ -231,8 +249,8 @@ test("graceful stop: in-flight requests finish, clients get 1001, nothing listen
 test("graceful stop: a request that would run forever is aborted after the drain window", { timeout: 30_000 }, async (t) => {
   const { port, gw } = await startGateway(t, {}, { config: { skills: { dirs: [FIXTURE_SKILLS, extraSkills(t)] } } });
   const c = await wsClient(port);
-  const forever = c.call("skills.invoke", { name: "nap", params: { secs: "30" } });
-  await new Promise((r) => setTimeout(r, 100));
+  const forever = c.call("skills.invoke", { name: "nap", params: { secs: "30.417" } });
+  await processRunning(["sleep", "30.417"]); // the request is running on the server
   const t0 = performance.now();
   await gw.stop();
   const took = performance.now() - t0;

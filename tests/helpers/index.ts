@@ -5,13 +5,14 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const SEED = join(ROOT, "..", "shared", "seed");
+/** Verbatim copies of the seed files (openclaw.json, local-rag/SKILL.md, expected-output.json). */
+export const SEED = join(ROOT, "tests", "fixtures", "seed");
 export const CLI = join(ROOT, "bin", "openclaw-kernel");
 
-/** A fresh temp folder removed after the test (pass t from node:test). */
-export function tmp(t?: { after(fn: () => void): void }, prefix = "openclaw-test-"): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  t?.after(() => rmSync(d, { recursive: true, force: true }));
+/** A fresh temp folder removed after the test (t from node:test, or anything with after()). */
+export function tmp(t: { after(fn: () => void): void }, prefix = "openclaw-test-", base = tmpdir()): string {
+  const d = mkdtempSync(join(base, prefix));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
 
@@ -31,4 +32,31 @@ export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
     timeout: opts.timeout ?? 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
+}
+
+/**
+ * The `skip` option for a test that needs a system tool: false when it is there, else the reason.
+ * Under CI=true a missing tool is a failure, not a skip: this throws, naming the Debian package
+ * to install, so CI cannot pass green with whole areas silently skipped.
+ */
+export function needsSystemTool(present: boolean, what: string, debPackage: string): false | string {
+  if (present) return false;
+  const reason = `${what}: install the Debian package ${debPackage} (apt-get install ${debPackage}, or run scripts/system-deps.sh as root)`;
+  if (process.env.CI === "true") throw new Error(`CI=true and a required system tool is missing: ${reason}`);
+  return reason;
+}
+
+const pythonChecked = new Set<string>();
+/**
+ * Throws (always: these tests never skip) unless Debian's python3 can import `modules`, naming the
+ * Debian packages to install. Checked once per process and module list.
+ */
+export function requirePythonModules(modules: string[], debPackages: string[]): void {
+  const key = modules.join(",");
+  if (pythonChecked.has(key)) return;
+  const r = spawnSync("/usr/bin/python3", ["-c", `import ${key}`], { encoding: "utf8" });
+  if (r.status !== 0) {
+    throw new Error(`/usr/bin/python3 cannot import ${modules.join(", ")}: install the Debian packages ${debPackages.join(" ")} (apt-get install ${debPackages.join(" ")}, or run scripts/system-deps.sh as root)\n${(r.stderr ?? String(r.error)).trim().split("\n").pop()}`);
+  }
+  pythonChecked.add(key);
 }

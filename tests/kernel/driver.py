@@ -142,16 +142,37 @@ def scenario_cells250(km, kc):
     return {"with_output": sum(1 for mid in want if got_out.get(mid)), "idle": len(got_idle), "replies_ok": sum(1 for s in replies.values() if s == "ok")}
 
 
+def started(kc, msg_id, timeout=30):
+    """True once the kernel has published execute_input for msg_id (the cell is about to run)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            m = kc.get_iopub_msg(timeout=max(0.01, end - time.time()))
+        except queue.Empty:
+            return False
+        all_msgs.append(m)
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_input":
+            return True
+    return False
+
+
+def wait_until(cond, timeout=10.0):
+    """Polls cond() until it is true or the bound passes; returns its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
 def interrupt_running(km, kc, code, ready=None):
-    """Starts `code`, sends Stop once `ready()` is true (else a second later); returns the reply and how long it took."""
+    """Starts `code`, sends Stop once `ready()` is true (default: once its execute_input is out); returns the reply and how long it took."""
     msg_id = kc.execute(code)
     if ready is None:
-        time.sleep(1.0)
+        started(kc, msg_id)
     else:
-        for _ in range(40):
-            if ready():
-                break
-            time.sleep(0.1)
+        wait_until(ready, 10.0)
     t0 = time.time()
     km.interrupt_kernel()
     reply = shell_reply(kc, msg_id, 15)
@@ -170,7 +191,14 @@ def scenario_interrupt(km, kc):
 def scenario_interrupt_sync(km, kc):
     """A synchronous infinite loop blocks the main thread: Stop must still reach it."""
     before = run(kc, "const kept: number = 5;")
-    reply, dt = interrupt_running(km, kc, "while (true) {}")
+    # The loop blocks the main thread (its iopub may not flush): the cell says it is about to loop by writing a file.
+    import tempfile, shutil
+    d = tempfile.mkdtemp(prefix="openclaw-driver-")
+    marker = os.path.join(d, "looping")
+    try:
+        reply, dt = interrupt_running(km, kc, 'require("node:fs").writeFileSync(%s, "1");\nwhile (true) {}' % json.dumps(marker), lambda: os.path.exists(marker))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
     after = run(kc, "kept * 2")
     return {"before": before["status"], "reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"),
             "after": after["status"], "after_plain": [m.get("plain") for m in after["msgs"] if m["type"] == "execute_result"]}
@@ -219,7 +247,7 @@ def scenario_interrupt_exec(km, kc):
         return bool(running)
 
     reply, dt = interrupt_running(km, kc, "%openclaw skills run sleeper-test", sleeping)
-    time.sleep(0.5)
+    wait_until(lambda: not any("sleep 37" in c for c in descendants_cmdlines(kpid)), 5.0)
     left = [c for c in descendants_cmdlines(kpid) if "sleep 37" in c]
     after = run(kc, "%openclaw help")
     return {"register": reg["status"], "was_running": len(running), "reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"),
@@ -394,6 +422,52 @@ def scenario_signatures(km, kc):
     return {"bad_replied": msg["header"]["msg_id"] in replies, "good_replies": replies.count(m["header"]["msg_id"]), "alive": alive["status"]}
 
 
+def scenario_heartbeat_busy(km, kc):
+    """A TS cell busy-loops for 5 s on the main thread; meanwhile the heartbeat is pinged every 0.25 s
+    with a fresh REQ socket (as jupyter_client's HBChannel does after a miss). Every ping sent while the
+    cell runs must be echoed; the cell reports when it ran so the pings can be placed inside it."""
+    import zmq
+    ctx = zmq.Context.instance()
+    info = km.get_connection_info()
+    addr = "%s://%s:%d" % (info["transport"], info["ip"], info["hb_port"])
+
+    def ping(timeout):
+        s = ctx.socket(zmq.REQ)
+        s.linger = 0
+        s.connect(addr)
+        t0 = time.time()
+        body = uuid.uuid4().hex.encode()
+        s.send(body)
+        ok = bool(s.poll(int(timeout * 1000))) and s.recv() == body
+        s.close()
+        return {"sent": t0 * 1000, "ms": (time.time() - t0) * 1000 if ok else None}
+
+    idle = ping(10)
+    code = "const hbT0 = Date.now();\nwhile (Date.now() - hbT0 < 5000) {}\n`ran ${hbT0} ${Date.now()}`"
+    msg_id = kc.execute(code)
+    pings = []
+    end = time.time() + 20
+    reply = None
+    while time.time() < end:
+        pings.append(ping(2.0))
+        try:
+            m = kc.get_shell_msg(timeout=0.25)
+            all_msgs.append(m)
+            if m["parent_header"].get("msg_id") == msg_id:
+                reply = m
+                break
+        except queue.Empty:
+            pass
+    if reply is None:
+        reply = shell_reply(kc, msg_id, 30)
+    msgs, _ = drain_iopub(kc, msg_id, 10)
+    plain = [m["content"]["data"].get("text/plain", "") for m in msgs if m["msg_type"] == "execute_result"]
+    import re
+    found = re.search(r"ran (\d+) (\d+)", plain[0] if plain else "")
+    start, stop = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+    return {"idle_ms": idle["ms"], "status": reply["content"]["status"], "start": start, "stop": stop, "pings": pings}
+
+
 def scenario_shutdown(km, kc):
     r = run(kc, 'const child = require("child_process").spawn("sleep", ["300"], { stdio: "ignore" });\nconsole.log("child=" + child.pid)', 30)
     text = "".join(m.get("text", "") for m in r["msgs"] if m["type"] == "stream")
@@ -409,7 +483,7 @@ def scenario_shutdown(km, kc):
                 return f.read().split(") ")[1].split()[0] != "Z"
         except FileNotFoundError:
             return False
-    time.sleep(0.2)
+    wait_until(lambda: not alive(kpid) and not alive(child), 5.0)
     return {"shutdown_s": dt, "kernel_alive": alive(kpid), "child_alive": alive(child), "exit": km.provisioner.process.returncode if km.provisioner.process else None}
 
 

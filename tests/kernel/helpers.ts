@@ -1,8 +1,9 @@
 /** Shared set-up for the kernel tests: a kernelspec in a temp JUPYTER_PATH and the python driver. */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, ROOT, tmp } from "../helpers/index.js";
+import { cli, requirePythonModules, ROOT, tmp } from "../helpers/index.js";
 
 export const PYTHON = "/usr/bin/python3";
 export const DRIVER = join(ROOT, "tests", "kernel", "driver.py");
@@ -19,10 +20,14 @@ export function requireBuilt(): void {
   if (!existsSync(join(ROOT, "dist", "kernel", "main.js"))) throw new Error("the kernel is not built: run `npm run build` first");
 }
 
-/** A temp prefix holding the kernelspec (installed by the real CLI), a HOME, a state dir and a notebook folder. */
+/**
+ * A temp prefix holding the kernelspec (installed by the real CLI), a HOME, a state dir and a notebook folder.
+ * Removed after t when given; without t (a describe's before()) the caller removes k.dir in its after().
+ */
 export function kernelEnv(t?: { after(fn: () => void): void }): KernelEnv {
   requireBuilt();
-  const dir = tmp(t, "openclaw-kernel-test-");
+  requirePythonModules(["jupyter_client"], ["python3-jupyter-client"]);
+  const dir = t ? tmp(t, "openclaw-kernel-test-") : mkdtempSync(join(tmpdir(), "openclaw-kernel-test-"));
   const r = cli(["install", "--prefix", dir, "--name", "openclaw-test"]);
   if (r.code !== 0) throw new Error(`install failed: ${r.stderr}${r.stdout}`);
   const cwd = join(dir, "work");

@@ -116,7 +116,12 @@ describe("kernel via jupyter server + @jupyterlab/services", { timeout: 120_000 
 
   it("interrupts a long cell through the server and keeps going", async () => {
     const future = kernel.requestExecute({ code: "await new Promise(r => setTimeout(r, 60000));" });
-    await new Promise((r) => setTimeout(r, 500));
+    // Interrupt once the cell runs (its execute_input is out), not after a guessed delay.
+    await new Promise<void>((resolve) => {
+      future.onIOPub = (msg) => {
+        if (msg.header.msg_type === "execute_input") resolve();
+      };
+    });
     const t0 = Date.now();
     await kernel.interrupt();
     const reply = (await future.done.catch((e: unknown) => e)) as KernelMessage.IExecuteReplyMsg;

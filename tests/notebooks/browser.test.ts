@@ -1,27 +1,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT } from "../helpers/index.js";
+import { needsSystemTool, ROOT, tmp } from "../helpers/index.js";
 import { executeNotebook } from "./execute.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
 /** nbconvert's HTML export of an executed notebook, as `npm start` writes it. */
-function exportHtml(ipynb: string): string {
-  const out = mkdtempSync(join(tmpdir(), "openclaw-html-"));
+function exportHtml(t: { after(fn: () => void): void }, ipynb: string): string {
+  const out = tmp(t, "openclaw-html-");
   const r = spawnSync("/usr/bin/python3", ["-m", "nbconvert", "--to", "html", "--output-dir", out, ipynb], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return join(out, ipynb.split("/").pop()!.replace(/\.ipynb$/, ".html"));
 }
 
-test("the HTML export renders citation cards and the agent transcript in a real browser", { skip: existsSync(CHROMIUM) ? false : "Debian chromium is not installed (scripts/system-deps.sh installs it)" }, async () => {
-  const state = mkdtempSync(join(tmpdir(), "openclaw-browser-"));
-  const rag = exportHtml(executeNotebook("03-local-rag", { OPENCLAW_STATE_DIR: state }).outPath);
-  const agent = exportHtml(executeNotebook("04-agent-turns", { OPENCLAW_STATE_DIR: state }).outPath);
+test("the HTML export renders citation cards and the agent transcript in a real browser", { skip: needsSystemTool(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`, "chromium") }, async (t) => {
+  const state = tmp(t, "openclaw-browser-");
+  const rag = exportHtml(t, executeNotebook(t, "03-local-rag", { OPENCLAW_STATE_DIR: state }).outPath);
+  const agent = exportHtml(t, executeNotebook(t, "04-agent-turns", { OPENCLAW_STATE_DIR: state }).outPath);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { CLI, ROOT } from "../helpers/index.js";
+import { CLI, requirePythonModules, ROOT, tmp } from "../helpers/index.js";
 
 export interface Output {
   output_type: string;
@@ -26,7 +26,10 @@ const PY = "/usr/bin/python3";
 let jupyterPath: string | undefined;
 export function kernelspecPrefix(): string {
   if (jupyterPath) return jupyterPath;
+  requirePythonModules(["nbformat", "nbclient", "nbconvert"], ["python3-nbclient", "jupyter-nbconvert"]);
   const prefix = mkdtempSync(join(tmpdir(), "openclaw-nb-prefix-"));
+  // One prefix for the whole test process: removed when the process exits.
+  process.on("exit", () => rmSync(prefix, { recursive: true, force: true }));
   const r = spawnSync(process.execPath, [CLI, "install", "--prefix", prefix, "--json"], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`kernelspec install failed: ${r.stderr || r.stdout}`);
   jupyterPath = join(prefix, "share", "jupyter");
@@ -46,11 +49,12 @@ finally:
 
 /**
  * Executes a notebook top to bottom through the real kernel with Debian's nbclient,
- * the way Jupyter would; returns the executed cells (sources joined).
+ * the way Jupyter would; returns the executed cells (sources joined). The executed copy
+ * (outPath) lives in a temp folder removed after t.
  */
-export function executeNotebook(name: string, env: NodeJS.ProcessEnv = {}): { cells: Cell[]; outPath: string; stderr: string } {
+export function executeNotebook(t: { after(fn: () => void): void }, name: string, env: NodeJS.ProcessEnv = {}): { cells: Cell[]; outPath: string; stderr: string } {
   const src = join(ROOT, "notebooks", `${name}.ipynb`);
-  const outDir = mkdtempSync(join(tmpdir(), "openclaw-nb-out-"));
+  const outDir = tmp(t, "openclaw-nb-out-");
   const outPath = join(outDir, `${basename(name)}.ipynb`);
   const driver = join(outDir, "run.py");
   writeFileSync(driver, DRIVER);

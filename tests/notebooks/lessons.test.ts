@@ -1,6 +1,6 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../helpers/index.js";
@@ -8,12 +8,13 @@ import { allText, cell, executeNotebook, mimeTypes, type Cell } from "./execute.
 
 // One state dir for the lessons, like a user working through them in order.
 const state = mkdtempSync(join(tmpdir(), "openclaw-lessons-"));
+after(() => rmSync(state, { recursive: true, force: true }));
 const env = { OPENCLAW_STATE_DIR: state, OPENAI_API_KEY: "", OPENCLAW_GGUF: "" };
 const jsonOf = (c: Cell) => c.outputs.find((o) => o.data?.["application/json"])!.data!["application/json"] as Record<string, any>;
 const RICH = ["application/json", "text/html", "text/markdown", "text/plain"];
 
-test("02 skills and exec governance: literal arguments, refusals, timeout, background notice, audit", () => {
-  const { cells } = executeNotebook("02-skills-and-exec", env);
+test("02 skills and exec governance: literal arguments, refusals, timeout, background notice, audit", (t) => {
+  const { cells } = executeNotebook(t, "02-skills-and-exec", env);
   assert.deepEqual(mimeTypes(cell(cells, "%openclaw skills list")), RICH);
   assert.match(allText(cell(cells, "%%openclaw skill")), /word-count/);
   assert.match(allText(cell(cells, "%openclaw skills run word-count")), /\d+ onboarding\.md/);
@@ -33,8 +34,8 @@ test("02 skills and exec governance: literal arguments, refusals, timeout, backg
   assert.deepEqual(jsonOf(cell(cells, "%openclaw audit verify")).ok, true);
 });
 
-test("03 local RAG: index, cited answers from the seed's documents, the bundled skill, incremental re-index", () => {
-  const { cells } = executeNotebook("03-local-rag", env);
+test("03 local RAG: index, cited answers from the seed's documents, the bundled skill, incremental re-index", (t) => {
+  const { cells } = executeNotebook(t, "03-local-rag", env);
   const q = cell(cells, '%openclaw rag query "How do we onboard new hires for product training?"');
   assert.deepEqual(mimeTypes(q), RICH);
   const json = q.outputs.find((o) => o.data?.["application/json"])!.data!["application/json"] as { results: Array<{ source: string; lines: number[] }>; summary: string };
@@ -51,8 +52,8 @@ test("03 local RAG: index, cited answers from the seed's documents, the bundled 
   assert.equal(jsonOf(reindex[1]!).embeddedChunks, 0, "unchanged files are not embedded again");
 });
 
-test("04 agent turns: a scripted, labelled turn that calls local-rag through the choke point", () => {
-  const { cells } = executeNotebook("04-agent-turns", env);
+test("04 agent turns: a scripted, labelled turn that calls local-rag through the choke point", (t) => {
+  const { cells } = executeNotebook(t, "04-agent-turns", env);
   assert.match(allText(cell(cells, "%openclaw models list")), /openai\/gpt-4o-mini/);
   const turn = cell(cells, "%%openclaw agent --model scripted/onboarding.json");
   const text = allText(turn);
@@ -64,8 +65,8 @@ test("04 agent turns: a scripted, labelled turn that calls local-rag through the
   assert.match(allText(cell(cells, "%openclaw audit tail -n 2")), /scripted\/onboarding\.json/);
 });
 
-test("05 safety lab: injection, unauthorised patch, literal argument, approval: each stopped and audited", () => {
-  const { cells } = executeNotebook("05-safety-lab", env);
+test("05 safety lab: injection, unauthorised patch, literal argument, approval: each stopped and audited", (t) => {
+  const { cells } = executeNotebook(t, "05-safety-lab", env);
   const turn = allText(cell(cells, "%%openclaw agent --model scripted/injected.json"));
   assert.match(turn, /apply_patch/);
   assert.match(turn, /denied/);

@@ -6,7 +6,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { check } from "../../runtime/config/schema.js";
-import { CLI, ROOT, cli, tmp, writeFile } from "../helpers/index.js";
+import { ROOT, SEED, cli, needsSystemTool, tmp, writeFile } from "../helpers/index.js";
 
 const SKILL_DIR = join(ROOT, "skills", "local-rag");
 const Q = "How do we onboard new hires for product training?";
@@ -88,14 +88,15 @@ test("SKILL.md keeps the seed's shape and validates against the skill schema", (
   assert.equal(fm.name, "local-rag");
   assert.equal(fm.exec.cmd, 'node rag.mjs --query "{{query}}" --topk 5');
   assert.equal(fm.exec.timeoutSec, 600);
-  const seed = readFileSync(join(ROOT, "..", "shared", "seed", "local-rag", "SKILL.md"), "utf8");
+  const seed = readFileSync(join(SEED, "local-rag", "SKILL.md"), "utf8");
   assert.equal(fm.description, parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(seed)![1]!).description);
 });
 
 test("skill script inside the exec sandbox (read-only root, state dir hidden, no network)", async (t) => {
   const { probeSandbox, sandboxArgv } = await import("../../runtime/exec/sandbox.js");
   const sb = probeSandbox();
-  if (!sb.available) return t.skip(`no sandbox here: ${sb.reason}`);
+  const skip = needsSystemTool(sb.available, `bubblewrap cannot sandbox here (${sb.reason})`, "bubblewrap");
+  if (skip) return t.skip(skip);
   const { workspace, stateDir } = setup(t);
   // the state dir is hidden (an empty tmpfs): the script indexes in there, then answers
   const argv = sandboxArgv(sb.path!, { workspace, cwd: workspace, hide: [stateDir], readOnly: [ROOT, SKILL_DIR] } /* as the skills registry does: the package stays visible even under /tmp */, [process.execPath, join(SKILL_DIR, "rag.mjs"), "--query", Q, "--topk", "3"]);

@@ -17,6 +17,7 @@ const CORPUS = [
   "x | touch pwned",
   "$[ x='a[$(touch F)]', x ]",
   "x='a[$(touch F)]'; echo $((x))",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion the skill runner must pass through literally
   "${IFS}touch${IFS}pwned",
   "~ * ? [a-z] {a,b}",
   "> pwned",
