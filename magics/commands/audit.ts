@@ -41,12 +41,28 @@ export const commands: CommandSpec[] = [
     },
   },
   {
-    path: ["audit", "verify"],
-    summary: "walk the hash chain: exit 1 and the first bad record on any modified, deleted, reordered or inserted record",
-    examples: ["audit verify", "audit verify --json"],
-    async run(args, ctx) {
+    path: ["audit", "head"],
+    summary: "the chain's current head (seq and keyed hash): an anchor to keep elsewhere for `audit verify --anchor`",
+    examples: ["audit head", "audit head --json"],
+    async run(_args, ctx) {
       const log = await (await ctx.runtime()).audit();
-      const v = await log.verify();
+      const h = await log.head();
+      const anchor = `${h.hash}:${h.seq}`;
+      const data = { path: log.path, seq: h.seq, hash: h.hash, anchor };
+      const text = h.seq ? `${anchor}\nrecord ${h.seq} of ${log.path}; keep this line somewhere the log's owner cannot rewrite, and later run: audit verify --anchor ${anchor}` : `no audit records yet (${log.path})`;
+      const html = box("oc-audit-head", "audit head", h.seq ? `<div>${code(anchor)}</div><div>${muted(`record ${h.seq}; keep it elsewhere, then check with audit verify --anchor`)}</div>` : muted(`no audit records yet (${log.path})`));
+      return { command: "audit.head", exitCode: EXIT.OK, data, text, html };
+    },
+  },
+  {
+    path: ["audit", "verify"],
+    summary: "walk the keyed hash chain: exit 1 and the first bad record on any modified, deleted, reordered or inserted record, a missing head or key, or a missing anchor",
+    flags: [{ name: "anchor", type: "string", placeholder: "HASH[:SEQ]", help: "also require this record (as `audit head` printed it) to still be in the chain" }],
+    examples: ["audit verify", "audit verify --json", "audit verify --anchor 3f2a…:120"],
+    async run(args, ctx) {
+      const anchor = typeof args.flags.anchor === "string" ? (await import("../../runtime/audit/verify.js")).parseAnchor(args.flags.anchor) : undefined;
+      const log = await (await ctx.runtime()).audit();
+      const v = await log.verify(anchor ? { anchor } : {});
       const text = `${v.ok ? "ok" : "TAMPERED"}: ${v.path}: ${v.message}`;
       const html = box("oc-audit-verify", "audit verify", `<div>${badge(v.ok ? "ok" : "fail")} ${code(v.path)}</div><div>${esc(v.message)}</div>${v.firstBadSeq !== null ? `<div>first bad record: <b>${esc(v.firstBadSeq)}</b></div>` : ""}`);
       return { command: "audit.verify", exitCode: v.ok ? EXIT.OK : EXIT.FAILED, data: v, text, html };

@@ -59,7 +59,8 @@ export interface OpenClawConfig {
     chunkChars: number;
     overlapChars: number;
   };
-  audit: { path: string; fsync: boolean };
+  /** keyPath is <stateDir>/audit/audit.key (derived, not configurable): the HMAC key, hidden from every sandbox. */
+  audit: { path: string; fsync: boolean; rotateBytes: number; keyPath: string };
   /** Absolute state directory (sessions, logs, indexes, audit, tokens). */
   stateDir: string;
 }
