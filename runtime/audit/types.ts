@@ -42,7 +42,7 @@ export interface VerifyReport {
   /** The file ends in a partial line (a write cut short by a crash): tolerated, reported. */
   tornLastLine: boolean;
   message: string;
-  /** Files walked (rotated files, then the current log). */
+  /** Files walked (rotated files, then the current log); present only when the chain spans more than one. */
   files?: number;
   /** Records skipped because a keyed checkpoint vouched for them (doctor); absent on a full walk. */
   checkpoint?: { seq: number; at: string };

@@ -209,7 +209,7 @@ export async function verifyFile(path: string, opts: VerifyOptions = {}): Promis
   const keyPath = opts.keyPath ?? defaultKeyPath(path);
   const files = chainFiles(path);
   const head = readHeadFile(path);
-  const base = { ok: false, path, records: 0, firstBadSeq: null as number | null, tornLastLine: false, files: 0 };
+  const base = { ok: false, path, records: 0, firstBadSeq: null as number | null, tornLastLine: false };
   const withAnchor = (r: VerifyReport): VerifyReport => (opts.anchor ? { ...r, anchor: { ...opts.anchor, found: false } } : r);
   const present = files.filter((f) => existsSync(f));
   if (!present.some((f) => statSync(f).size > 0)) {
@@ -307,7 +307,7 @@ export async function verifyFile(path: string, opts: VerifyOptions = {}): Promis
     firstBadSeq,
     tornLastLine,
     message,
-    files: walked,
+    ...(walked > 1 ? { files: walked } : {}),
     ...(cp ? { checkpoint: { seq: cp.seq, at: cp.at } } : {}),
     ...(anchor ? { anchor } : {}),
   });
