@@ -4,7 +4,7 @@ import { open } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { OpenClawError, UsageError } from "../errors.js";
 import { GENESIS } from "./canonical.js";
-import { chainFiles, firstLine, headPath, readRange, rotatedFiles } from "./files.js";
+import { chainFiles, firstLine, headPath, readRange } from "./files.js";
 import { defaultKeyPath, headMac, mac, readKey } from "./key.js";
 import type { AuditHead, VerifyOptions, VerifyReport } from "./types.js";
 
@@ -52,7 +52,7 @@ export function checkLine(key: KeyObject, line: string, expectedSeq: number, pre
   return null;
 }
 
-type HeadState = { state: "missing" } | { state: "damaged"; why: string } | { state: "ok"; head: AuditHead; mac: string };
+type HeadState = { state: "missing" } | { state: "blank" } | { state: "damaged"; why: string } | { state: "ok"; head: AuditHead; mac: string };
 
 function readHeadFile(logPath: string): HeadState {
   let text: string;
@@ -61,6 +61,8 @@ function readHeadFile(logPath: string): HeadState {
   } catch {
     return { state: "missing" };
   }
+  // Created on open, written after the first record's fsync: blank only before (or in a crash right after) record 1.
+  if (text.trim() === "") return { state: "blank" };
   try {
     const h = JSON.parse(text) as { seq?: unknown; hash?: unknown; mac?: unknown };
     if (typeof h.seq !== "number" || typeof h.hash !== "string") return { state: "damaged", why: "no seq or hash" };
@@ -82,6 +84,10 @@ export function checkedHead(logPath: string, keyPath = defaultKeyPath(logPath)):
   if (h.state === "missing") {
     if (!chainFiles(logPath).some((f) => existsSync(f) && statSync(f).size > 0)) return { seq: 0, hash: GENESIS };
     throw new OpenClawError(`the audit head file ${headPath(logPath)} is missing while the log has records`, { code: "audit_head_missing", fix: "run `audit verify`: the log may have been cut; keep it for investigation" });
+  }
+  if (h.state === "blank") {
+    if (!chainFiles(logPath).some((f) => existsSync(f) && statSync(f).size > 0)) return { seq: 0, hash: GENESIS };
+    throw new OpenClawError(`the audit head file ${headPath(logPath)} is empty while the log has records`, { code: "audit_head_missing", fix: "run `audit verify`: the log may have been cut; keep it for investigation" });
   }
   if (h.state === "damaged") throw new OpenClawError(`the audit head file ${headPath(logPath)} is damaged (${h.why})`, { code: "audit_head_damaged", fix: "run `audit verify` and keep the log for investigation" });
   const key = readKey(keyPath);
@@ -316,15 +322,8 @@ export async function verifyFile(path: string, opts: VerifyOptions = {}): Promis
     return report(false, `record ${b.seq}: ${b.why}`, b.seq);
   }
 
-  if (head.state === "missing") return report(false, `the head file ${headPath(path)} is missing while the log has ${records} records: it was deleted, so a cut tail could not be seen; the chain is not verified`);
-  if (head.state === "damaged") return report(false, `the head file ${headPath(path)} is damaged (${head.why})`);
-  const h = head.head;
-  if (headMac(key, h.seq, h.hash) !== head.mac) return report(false, `the head file ${headPath(path)} was changed or written without the audit key (its MAC does not match)`);
-  if (h.seq > records) return report(false, `records ${records + 1}..${h.seq} are missing: the head file says ${h.seq} were written (the log was truncated)`, records + 1);
-  // The head is written right after the record's fsync, so it may lag by one after a crash, never more.
-  if (h.seq < records - 1) return report(false, `records after ${h.seq + 1} were added without the head file (appended outside the audit log)`, h.seq + 2);
-  const atHead = h.seq === records ? prev : prevPrev;
-  if (h.seq > 0 && atHead !== h.hash) return report(false, `record ${h.seq} does not match the head file's hash (rewritten)`, h.seq);
+  const hp = headProblem(key, path, head, records, prev, prevPrev);
+  if (hp) return report(false, hp.message, hp.firstBadSeq);
   if (anchor && !anchor.found) return report(false, `the anchor ${anchor.hash}${anchor.seq !== undefined ? `:${anchor.seq}` : ""} is not in the chain: the log was rewritten or cut since that head was taken`);
 
   if (opts.checkpoint && last && records > 0) {
@@ -342,10 +341,22 @@ export async function verifyFile(path: string, opts: VerifyOptions = {}): Promis
   return report(true, `${n}, chain intact${from}${anc}${torn}${note}`);
 }
 
-/** Files the chain spans, for doctor and messages. */
-export function chainFileCount(path: string): number {
-  return rotatedFiles(path).length + (existsSync(path) ? 1 : 0);
+/** What is wrong with the head given the walked chain (records, last two hashes), or null. */
+function headProblem(key: KeyObject, path: string, head: HeadState, records: number, last: string, beforeLast: string | null): { message: string; firstBadSeq: number | null } | null {
+  const p = headPath(path);
+  if (head.state === "missing") return { message: `the head file ${p} is missing while the log has ${records} records: it was deleted, so a cut tail could not be seen; the chain is not verified`, firstBadSeq: null };
+  if (head.state === "blank") return records > 1 ? { message: `the head file ${p} is empty while the log has ${records} records: it was wiped, so a cut tail could not be seen; the chain is not verified`, firstBadSeq: null } : null;
+  if (head.state === "damaged") return { message: `the head file ${p} is damaged (${head.why})`, firstBadSeq: null };
+  const h = head.head;
+  if (headMac(key, h.seq, h.hash) !== head.mac) return { message: `the head file ${p} was changed or written without the audit key (its MAC does not match)`, firstBadSeq: null };
+  if (h.seq > records) return { message: `records ${records + 1}..${h.seq} are missing: the head file says ${h.seq} were written (the log was truncated)`, firstBadSeq: records + 1 };
+  // The head is written right after the record's fsync, so it may lag by one after a crash, never more.
+  if (h.seq < records - 1) return { message: `records after ${h.seq + 1} were added without the head file (appended outside the audit log)`, firstBadSeq: h.seq + 2 };
+  const atHead = h.seq === records ? last : beforeLast;
+  if (h.seq > 0 && atHead !== h.hash) return { message: `record ${h.seq} does not match the head file's hash (rewritten)`, firstBadSeq: h.seq };
+  return null;
 }
+
 
 /** Parses an anchor as `audit head` prints it: HASH or HASH:SEQ (64 hex digits, a positive seq). */
 export function parseAnchor(text: string): { hash: string; seq?: number } {

@@ -78,6 +78,17 @@ test("keyed: a deleted head file is a failure, not 'truncation detection off'", 
   assert.match(v2.message, /head file .*MAC/);
 });
 
+test("keyed: a head left blank by a crash right after record 1 is tolerated; a wiped head under more records is not", async (t) => {
+  const one = await chain(t, 1);
+  writeFileSync(`${one.path}.head`, " ".repeat(199) + "\n");
+  assert.equal((await one.verify()).ok, true);
+  const three = await chain(t, 3);
+  writeFileSync(`${three.path}.head`, "");
+  const v = await three.verify();
+  assert.equal(v.ok, false);
+  assert.match(v.message, /head file .* is empty while the log has 3 records/);
+});
+
 test("keyed: a missing key is an error that says so, for verify, head and append", async (t) => {
   const c = await chain(t, 2);
   rmSync(c.keyPath);
