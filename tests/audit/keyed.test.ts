@@ -130,7 +130,7 @@ test("anchor: audit head's hash:seq is found by verify --anchor; a chain rebuilt
 test("lock: two processes appending at once leave one chain with unique seqs", { timeout: 120_000 }, async (t) => {
   const dir = tmp(t);
   const path = join(dir, "audit", "audit.jsonl");
-  const N = 300;
+  const N = 2000; // enough overlap that the unlocked writer of before forked the chain in every run tried
   // A fresh key first, so the two children do not race to create it (they would agree anyway: link is atomic).
   await new AuditLog({ path, fsync: false }).ready();
   const kids = ["a", "b"].map((who) => spawn(process.execPath, ["--import", "tsx", join(ROOT, "tests", "audit", "append-child.ts"), path, String(N), who], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] }));
