@@ -4,7 +4,7 @@ import type { KeyObject } from "node:crypto";
 import { OpenClawError } from "../errors.js";
 import { GENESIS, canonical } from "./canonical.js";
 import { chainFiles, headPath, lockPath, readTail, rotatedFiles, rotatedPath } from "./files.js";
-import { createKey, defaultKeyPath, headMac, keyMissing, readKey } from "./key.js";
+import { createKey, defaultKeyPath, headMac, keyMissing, readKey, type AuditKey } from "./key.js";
 import { FileLock } from "./lock.js";
 import type { AuditHead, AuditInput, AuditRecord, VerifyOptions, VerifyReport } from "./types.js";
 import { checkLine, checkedHead, readHead, sealLine, verifyFile } from "./verify.js";
@@ -39,6 +39,8 @@ export class AuditLog {
   private fd: number | null = null;
   private headFd: number | null = null;
   private key: KeyObject | null = null;
+  /** Where an unkeyed log of an earlier version was moved when this chain started (for messages); null otherwise. */
+  movedAside: string | null = null;
   private lock: FileLock;
   private seq = 0;
   private last = GENESIS;
@@ -69,17 +71,52 @@ export class AuditLog {
     return (readHead(this.path)?.seq ?? 0) > 0;
   }
 
+  /**
+   * No key yet: a fresh chain gets a fresh key. A log written by an earlier, unkeyed
+   * version is moved aside whole (audit.jsonl.unkeyed-<time>, with its head) and a new
+   * chain starts; a keyed chain whose key is gone cannot continue (fail closed).
+   */
+  private firstKey(): AuditKey {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    this.lock.acquire();
+    try {
+      const again = readKey(this.keyPath); // another process got here first
+      if (again) return again;
+      if (this.hasRecords()) {
+        if (!this.isUnkeyedLegacy()) throw keyMissing(this.keyPath, "the audit log has records, so a new key would make them unverifiable; nothing runs until the key is back or the log is moved aside");
+        const aside = `${this.path}.unkeyed-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+        renameSync(this.path, aside);
+        if (existsSync(headPath(this.path))) renameSync(headPath(this.path), `${aside}.head`);
+        this.movedAside = aside;
+      }
+      return createKey(this.keyPath);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** A log from before the keyed chain: one file, whose last record carries a hash in the old (unkeyed, sorted-key) place. */
+  private isUnkeyedLegacy(): boolean {
+    if (rotatedFiles(this.path).length || !existsSync(this.path)) return false;
+    const fd = openSync(this.path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const line = readTail(fd, size, 1).lines[0];
+      if (!line || /,"hash":"[0-9a-f]{64}"\}$/.test(line)) return false;
+      const r = JSON.parse(line) as Record<string, unknown>;
+      return typeof r.seq === "number" && typeof r.hash === "string";
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private open(): number {
     if (this.fd !== null) return this.fd;
     try {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-      let key = readKey(this.keyPath);
-      if (!key) {
-        // A fresh chain gets a fresh key; a chain with records and no key cannot continue (fail closed).
-        if (this.hasRecords()) throw keyMissing(this.keyPath, "the audit log has records, so a new key would make them unverifiable; nothing runs until the key is back or the log is moved aside");
-        key = createKey(this.keyPath);
-      }
-      this.key = key.key;
+      this.key = (readKey(this.keyPath) ?? this.firstKey()).key;
       const fd = openSync(this.path, "a+", 0o600);
       chmodSync(this.path, 0o600); // an existing file keeps its mode on open; the log is ours alone
       // Not O_APPEND: the head is rewritten in place at offset 0.

@@ -1,7 +1,7 @@
 import { createHash, type KeyObject } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { OpenClawError, UsageError } from "../errors.js";
 import { GENESIS } from "./canonical.js";
 import { chainFiles, firstLine, headPath, readRange } from "./files.js";
@@ -226,7 +226,11 @@ export async function verifyFile(path: string, opts: VerifyOptions = {}): Promis
   let key: KeyObject;
   try {
     const k = readKey(keyPath);
-    if (!k) return withAnchor({ ...base, message: `the audit key ${keyPath} is missing: the chain cannot be checked without it (restore it from a backup; never treat this log as verified)` });
+    if (!k) {
+      const first = present.map((f) => firstLine(f)).find((l) => l);
+      const legacy = !!first && !/,"hash":"[0-9a-f]{64}"\}$/.test(first);
+      return withAnchor({ ...base, message: legacy ? `the audit key ${keyPath} is missing and this log was written by an earlier version without one: its records cannot be checked as keyed (the next append moves it aside to ${basename(path)}.unkeyed-<time> and starts a keyed chain)` : `the audit key ${keyPath} is missing: the chain cannot be checked without it (restore it from a backup; never treat this log as verified)` });
+    }
     key = k.key;
   } catch (e) {
     return withAnchor({ ...base, message: (e as Error).message });

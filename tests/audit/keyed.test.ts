@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { AuditLog, canonical, type AuditInput } from "../../runtime/audit/index.js";
@@ -107,6 +107,32 @@ test("keyed: a missing key is an error that says so, for verify, head and append
   assert.match(vd.message, /mode 644/);
 });
 
+test("upgrade: a log written by the unkeyed version is moved aside whole and a keyed chain starts; a keyed log without its key is not", async (t) => {
+  const dir = tmp(t);
+  const path = join(dir, "audit", "audit.jsonl");
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(join(dir, "audit"));
+  // two records as the earlier version wrote them: canonical JSON with hash among the sorted keys
+  let prev = "0".repeat(64);
+  const old = [1, 2].map((seq) => {
+    const rest = { ...input(seq), seq, ts: "2026-01-01T00:00:00.000Z", prevHash: prev };
+    prev = createHash("sha256").update(canonical(rest)).digest("hex");
+    return canonical({ ...rest, hash: prev });
+  });
+  writeFileSync(path, old.join("\n") + "\n");
+  writeFileSync(`${path}.head`, JSON.stringify({ seq: 2, hash: prev }));
+  const before = await new AuditLog({ path, fsync: false }).verify();
+  assert.equal(before.ok, false);
+  assert.match(before.message, /written by an earlier version without one/);
+  const log = new AuditLog({ path, fsync: false });
+  const rec = await log.append(input(3));
+  await log.close();
+  assert.equal(rec.seq, 1);
+  assert.ok(log.movedAside && readFileSync(log.movedAside, "utf8") === old.join("\n") + "\n");
+  assert.ok(existsSync(`${log.movedAside}.head`));
+  assert.equal((await new AuditLog({ path, fsync: false }).verify()).ok, true);
+});
+
 test("anchor: audit head's hash:seq is found by verify --anchor; a chain rebuilt with the key is caught only by the anchor", async (t) => {
   const c = await chain(t, 5);
   const h = await c.open().head();
@@ -159,20 +185,20 @@ test("lock: two processes appending at once leave one chain with unique seqs", {
   const v = await new AuditLog({ path, fsync: false }).verify();
   assert.equal(v.ok, true, v.message);
   assert.equal(v.records, 2 * N);
-  assert.equal(existsSync(`${path}.lock`), false, "the lock is released");
+  assert.throws(() => statSync(`${path}.lock`), /ENOENT/, "the lock is released");
 });
 
 test("lock: a lock left by a dead process is broken; a live one is waited for", async (t) => {
   const c = await chain(t, 1);
-  writeFileSync(`${c.path}.lock`, `999999999 ${(await import("node:os")).hostname()}\n`); // no such pid
+  symlinkSync(`999999999 ${(await import("node:os")).hostname()}`, `${c.path}.lock`); // no such pid
   const log = c.open();
   const rec = await log.append(input(2));
   await log.close();
   assert.equal(rec.seq, 2);
-  assert.equal(existsSync(`${c.path}.lock`), false);
+  assert.throws(() => readlinkSync(`${c.path}.lock`), /ENOENT/);
   // a live owner (our parent process, on this host) is waited for, then named
   const { FileLock } = await import("../../runtime/audit/lock.js");
-  writeFileSync(`${c.path}.lock`, `${process.ppid} ${(await import("node:os")).hostname()}\n`);
+  symlinkSync(`${process.ppid} ${(await import("node:os")).hostname()}`, `${c.path}.lock`);
   const lock = new FileLock(`${c.path}.lock`, 300);
   assert.throws(() => lock.acquire(), (e: Error & { code?: string }) => e.code === "audit_locked" && e.message.includes(String(process.ppid)));
   unlinkSync(`${c.path}.lock`);
