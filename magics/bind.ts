@@ -32,7 +32,8 @@ function lazyDoor(ctx: CommandContext): Door {
     execLog: async (id) => (await get()).execLog(id),
     execKill: async (id) => (await get()).execKill(id),
     auditTail: async (n) => (await get()).auditTail(n),
-    auditVerify: async () => (await get()).auditVerify(),
+    auditVerify: async (o) => (await get()).auditVerify(o),
+    auditHead: async () => (await get()).auditHead(),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { AuditRecord } from "../../runtime/audit/index.js";
 import { EXIT } from "../../runtime/errors.js";
-import { auditTail, auditVerify } from "../../runtime/operations/table.js";
+import { auditHead, auditTail, auditVerify } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
 import { badge, box, code, esc, muted, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
@@ -38,10 +38,20 @@ export const commands: CommandSpec[] = [
     },
   }),
   bind({
+    op: auditHead,
+    path: ["audit", "head"],
+    examples: ["audit head", "audit head --json"],
+    render(h) {
+      const text = h.seq ? `${h.anchor}\nrecord ${h.seq} of ${h.path}; keep this line somewhere the log's owner cannot rewrite, and later run: audit verify --anchor ${h.anchor}` : `no audit records yet (${h.path})`;
+      const html = box("oc-audit-head", "audit head", h.seq ? `<div>${code(h.anchor)}</div><div>${muted(`record ${h.seq}; keep it elsewhere, then check with audit verify --anchor`)}</div>` : muted(`no audit records yet (${h.path})`));
+      return { text, html };
+    },
+  }),
+  bind({
     op: auditVerify,
     path: ["audit", "verify"],
-    summary: "walk the hash chain: exit 1 and the first bad record on any modified, deleted, reordered or inserted record",
-    examples: ["audit verify", "audit verify --json"],
+    flags: [{ name: "anchor", type: "string", placeholder: "HASH[:SEQ]", help: "also require this record (as `audit head` printed it) to still be in the chain" }],
+    examples: ["audit verify", "audit verify --json", "audit verify --anchor 3f2a…:120"],
     render(v) {
       const text = `${v.ok ? "ok" : "TAMPERED"}: ${v.path}: ${v.message}`;
       const html = box("oc-audit-verify", "audit verify", `<div>${badge(v.ok ? "ok" : "fail")} ${code(v.path)}</div><div>${esc(v.message)}</div>${v.firstBadSeq !== null ? `<div>first bad record: <b>${esc(v.firstBadSeq)}</b></div>` : ""}`);

@@ -21,4 +21,27 @@ export interface VerifyReport {
   /** The file ends in a partial line (a write cut short by a crash): tolerated, reported. */
   tornLastLine: boolean;
   message: string;
+  /** Files walked (rotated files, then the current log); present only when the chain spans more than one. */
+  files?: number;
+  /** Records skipped because a keyed checkpoint vouched for them (doctor); absent on a full walk. */
+  checkpoint?: { seq: number; at: string };
+  /** The anchor asked for (`audit verify --anchor HASH[:SEQ]`) and whether the chain still holds it. */
+  anchor?: { hash: string; seq?: number; found: boolean; foundSeq?: number };
+}
+
+/** The head file's content: the last record's seq and hash, MAC'd under the key. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+export interface VerifyOptions {
+  /** The key file; default audit.key beside the log (the runtime passes <stateDir>/audit/audit.key). */
+  keyPath?: string;
+  /** Require the chain to contain this record (a head kept elsewhere). */
+  anchor?: { hash: string; seq?: number };
+  /** Start after a keyed checkpoint when one matches, and leave a new one after a clean walk. */
+  checkpoint?: boolean;
+  /** Where checkpoints live; default beside the key. */
+  checkpointDir?: string;
 }

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { ConfigError, SafetyError } from "../errors.js";
 import { parseJsonWithLines } from "./jsonlines.js";
 import type { ConfigSource, GatewayAuth, LoadedConfig, OpenClawConfig } from "./types.js";
-import { parseBind, validateRaw, type ConfigIssue } from "./validate.js";
+import { layoutIssues, parseBind, validateRaw, type ConfigIssue } from "./validate.js";
 
 export interface FindOptions {
   /** --config P */
@@ -57,7 +57,9 @@ export function checkConfig(opts: FindOptions = {}): CheckResult {
   if (!source.path) {
     const { issues, filled } = validateRaw({});
     if (issues.length || !filled) throw new Error("internal: the defaults do not validate");
-    return { source, raw: {}, issues: [], config: normalize(filled, source, opts.env ?? process.env) };
+    const config = normalize(filled, source, opts.env ?? process.env);
+    const layout = layoutIssues(config).map((i) => ({ ...i, file: "openclaw.json", line: 1 }));
+    return { source, raw: {}, issues: layout, config: layout.length ? undefined : config };
   }
   return checkText(readConfigText(source.path), source, opts.env ?? process.env);
 }
@@ -81,9 +83,16 @@ export function checkText(text: string, source: ConfigSource, env: NodeJS.Proces
     };
   }
   const { issues, filled } = validateRaw(parsed.value);
+  let config = filled ? normalize(filled, source, env) : undefined;
+  // Paths are only known once resolved: places the audit log and its key must never be.
+  if (config) {
+    const layout = layoutIssues(config);
+    issues.push(...layout);
+    if (layout.length) config = undefined;
+  }
   const located = issues.map((i) => ({ ...i, file, line: parsed.lineOf(i.pointer) }));
   located.sort((a, b) => a.line - b.line);
-  return { source, raw: parsed.value, issues: located, config: filled ? normalize(filled, source, env) : undefined };
+  return { source, raw: parsed.value, issues: located, config };
 }
 
 /** Load or fail: ConfigError (exit 2) listing every issue, SafetyError (exit 78) for unsafe settings. */
@@ -148,7 +157,7 @@ export function normalize(filled: any, source: ConfigSource, env: NodeJS.Process
       ...filled.rag,
       embedding: { ...filled.rag.embedding, ...(filled.rag.embedding.modelDir ? { modelDir: abs(base, filled.rag.embedding.modelDir) } : {}) },
     },
-    audit: { fsync: filled.audit.fsync, path: filled.audit.path ? abs(base, filled.audit.path) : join(stateDir, "audit", "audit.jsonl") },
+    audit: { fsync: filled.audit.fsync, path: filled.audit.path ? abs(base, filled.audit.path) : join(stateDir, "audit", "audit.jsonl"), rotateBytes: filled.audit.rotateBytes, keyPath: join(stateDir, "audit", "audit.key") },
     stateDir,
   };
 }

@@ -49,7 +49,8 @@ export interface OpenClawConfig {
   skills: Required<NonNullable<OpenClawJson["skills"]>>;
   rag: Required<Omit<RawRag, "embedding">> & { embedding: Filled<NonNullable<RawRag["embedding"]>, "model" | "modelDir"> };
   /** path filled: <stateDir>/audit/audit.jsonl unless set. */
-  audit: Required<NonNullable<OpenClawJson["audit"]>>;
+  /** keyPath is <stateDir>/audit/audit.key (derived, not configurable): the HMAC key, hidden from every sandbox. */
+  audit: Required<NonNullable<OpenClawJson["audit"]>> & { keyPath: string };
   /** Absolute state directory (sessions, logs, indexes, audit, tokens). */
   stateDir: string;
 }

@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import { basename, dirname, join, relative, isAbsolute } from "node:path";
 import { readSchema } from "../paths.js";
 import { didYouMean } from "./didyoumean.js";
 import { pointerSegments } from "./jsonlines.js";
@@ -227,4 +229,44 @@ export function validateRaw(data: unknown): { issues: ConfigIssue[]; filled?: an
   for (const s of secretIssues(data)) if (!issues.some((i) => i.pointer === s.pointer)) issues.push(s);
   issues.push(...semanticIssues(data));
   return { issues, filled: ok && issues.length === 0 ? copy : undefined };
+}
+
+/** The real path of p, resolving symlinks in the longest part that exists (the rest does not exist yet). */
+export function realPathOf(p: string): string {
+  const rest: string[] = [];
+  let cur = p;
+  for (;;) {
+    try {
+      return join(realpathSync(cur), ...rest.reverse());
+    } catch {
+      const up = dirname(cur);
+      if (up === cur) return p;
+      rest.push(basename(cur));
+      cur = up;
+    }
+  }
+}
+
+function within(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * Layouts where skills could write the audit log, its head or its key: the state dir or
+ * audit.path inside the workspace (skills may write anywhere in it). Compared by real path,
+ * so a symlink into (or out of) the workspace counts for where it leads.
+ */
+export function layoutIssues(c: { agentDefaults: { workspace: string }; stateDir: string; audit: { path: string } }): ConfigIssue[] {
+  const ws = realPathOf(c.agentDefaults.workspace);
+  const out: ConfigIssue[] = [];
+  const state = realPathOf(c.stateDir);
+  if (within(ws, state) || within(ws, realPathOf(dirname(c.stateDir)))) {
+    out.push({ pointer: "/stateDir", kind: "error", message: `the state dir ${c.stateDir}${state !== c.stateDir ? ` (really ${state})` : ""} is inside the workspace ${ws}: skills write there, so they could rewrite the audit log, its key and the gateway token. Set stateDir (or $OPENCLAW_STATE_DIR) to a folder outside the workspace, e.g. ~/.openclaw-kernel` });
+  }
+  const log = realPathOf(c.audit.path);
+  if (within(ws, log) || within(ws, realPathOf(dirname(c.audit.path)))) {
+    out.push({ pointer: "/audit/path", kind: "error", message: `the audit log ${c.audit.path}${log !== c.audit.path ? ` (really ${log})` : ""} is inside the workspace ${ws}: skills write there, so they could rewrite or delete it. Remove audit.path (the default is <stateDir>/audit/audit.jsonl) or point it outside the workspace` });
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
 export type Sha256 = string;
 
 /**
- * One line of the audit log (JSONL): a decision or an invocation, chained to the previous line by sha256. hash = sha256 of the canonical JSON (keys sorted, no whitespace) of the record without `hash`.
+ * One line of the audit log (JSONL): a decision or an invocation, chained to the previous line by HMAC-SHA256 under a key kept 0600 in the state dir. hash = HMAC-SHA256 of the canonical JSON (RFC 8785: keys sorted, no whitespace) of the record without `hash`; the line carries `hash` as its last member.
  */
 export interface AuditRecord {
   /**

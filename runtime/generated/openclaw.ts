@@ -224,13 +224,17 @@ export interface OpenClawJson {
   };
   audit?: {
     /**
-     * Audit log file; default <stateDir>/audit/audit.jsonl.
+     * Audit log file; default <stateDir>/audit/audit.jsonl. Must be outside agentDefaults.workspace (skills write there). Its HMAC key is <stateDir>/audit/audit.key.
      */
     path?: string;
     /**
      * fsync each record before a result is returned.
      */
     fsync?: boolean;
+    /**
+     * Start a new audit file (the old one becomes audit.jsonl.000001, .000002, …) once the current one would pass this many bytes; the chain continues across files and verifies from the first. 0 never rotates. Default 64 MiB.
+     */
+    rotateBytes?: number;
   };
   /**
    * Where sessions, logs, indexes and the audit log live; default $OPENCLAW_STATE_DIR or ~/.openclaw-kernel.

@@ -51,8 +51,11 @@ class GovernedDoor implements Door {
   async auditTail(n: number) {
     return (await this.#gov()).auditTail(n);
   }
-  async auditVerify() {
-    return (await this.#gov()).auditVerify();
+  async auditVerify(opts?: { anchor?: { hash: string; seq?: number } }) {
+    return (await this.#gov()).auditVerify(opts);
+  }
+  async auditHead() {
+    return (await this.#gov()).auditHead();
   }
 }
 

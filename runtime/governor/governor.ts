@@ -1,6 +1,6 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import type { AuditInput, AuditLog, AuditRecord, VerifyReport } from "../audit/index.js";
+import type { AuditHead, AuditInput, AuditLog, AuditRecord, VerifyReport } from "../audit/index.js";
 import { didYouMean } from "../config/index.js";
 import { PolicyError, UsageError } from "../errors.js";
 import type { Actor, Approver, RuntimeEventInput } from "../events.js";
@@ -257,8 +257,12 @@ export class Governor {
     return this.#o.audit.tail(n);
   }
 
-  async auditVerify(): Promise<VerifyReport> {
-    return this.#o.audit.verify();
+  async auditVerify(opts: { anchor?: { hash: string; seq?: number } } = {}): Promise<VerifyReport> {
+    return this.#o.audit.verify(opts.anchor ? { anchor: opts.anchor } : {});
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    return this.#o.audit.head();
   }
 
   /** Where the audit log is (for `audit tail` output). */

@@ -8,7 +8,7 @@
  * the agent loop can act as a model: the runtime hands it a `ModelDoorFactory` at
  * construction, and nothing else can reach one.
  */
-import type { AuditRecord, VerifyReport } from "../audit/index.js";
+import type { AuditHead, AuditRecord, VerifyReport } from "../audit/index.js";
 import type { Approver } from "../events.js";
 import type { ExecResult, ExecSessionInfo } from "../exec/index.js";
 import type { InvokeResult, SkillInfo, ToolSpec } from "../skills/index.js";
@@ -49,7 +49,10 @@ export interface Door {
   /** Audited as action "exec.kill" with this door's actor, whichever front door asked. */
   execKill(id: string): Promise<ExecResult>;
   auditTail(n: number): Promise<AuditRecord[]>;
-  auditVerify(): Promise<VerifyReport>;
+  /** Walks the keyed chain; with an anchor (as `auditHead` gave it), also requires that record. */
+  auditVerify(opts?: { anchor?: { hash: string; seq?: number } }): Promise<VerifyReport>;
+  /** The chain's current head: an anchor to keep elsewhere. */
+  auditHead(): Promise<AuditHead>;
 }
 
 /**

@@ -294,11 +294,28 @@ export const auditTail = op({
 
 export const auditVerify = op({
   name: "audit.verify",
-  summary: "walk the hash chain: the first modified, deleted, reordered or inserted record",
+  summary: "walk the keyed hash chain: exit 1 and the first bad record on any modified, deleted, reordered or inserted record, a missing head or key, or a missing anchor",
+  params: {
+    type: "object",
+    properties: { anchor: { type: "string", maxLength: 200, description: "HASH or HASH:SEQ as `audit head` printed it: that record must still be in the chain" } },
+    additionalProperties: false,
+  },
+  reach: ALL,
+  async handler(p: { anchor?: string }, ctx) {
+    const anchor = p.anchor === undefined ? undefined : (await import("../audit/verify.js")).parseAnchor(p.anchor);
+    return ctx.door.auditVerify(anchor ? { anchor } : {});
+  },
+});
+
+export const auditHead = op({
+  name: "audit.head",
+  summary: "the chain's current head (seq and keyed hash): an anchor to keep elsewhere for `audit verify --anchor`",
   params: NONE,
   reach: ALL,
-  async handler(_p, ctx) {
-    return ctx.door.auditVerify();
+  async handler(_p, ctx): Promise<{ path: string; seq: number; hash: string; anchor: string }> {
+    const h = await ctx.door.auditHead();
+    const { config } = await ctx.services.config();
+    return { path: config.audit.path, seq: h.seq, hash: h.hash, anchor: `${h.hash}:${h.seq}` };
   },
 });
 
@@ -472,6 +489,7 @@ export const OPERATIONS = [
   execKill,
   auditTail,
   auditVerify,
+  auditHead,
   gatewayStart,
   gatewayStop,
   gatewayStatus,
