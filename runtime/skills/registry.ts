@@ -10,6 +10,7 @@ import type { Runtime } from "../runtime.js";
 import { loadSkillFile, parseSkill, type Skill } from "./loader.js";
 import { bindParams } from "./params.js";
 import { APPLY_PATCH_TOOL, commitPatch, planPatch, relPath } from "./patch.js";
+import { gitDirsIn, ragIndexDir } from "./protect.js";
 import type { InvokeOptions, InvokeResult, SkillInfo, ToolSpec } from "./types.js";
 
 /** What list()/get() hand out: the public info, never the internals. */
@@ -233,7 +234,7 @@ export class SkillRegistry {
     // the sandbox): bundled skills such as local-rag run its compiled code.
     // Every skill folder (and the workspace's .git) is read-only inside the sandbox, so a run
     // cannot plant or edit skills, or git hooks and config, for a later run or the host.
-    const out = [packageRoot(), ...this.folders().map((f) => f.dir), s.dir, join(c.stateDir, "rag"), join(c.agentDefaults.workspace, ".git")];
+    const out = [packageRoot(), ...this.folders().map((f) => f.dir), s.dir, ragIndexDir(c.stateDir, c.agentDefaults.workspace), ...gitDirsIn(c.agentDefaults.workspace)];
     if (this.runtime.source.path) out.push(this.runtime.source.path);
     const auditDir = dirname(c.audit.path);
     if (!isInside(c.stateDir, auditDir)) out.push(auditDir);
