@@ -30,6 +30,8 @@ export interface ExecConfig {
   applyPatch: { enabled: boolean; allowedModels: string[] };
   sandbox: "auto" | "required" | "off";
   maxOutputBytes: number;
+  /** Bytes of each stream's log kept on disk (the newest; older output is dropped). */
+  maxLogBytes: number;
   env: string[];
 }
 

@@ -123,6 +123,7 @@ export class ExecManager {
       env,
       timeoutMs: timeoutSec * 1000,
       maxOutputBytes: this.config.maxOutputBytes,
+      maxLogBytes: this.config.maxLogBytes,
       sandboxed,
       logDir: join(this.stateDir, "exec", id),
       owner: req.owner,

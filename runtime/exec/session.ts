@@ -20,6 +20,8 @@ export interface SessionSpec {
   env: Record<string, string>;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** Bytes of each stream's log kept on disk (default 32 MiB). */
+  maxLogBytes?: number;
   sandboxed: boolean;
   /** Folder for this session's log files (created on first need). */
   logDir: string;
@@ -57,8 +59,8 @@ export class ExecSession {
   constructor(spec: SessionSpec) {
     this.id = spec.id;
     this.spec = spec;
-    this.out = new Capture(spec.maxOutputBytes, () => this.file("stdout.log"));
-    this.err = new Capture(spec.maxOutputBytes, () => this.file("stderr.log"));
+    this.out = new Capture(spec.maxOutputBytes, () => this.file("stdout.log"), spec.maxLogBytes);
+    this.err = new Capture(spec.maxOutputBytes, () => this.file("stderr.log"), spec.maxLogBytes);
     this.done = this.start();
   }
 
@@ -161,7 +163,9 @@ export class ExecSession {
     try {
       // hostPid and startTicks let another process (a terminal's `exec list|kill`) tell a live session from a recycled pid.
       this.startTicks ??= this.pid !== null && this.status === "running" ? procStartTicks(this.pid) : null;
-      const meta = { ...this.info(), hostPid: process.pid, startTicks: this.startTicks, background: this.background };
+      const meta: Record<string, unknown> = { ...this.info(), hostPid: process.pid, startTicks: this.startTicks, background: this.background };
+      // Once finished, the whole streams' size and sha256: a reader in another process reads only the tail.
+      if (this.status !== "running") Object.assign(meta, { stdoutBytes: this.out.bytes, stderrBytes: this.err.bytes, stdoutSha256: this.out.sha256(), stderrSha256: this.err.sha256() });
       writeFileSync(join(this.spec.logDir, "meta.json"), JSON.stringify(meta, null, 2) + "\n", { mode: 0o600 });
     } catch {
       /* post-mortem metadata is best effort; the audit log holds the record */
