@@ -6,8 +6,15 @@ export const BASE_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TE
 
 /** Variables that change what a program loads or runs before its main: code injection. */
 const INJECTING = /^(LD_|DYLD_)|^(NODE_OPTIONS|BASH_ENV|ENV|PYTHONSTARTUP|PERL5OPT|RUBYOPT|PROMPT_COMMAND)$/;
-/** Names that hold secrets: API keys, tokens (the gateway's too), passwords. */
-const SECRETISH = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|COOKIE|SESSION_ID/i;
+/** Names that hold secrets: API keys, tokens (the gateway's too), passwords, connection strings with credentials. */
+const SECRETISH = /KEY|TOKEN|SECRET|PASSW|_PWD$|CREDENTIAL|COOKIE|SESSION_ID|AUTH($|_)|(^|_)PAT$|(^|_)(DATABASE|DB|MONGO|MONGODB|REDIS|POSTGRES|PG|MYSQL|AMQP|BROKER)_?(URL|URI|DSN)$|(^|_)DSN$|^PGPASS/i;
+/** The runtime's own variables (the gateway token among them): never handed to a skill as a secret. */
+const OWN = /^OPENCLAW_/;
+
+/** Does the variable name look like it holds a secret? */
+export function secretEnvName(name: string): boolean {
+  return SECRETISH.test(name);
+}
 
 /** Why a variable name may never reach a child, or null when it may. */
 export function refusedEnvName(name: string): string | null {
@@ -21,17 +28,61 @@ export function refusedEnvName(name: string): string | null {
  * host (refused names skipped; doctor flags them in the config), plus the request's own
  * variables, where a refused name or a secret-looking value fails the run closed.
  */
-export function childEnv(host: NodeJS.ProcessEnv, configNames: readonly string[], requested: Record<string, string> = {}): Record<string, string> {
+export function childEnv(host: NodeJS.ProcessEnv, configNames: readonly string[], requested: Record<string, string> = {}, secretNames: readonly string[] = []): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of [...BASE_ENV, ...configNames]) {
     const v = host[name];
     if (v !== undefined && !refusedEnvName(name)) env[name] = v;
   }
   for (const [name, value] of Object.entries(requested)) {
-    const why = refusedEnvName(name) ?? (looksLikeSecret(value) ? `the value of ${name} looks like ${looksLikeSecret(value)}` : null);
+    // A declared secret (requires.secrets, approved by a person, named in the audit record)
+    // passes the secret checks; nothing passes the code-injection one.
+    const declared = secretNames.includes(name) && !OWN.test(name);
+    const why = INJECTING.test(name) ? refusedEnvName(name) : declared ? null : (refusedEnvName(name) ?? (looksLikeSecret(value) ? `the value of ${name} looks like ${looksLikeSecret(value)}` : null));
     if (why) throw new PolicyError(`refused to pass ${name} to the child: ${why}`, { rule: "exec.env", fix: `remove ${name} from the skill's requires.env; a skill that needs a secret must not run under openclaw-kernel's exec` });
     if (value.includes("\0")) throw new PolicyError(`refused to pass ${name}: the value contains a NUL byte`, { rule: "exec.env" });
     env[name] = value;
   }
   return env;
+}
+
+export interface SkillEnvPlan {
+  /** Variables to pass to the child (values from the host). */
+  env: Record<string, string>;
+  /** Names of the declared secrets among them (for the approval prompt and the audit record; never values). */
+  secrets: string[];
+  /** Why the skill cannot run, or null. */
+  blocked: string | null;
+}
+
+/**
+ * What a skill's requires.env / requires.secrets hand to its child. A name or a value that
+ * looks like a secret (GH_PAT, MYSQL_PWD, DATABASE_URL, postgres://u:pw@…, a long random
+ * token) blocks the skill unless it is declared in requires.secrets; declared secrets are
+ * passed, and the caller must ask for approval naming them and audit their names.
+ */
+export function skillEnv(requires: { env?: string[]; secrets?: string[] } | undefined, host: NodeJS.ProcessEnv): SkillEnvPlan {
+  const env: Record<string, string> = {};
+  const secrets: string[] = [];
+  const declared = new Set(requires?.secrets ?? []);
+  const fix = (n: string) => `move ${n} from requires.env to requires.secrets in SKILL.md (each run then needs approval, and the approval and audit record name it), or drop it`;
+  for (const name of requires?.env ?? []) {
+    if (declared.has(name)) continue;
+    if (INJECTING.test(name)) return { env, secrets, blocked: `requires.env ${refusedEnvName(name)}` };
+    if (SECRETISH.test(name)) return { env, secrets, blocked: `requires.env ${name} looks like it holds a secret: ${fix(name)}` };
+    const v = host[name];
+    if (v === undefined) return { env, secrets, blocked: `needs the environment variable ${name}` };
+    const what = looksLikeSecret(v);
+    if (what) return { env, secrets, blocked: `requires.env ${name}: its value looks like ${what}: ${fix(name)}` };
+    env[name] = v;
+  }
+  for (const name of declared) {
+    if (INJECTING.test(name)) return { env, secrets, blocked: `requires.secrets ${refusedEnvName(name)}` };
+    if (OWN.test(name)) return { env, secrets, blocked: `requires.secrets ${name}: the runtime's own variables (its gateway token among them) are never handed to a skill` };
+    const v = host[name];
+    if (v === undefined) return { env, secrets, blocked: `needs the environment variable ${name} (a secret)` };
+    env[name] = v;
+    secrets.push(name);
+  }
+  return { env, secrets, blocked: null };
 }

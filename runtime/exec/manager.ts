@@ -100,7 +100,7 @@ export class ExecManager {
     if (req.argv.some((a) => a.includes("\0"))) throw new PolicyError("an argument contains a NUL byte", { rule: "exec.argv" });
     if (!this.swept) this.sweep();
     const cwd = this.cwdFor(req);
-    const env = childEnv(this.hostEnv, this.config.env, req.env);
+    const env = childEnv(this.hostEnv, this.config.env, req.env, req.secretEnv);
     const sb = this.sandbox();
     if (sb.mode === "required" && !sb.available) {
       throw new PolicyError(`sandbox required but unavailable: ${sb.reason}`, { rule: "sandbox.required", fix: "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow user namespaces, or set tools.exec.sandbox to \"auto\"" });

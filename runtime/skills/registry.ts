@@ -4,6 +4,7 @@ import type { AuditInput, AuditLog } from "../audit/index.js";
 import { didYouMean } from "../config/index.js";
 import { OpenClawError, PolicyError, UsageError } from "../errors.js";
 import type { ExecManager, ExecResult } from "../exec/index.js";
+import { skillEnv } from "../exec/env.js";
 import { isInside } from "../exec/sandbox.js";
 import { bundledSkillsDir, packageRoot } from "../paths.js";
 import type { Runtime } from "../runtime.js";
@@ -177,8 +178,11 @@ export class SkillRegistry {
     const bound = bindParams(s, params ?? {});
     if ("rule" in bound) return this.deny(opts, "skill.invoke", name, [], bound.rule, bound.reason, { params: Object.keys(params ?? {}) });
     const argv = bound.argv;
+    // requires.env / requires.secrets: what the child gets; declared secrets are named (never shown) in the approval and the audit record.
+    const passed = skillEnv(s.front.requires, this.runtime.env);
+    if (passed.blocked) return this.deny(opts, "skill.invoke", name, argv, "exec.env", passed.blocked);
     if (s.risk === "high") {
-      const no = await this.approve(opts, "skill", name, `run skill ${name}: ${JSON.stringify(argv)}`, argv);
+      const no = await this.approve(opts, "skill", name, `run skill ${name}: ${JSON.stringify(argv)}${passed.secrets.length ? ` with the secrets ${passed.secrets.join(", ")} from the environment` : ""}`, argv);
       if (no) return this.deny(opts, "skill.invoke", name, argv, no.rule, no.reason);
     }
     // Fail closed: a run whose record could not be written must not start.
@@ -188,10 +192,10 @@ export class SkillRegistry {
     // openclaw-kernel (the bundled local-rag) read the RAG index through them.
     const env: Record<string, string> = { OPENCLAW_STATE_DIR: this.runtime.config.stateDir, OPENCLAW_WORKSPACE: this.runtime.config.agentDefaults.workspace };
     if (this.runtime.source.path) env.OPENCLAW_CONFIG = this.runtime.source.path;
-    for (const e of s.front.requires?.env ?? []) if (this.runtime.env[e] !== undefined) env[e] = this.runtime.env[e]!;
+    Object.assign(env, passed.env);
     let r: ExecResult;
     try {
-      r = await exec.run({ argv, env, timeoutSec: s.front.exec.timeoutSec, backgroundMs: s.front.exec.backgroundMs, signal: opts.signal, owner: opts.owner, label: name, readOnlyPaths: this.readOnlyFor(s) });
+      r = await exec.run({ argv, env, timeoutSec: s.front.exec.timeoutSec, backgroundMs: s.front.exec.backgroundMs, signal: opts.signal, owner: opts.owner, label: name, readOnlyPaths: this.readOnlyFor(s), secretEnv: passed.secrets });
     } catch (e) {
       if (e instanceof PolicyError) return this.deny(opts, "skill.invoke", name, argv, e.rule, e.message);
       if (e instanceof UsageError) return this.deny(opts, "skill.invoke", name, argv, "exec.usage", e.message);
@@ -199,6 +203,7 @@ export class SkillRegistry {
       throw e;
     }
     const rec = this.execAudit(opts, name, r);
+    if (passed.secrets.length) rec.extra = { ...rec.extra, secrets: passed.secrets };
     await this.audit(rec);
     if (r.status === "running") {
       // The run continues in the background: its end gets its own record.
