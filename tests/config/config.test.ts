@@ -25,7 +25,7 @@ test("the seed openclaw.json validates unchanged and its values are the defaults
   assert.deepEqual(d.gateway.control, raw.gateway.control);
   assert.equal(d.agentDefaults.model, raw.agentDefaults.model);
   assert.equal(d.agentDefaults.workspace.endsWith("/workspace"), true);
-  assert.deepEqual({ ...d.tools.exec, sandbox: undefined, maxOutputBytes: undefined, env: undefined }, { ...raw.tools.exec, sandbox: undefined, maxOutputBytes: undefined, env: undefined });
+  assert.deepEqual({ ...d.tools.exec, sandbox: undefined, maxOutputBytes: undefined, maxLogBytes: undefined, env: undefined }, { ...raw.tools.exec, sandbox: undefined, maxOutputBytes: undefined, maxLogBytes: undefined, env: undefined });
   assert.deepEqual(s.tools.exec, d.tools.exec);
   assert.deepEqual(s.gateway, d.gateway);
 });
