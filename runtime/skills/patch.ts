@@ -195,6 +195,8 @@ function code(e: unknown): string | undefined {
  * folder reached is checked once more by its real path (readlink of the fd).
  */
 function openParent(lim: PatchLimits, parts: string[], create: boolean): number {
+  // Fail closed where there is no /proc (not Linux): no race-safe way to write from Node there.
+  if (!existsSync("/proc/self/fd")) throw new PatchRaceError("apply_patch writes through /proc/self/fd (Linux); this host has no /proc, so nothing is written");
   let fd = openSync(lim.workspace, O_DIR);
   try {
     for (const p of parts) {
