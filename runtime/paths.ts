@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 let root: string | undefined;
@@ -36,4 +36,21 @@ export function readSchema(name: string): Record<string, unknown> {
 
 export function bundledSkillsDir(): string {
   return join(packageRoot(), "skills");
+}
+
+/** Is `p` the folder `dir` or inside it (both absolute, compared as given)? */
+export function isInside(dir: string, p: string): boolean {
+  const rel = relative(dir, p);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** The real path of `p`, or of its deepest existing ancestor with the rest appended. */
+export function realOrResolved(p: string): string {
+  const abs = resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const up = resolve(abs, "..");
+    return up === abs ? abs : join(realOrResolved(up), relative(up, abs));
+  }
 }

@@ -95,15 +95,11 @@ export class Runtime {
   /** The governor, with the ExecManager and AuditLog it alone holds. Private: reach it through a Door. */
   #governor(): Promise<Governor> {
     return this.#part("governor", async () => {
-      const [{ Governor }, { ExecManager }, { AuditLog }, { packageRoot }] = await Promise.all([import("./governor/governor.js"), import("./exec/index.js"), import("./audit/index.js"), import("./paths.js")]);
+      const [{ createGovernor }, { packageRoot }] = await Promise.all([import("./governor/governor.js"), import("./paths.js")]);
       const c = this.config;
-      const skills = await this.skills();
-      const exec = new ExecManager({ config: c.tools.exec, workspace: c.agentDefaults.workspace, stateDir: c.stateDir, emit: (e) => this.emit(e) });
-      const audit = new AuditLog(c.audit);
-      return new Governor({
-        exec,
-        audit,
-        skills,
+      return createGovernor({
+        config: c,
+        skills: await this.skills(),
         applyPatch: c.tools.exec.applyPatch,
         paths: { packageRoot: packageRoot(), workspace: c.agentDefaults.workspace, stateDir: c.stateDir, auditPath: c.audit.path, configPath: this.source.path ?? null },
         env: this.env,

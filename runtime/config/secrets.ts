@@ -28,17 +28,38 @@ export function entropy(s: string): number {
   return h;
 }
 
+/** The known prefixes, unanchored: a key inside prose or a URL is still that key. */
+const KNOWN_ANYWHERE: Array<[RegExp, string]> = KNOWN_PREFIXES.map(([re, what]) => [new RegExp(`(?<![A-Za-z0-9])(?:${re.source.replace(/^\^/, "").replace(/\$$/, "(?![0-9A-Za-z])")})`), what]);
+
+/** A URL carrying credentials: scheme://user:password@host. */
+const URL_USERINFO = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:[^\s/?#@]+@/i;
+/** A secret-named parameter with a real value: ?api_key=…, &token=…, access_token=… (URLs, query strings, prose). */
+const SECRET_PARAM = /(?:^|[?&;#\s])(?:[a-z0-9_-]*[_-])?(?:api[_-]?key|apikey|key|token|access[_-]?token|auth|secret|password|passwd|pwd|sig|signature|credential)s?=(?!\$\{|%24%7B|<|\{\{)[^&#\s'"]{6,}/i;
+/** Candidate tokens inside longer text. */
+const EMBEDDED = /[A-Za-z0-9+_=-]{32,}/g;
+
+function genericToken(v: string, strict: boolean): boolean {
+  if (!(v.length >= 32 && /^[A-Za-z0-9+_=\-]+$/.test(v) && /[0-9]/.test(v) && /[A-Za-z]/.test(v))) return false;
+  // Inside prose, a bare hex digest (a commit, a sha256 pin) is a content hash, not a key.
+  if (strict) return /[a-z]/.test(v) && /[A-Z]/.test(v) && !/^[0-9a-fA-F]+$/.test(v) && entropy(v) >= 4;
+  return entropy(v) >= 3.8;
+}
+
 /**
- * What kind of secret `value` looks like, or undefined. Paths, URLs, model refs and
- * prose are not flagged: a generic secret is one long token of mixed letters and
- * digits with high entropy and no separators a path or sentence would have.
+ * What kind of secret `value` looks like, or undefined: anywhere in the string, not only
+ * at its start (a key pasted into a system prompt, ?api_key= in a URL, user:password@).
+ * Paths, URLs without credentials, model refs and prose are not flagged: a generic secret
+ * is one long token of mixed letters and digits with high entropy and none of the
+ * separators a path or sentence would have.
  */
 export function looksLikeSecret(value: string): string | undefined {
   const v = value.trim();
   for (const [re, what] of KNOWN_PREFIXES) if (re.test(v)) return what;
-  if (v.length >= 32 && /^[A-Za-z0-9+_=\-]+$/.test(v) && /[0-9]/.test(v) && /[A-Za-z]/.test(v) && entropy(v) >= 3.8) {
-    return "a long high-entropy token";
-  }
+  if (genericToken(v, false)) return "a long high-entropy token";
+  for (const [re, what] of KNOWN_ANYWHERE) if (re.test(v)) return what;
+  if (URL_USERINFO.test(v)) return "a URL with a password in it (user:password@)";
+  if (SECRET_PARAM.test(v)) return "a secret-named parameter with a value (api_key=, token=, …)";
+  for (const m of v.matchAll(EMBEDDED)) if (genericToken(m[0], true)) return "a long high-entropy token";
   return undefined;
 }
 

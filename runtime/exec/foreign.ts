@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecResult, ExecSessionInfo } from "./types.js";
 
@@ -68,18 +68,48 @@ export function listForeign(stateDir: string, exclude: Set<string>): ExecSession
   return out;
 }
 
-/** The tail of a log file (at most `cap` bytes), its size and the sha256 of all of it. */
-function readLog(path: string, cap: number): { text: string; bytes: number; sha256: string; truncated: boolean } {
-  if (!existsSync(path)) return { text: "", bytes: 0, sha256: createHash("sha256").digest("hex"), truncated: false };
-  const all = readFileSync(path);
-  const tail = all.length > cap ? all.subarray(all.length - cap) : all;
-  return { text: tail.toString("utf8"), bytes: all.length, sha256: createHash("sha256").update(all).digest("hex"), truncated: all.length > cap };
+/**
+ * The tail of a stream's log (at most `cap` bytes), read from the end of the file (and of
+ * <file>.1 before it when the log rotated) without reading the rest: a flood of hundreds
+ * of MB costs `cap` bytes here. Size and sha256 of the whole stream come from meta.json
+ * once the run finished; while it runs the size is what is on disk and the hash is "".
+ */
+function readLog(path: string, cap: number, whole?: { bytes?: number; sha256?: string }): { text: string; bytes: number; sha256: string; truncated: boolean } {
+  const parts: Buffer[] = [];
+  let want = cap;
+  let onDisk = 0;
+  let rotated = false;
+  for (const p of [path, `${path}.1`]) {
+    let fd: number;
+    try {
+      fd = openSync(p, "r");
+    } catch {
+      continue;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      onDisk += size;
+      if (p !== path) rotated = true;
+      const n = Math.min(size, want);
+      if (n > 0) {
+        const b = Buffer.alloc(n);
+        readSync(fd, b, 0, n, size - n);
+        parts.unshift(b);
+        want -= n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const bytes = whole?.bytes ?? onDisk;
+  return { text: Buffer.concat(parts).toString("utf8"), bytes, sha256: whole?.sha256 ?? (onDisk === 0 ? createHash("sha256").digest("hex") : ""), truncated: rotated || bytes > cap };
 }
 
 export function foreignResult(dir: string, meta: ForeignMeta, cap: number): ExecResult {
   const m = liveStatus(meta);
-  const out = readLog(join(dir, "stdout.log"), cap);
-  const err = readLog(join(dir, "stderr.log"), cap);
+  const w = meta as ForeignMeta & { stdoutBytes?: number; stderrBytes?: number; stdoutSha256?: string; stderrSha256?: string };
+  const out = readLog(join(dir, "stdout.log"), cap, { bytes: w.stdoutBytes, sha256: w.stdoutSha256 });
+  const err = readLog(join(dir, "stderr.log"), cap, { bytes: w.stderrBytes, sha256: w.stderrSha256 });
   return {
     id: m.id,
     status: m.status,

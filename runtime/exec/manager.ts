@@ -5,7 +5,7 @@ import type { ExecConfig } from "../config/index.js";
 import { NotFoundError, PolicyError, UsageError } from "../errors.js";
 import type { RuntimeEventInput } from "../events.js";
 import { childEnv } from "./env.js";
-import { isInside, probeSandbox, sandboxArgv, BWRAP_CANDIDATES, type SandboxProbe } from "./sandbox.js";
+import { isInside, makeReadOnlyPlaceholders, probeSandbox, sandboxArgv, BWRAP_CANDIDATES, type SandboxProbe } from "./sandbox.js";
 import { ExecSession } from "./session.js";
 import { foreignResult, listForeign, readMeta, sameProcess, type ForeignMeta } from "./foreign.js";
 import { KILL_GRACE_MS, signalGroup } from "./kill.js";
@@ -100,15 +100,16 @@ export class ExecManager {
     if (req.argv.some((a) => a.includes("\0"))) throw new PolicyError("an argument contains a NUL byte", { rule: "exec.argv" });
     if (!this.swept) this.sweep();
     const cwd = this.cwdFor(req);
-    const env = childEnv(this.hostEnv, this.config.env, req.env);
+    const env = childEnv(this.hostEnv, this.config.env, req.env, req.secretEnv);
     const sb = this.sandbox();
     if (sb.mode === "required" && !sb.available) {
       throw new PolicyError(`sandbox required but unavailable: ${sb.reason}`, { rule: "sandbox.required", fix: "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow user namespaces, or set tools.exec.sandbox to \"auto\"" });
     }
     const sandboxed = sb.mode !== "off" && sb.available;
-    // The workspace's skills folder must exist to be mounted read-only: otherwise a run
-    // could create it and plant a skill that a later run picks up.
-    if (sandboxed) mkdirSync(join(this.ws(), "skills"), { recursive: true });
+    // Read-only paths inside the workspace (its skills folder, skills.dirs entries, .git)
+    // must exist to be mounted read-only: otherwise a run could create them and plant a
+    // skill that a later run trusts, or a .git whose config runs code on the host.
+    if (sandboxed) makeReadOnlyPlaceholders(this.ws(), [...(req.readOnlyPaths ?? []), join(this.ws(), "skills")]);
     const id = `x${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
     const spawnArgv = sandboxed
       ? [sb.path!, ...sandboxArgv(sb.path!, { workspace: this.ws(), cwd, hide: [this.stateDir], readOnly: [...(req.readOnlyPaths ?? []), ...this.extraReadOnly, join(this.ws(), "skills")] }, req.argv)]
@@ -122,6 +123,7 @@ export class ExecManager {
       env,
       timeoutMs: timeoutSec * 1000,
       maxOutputBytes: this.config.maxOutputBytes,
+      maxLogBytes: this.config.maxLogBytes,
       sandboxed,
       logDir: join(this.stateDir, "exec", id),
       owner: req.owner,

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import { isInside, realOrResolved } from "../paths.js";
 
 /**
  * bubblewrap: read-only root, the workspace writable, a private /tmp, no network
@@ -37,9 +38,29 @@ export function probeSandbox(candidates: string[] = BWRAP_CANDIDATES): SandboxPr
 }
 
 /** Is `p` equal to or inside `dir` (both absolute, already real paths)? */
-export function isInside(dir: string, p: string): boolean {
-  const rel = relative(dir, p);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+export { isInside, realOrResolved };
+
+/**
+ * Read-only paths inside the writable workspace that do not exist yet (a skills.dirs entry,
+ * the workspace's .git) are created empty before the run, so the sandbox can mount them
+ * read-only: otherwise a skill could create them (a skill folder loaded as trusted next
+ * time, a .git with a hostile config). An empty folder is inert: git's discovery skips a
+ * .git without HEAD, and `git init` still works in it. Returns the folders created.
+ */
+export function makeReadOnlyPlaceholders(workspace: string, readOnly: string[]): string[] {
+  const ws = realOrResolved(workspace);
+  const made: string[] = [];
+  for (const p of readOnly) {
+    const r = realOrResolved(p);
+    if (r === ws || !isInside(ws, r) || existsSync(r)) continue;
+    try {
+      mkdirSync(r, { recursive: true, mode: 0o755 });
+      made.push(r);
+    } catch {
+      /* a file or a dangling link in the way: sandboxArgv mounts what is there */
+    }
+  }
+  return made;
 }
 
 export interface SandboxLayout {
@@ -59,6 +80,10 @@ export interface SandboxLayout {
  * workspace.
  */
 export function sandboxArgv(bwrap: string, layout: SandboxLayout, argv: string[]): string[] {
+  // Mount by real path: bwrap refuses (or mounts elsewhere) a destination that goes through a
+  // symlink, e.g. a symlinked OPENCLAW_STATE_DIR or workspace.
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  layout = { workspace: real(layout.workspace), cwd: real(layout.cwd), hide: layout.hide.map(real), readOnly: layout.readOnly.map(real) };
   const { workspace } = layout;
   type Mount = { path: string; args: string[] };
   const mounts: Mount[] = [{ path: "/tmp", args: ["--tmpfs", "/tmp"] }];
@@ -75,4 +100,14 @@ export function sandboxArgv(bwrap: string, layout: SandboxLayout, argv: string[]
   for (const { m } of ordered) out.push(...m.args);
   out.push("--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--chdir", layout.cwd, "--", ...argv);
   return out;
+}
+
+/**
+ * Runs /bin/true inside the sandbox built for this very layout (real workspace, hidden
+ * state dir): null when it works, else bwrap's complaint. doctor uses it so an OK means
+ * the runs will start, not merely that bwrap exists.
+ */
+export function probeLayout(bwrap: string, layout: SandboxLayout): string | null {
+  const r = spawnSync(bwrap, sandboxArgv(bwrap, layout, ["/bin/true"]), { stdio: ["ignore", "ignore", "pipe"], timeout: 5000 });
+  return r.status === 0 ? null : (r.stderr?.toString() || r.error?.message || `exit ${r.status}`).trim();
 }

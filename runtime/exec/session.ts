@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Capture } from "./capture.js";
 import { procStartTicks } from "./foreign.js";
-import { killGroup, signalGroup } from "./kill.js";
+import { EXEC_ID_VAR, KILL_GRACE_MS, killGroup, signalGroup, signalRun } from "./kill.js";
 import type { ExecResult, ExecSessionInfo, ExecStatus } from "./types.js";
 
 /** How long to wait for the pipes to close after the group is gone (an escaped grandchild may hold them). */
 const DRAIN_MS = 500;
+/** After the leader's exit, how long the pipes may stay open before we look for escaped processes holding them. */
+const ESCAPE_CHECK_MS = 50;
 
 export interface SessionSpec {
   id: string;
@@ -20,6 +22,8 @@ export interface SessionSpec {
   env: Record<string, string>;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** Bytes of each stream's log kept on disk (default 32 MiB). */
+  maxLogBytes?: number;
   sandboxed: boolean;
   /** Folder for this session's log files (created on first need). */
   logDir: string;
@@ -46,6 +50,7 @@ export class ExecSession {
   endedAt: Date | null = null;
   background = false;
   private startTicks: string | null | undefined;
+  private leaderStart: number | null = null;
   private aborted = false;
   private readonly t0 = performance.now();
   private t1: number | null = null;
@@ -57,8 +62,8 @@ export class ExecSession {
   constructor(spec: SessionSpec) {
     this.id = spec.id;
     this.spec = spec;
-    this.out = new Capture(spec.maxOutputBytes, () => this.file("stdout.log"));
-    this.err = new Capture(spec.maxOutputBytes, () => this.file("stderr.log"));
+    this.out = new Capture(spec.maxOutputBytes, () => this.file("stdout.log"), spec.maxLogBytes);
+    this.err = new Capture(spec.maxOutputBytes, () => this.file("stderr.log"), spec.maxLogBytes);
     this.done = this.start();
   }
 
@@ -76,12 +81,16 @@ export class ExecSession {
       let child: ChildProcess;
       try {
         // detached: the child leads a new process group, so one kill(-pid) reaches its whole tree.
-        child = spawn(file!, args, { cwd: this.spec.cwd, env: this.spec.env, detached: true, stdio: ["ignore", "pipe", "pipe"], shell: false, windowsHide: true });
+        // Unsandboxed, the child carries its run id: a descendant that calls setsid leaves the
+        // group (and, once its parent exits, the ancestry), but keeps the mark (kill.ts runProcesses).
+        const env = this.spec.sandboxed ? this.spec.env : { ...this.spec.env, [EXEC_ID_VAR]: this.id };
+        child = spawn(file!, args, { cwd: this.spec.cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"], shell: false, windowsHide: true });
       } catch (e) {
         this.fail(e as Error);
         return resolve();
       }
       this.pid = child.pid ?? null;
+      if (this.pid !== null && !this.spec.sandboxed) this.leaderStart = Number(procStartTicks(this.pid)) || null;
       child.stdout!.on("data", (b: Buffer) => this.out.push(b));
       child.stderr!.on("data", (b: Buffer) => this.err.push(b));
       let closed = false;
@@ -111,6 +120,14 @@ export class ExecSession {
         this.signal = sig;
         // The leader is gone; whatever it left in its group goes too (no orphans).
         if (this.pid !== null) signalGroup(this.pid, "SIGKILL");
+        // Unsandboxed, a process that left the group (setsid) and still holds our pipes keeps
+        // them open: find it by its mark and kill it too. A run whose pipes close at once costs nothing.
+        if (this.pid !== null && !this.spec.sandboxed) {
+          const leader = this.pid;
+          setTimeout(() => {
+            if (!closed) signalRun(leader, this.id, this.leaderStart, "SIGKILL");
+          }, ESCAPE_CHECK_MS).unref();
+        }
         setTimeout(() => {
           if (!closed) {
             child.stdout?.destroy();
@@ -136,9 +153,18 @@ export class ExecSession {
     this.error = `${(e as NodeJS.ErrnoException).code ?? "error"}: cannot start ${this.spec.argv[0]}: ${e.message}`;
   }
 
-  /** Kill the whole group (SIGTERM, then SIGKILL after a grace). */
+  /**
+   * Kill the whole group (SIGTERM, then SIGKILL after a grace). Sandboxed, bwrap's pid
+   * namespace holds every descendant; unsandboxed, also every process of the run that
+   * left the group (setsid), found by ancestry and by its mark, SIGKILLed after the grace
+   * even if the leader is gone by then.
+   */
   private terminate(): void {
-    if (this.pid !== null && this.status === "running") killGroup(this.pid, this.done);
+    if (this.pid === null || this.status !== "running") return;
+    if (this.spec.sandboxed) return killGroup(this.pid, this.done);
+    const leader = this.pid;
+    signalRun(leader, this.id, this.leaderStart, "SIGTERM");
+    setTimeout(() => signalRun(leader, this.id, this.leaderStart, "SIGKILL"), KILL_GRACE_MS).unref();
   }
 
   /** Stop it on request (Stop button, `exec kill`, close()). */
@@ -161,7 +187,9 @@ export class ExecSession {
     try {
       // hostPid and startTicks let another process (a terminal's `exec list|kill`) tell a live session from a recycled pid.
       this.startTicks ??= this.pid !== null && this.status === "running" ? procStartTicks(this.pid) : null;
-      const meta = { ...this.info(), hostPid: process.pid, startTicks: this.startTicks, background: this.background };
+      const meta: Record<string, unknown> = { ...this.info(), hostPid: process.pid, startTicks: this.startTicks, background: this.background };
+      // Once finished, the whole streams' size and sha256: a reader in another process reads only the tail.
+      if (this.status !== "running") Object.assign(meta, { stdoutBytes: this.out.bytes, stderrBytes: this.err.bytes, stdoutSha256: this.out.sha256(), stderrSha256: this.err.sha256() });
       writeFileSync(join(this.spec.logDir, "meta.json"), JSON.stringify(meta, null, 2) + "\n", { mode: 0o600 });
     } catch {
       /* post-mortem metadata is best effort; the audit log holds the record */

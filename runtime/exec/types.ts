@@ -4,6 +4,8 @@ export interface ExecRequest {
   argv: string[];
   /** Extra variables for the child (a skill's declared env); secret-like names are refused. */
   env?: Record<string, string>;
+  /** Names in env that are declared, approved secrets (requires.secrets): they pass the secret checks. */
+  secretEnv?: string[];
   /** Default the workspace; must be inside it (by real path). */
   cwd?: string;
   /** Hard limit; default tools.exec.timeoutSec. */

@@ -140,9 +140,13 @@ export interface OpenClawJson {
        */
       sandbox?: "auto" | "required" | "off";
       /**
-       * Output kept in memory per stream (the tail); the full log goes to the state dir.
+       * Output kept in memory per stream (the tail); the log on disk is bounded by maxLogBytes.
        */
       maxOutputBytes?: number;
+      /**
+       * Bytes of each stream's log (stdout, stderr) kept on disk in the state dir for a background or overflowing run: the newest output, in two files of half this size each (stdout.log and stdout.log.1); older output is dropped, and the run is marked truncated. Default 32 MiB.
+       */
+      maxLogBytes?: number;
       /**
        * Extra environment variable names passed to every child (secret-like names are still refused).
        */

@@ -53,9 +53,13 @@ export interface SkillFrontmatter {
      */
     bins?: string[];
     /**
-     * Environment variables passed to the child (never secrets).
+     * Environment variables passed to the child. A name or value that looks like a secret (…_TOKEN, …_KEY, …_PAT, …_PWD, …PASSWORD…, DATABASE_URL, a URL with user:password@, a high-entropy token) blocks the skill unless listed in secrets instead.
      */
     env?: string[];
+    /**
+     * Environment variables holding secrets the skill needs (e.g. GH_PAT, DATABASE_URL). Passed to the child; the skill then needs a person's approval for every run (risk high), and the approval prompt and the audit record name the variables (never their values). Variables that change what a program loads (LD_*, NODE_OPTIONS, …) and the runtime's own OPENCLAW_* variables are never passed.
+     */
+    secrets?: string[];
     os?: ("linux" | "darwin" | "win32" | "freebsd" | "openbsd")[];
   };
   /**

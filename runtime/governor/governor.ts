@@ -1,3 +1,4 @@
+import type { OpenClawConfig } from "../config/index.js";
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuditHead, AuditInput, AuditLog, AuditRecord, VerifyReport } from "../audit/index.js";
@@ -5,6 +6,7 @@ import { didYouMean } from "../config/index.js";
 import { PolicyError, UsageError } from "../errors.js";
 import type { Actor, Approver, RuntimeEventInput } from "../events.js";
 import type { ExecManager, ExecNotice, ExecResult, ExecSessionInfo } from "../exec/index.js";
+import { gitDirsIn, ragIndexDir } from "../skills/protect.js";
 import { approverDeclined, deny, isRuleId, noApprover, patchGate, patchProtected, sandboxGate, sandboxReadOnly, skillEnv, skillGate, type ApplyPatchConfig, type Denial, type PathFacts, type RuleId } from "../policy/index.js";
 import { bindParams } from "../skills/params.js";
 import { APPLY_PATCH_TOOL, commitPatch, planPatch, relPath } from "../skills/patch.js";
@@ -51,8 +53,14 @@ export class Governor {
     this.#o = opts;
   }
 
-  private paths(): PathFacts {
-    return { ...this.#o.paths, skillFolders: this.#o.skills.folders().map((f) => f.dir) };
+  /** The path facts policy decides on; for a sandboxed run also this workspace's RAG index and every .git in it (a scan). */
+  private paths(opts: { sandbox?: boolean } = {}): PathFacts {
+    const p: PathFacts = { ...this.#o.paths, skillFolders: this.#o.skills.folders().map((f) => f.dir) };
+    if (opts.sandbox && this.#o.exec.config.sandbox !== "off") {
+      p.ragIndexDir = ragIndexDir(p.stateDir, p.workspace);
+      p.gitDirs = gitDirsIn(p.workspace);
+    }
+    return p;
   }
 
   private async audit(i: AuditInput): Promise<AuditRecord> {
@@ -99,13 +107,14 @@ export class Governor {
     const bound = bindParams(s!, params ?? {});
     if ("rule" in bound) return this.refuse(actor, "skill.invoke", name, [], deny(bound.rule, bound.reason), { params: Object.keys(params ?? {}) });
     const argv = bound.argv;
-    const env = skillEnv({ stateDir: this.#o.paths.stateDir, workspace: this.#o.paths.workspace, configPath: this.#o.paths.configPath, requires: s!.front.requires?.env ?? [], host: this.#o.env });
+    const env = skillEnv({ stateDir: this.#o.paths.stateDir, workspace: this.#o.paths.workspace, configPath: this.#o.paths.configPath, requires: s!.front.requires, host: this.#o.env });
     if ("rule" in env) return this.refuse(actor, "skill.invoke", name, argv, env);
+    const withSecrets = env.secrets.length ? ` with the secrets ${env.secrets.join(", ")} from the environment` : "";
     const sb = this.#o.exec.sandbox();
     const sbNo = sandboxGate(sb.mode, sb.available, sb.reason ?? "no sandbox");
     if (sbNo) return this.refuse(actor, "skill.invoke", name, argv, sbNo);
     if (gate.needsApproval) {
-      const no = await this.approve(actor, opts.approver, "skill", name, `run skill ${name}: ${JSON.stringify(argv)}`, argv);
+      const no = await this.approve(actor, opts.approver, "skill", name, `run skill ${name}: ${JSON.stringify(argv)}${withSecrets}`, argv);
       if (no) return this.refuse(actor, "skill.invoke", name, argv, no);
     }
     // Fail closed: a run whose record could not be written must not start.
@@ -113,7 +122,7 @@ export class Governor {
     const exec = this.#o.exec;
     let r: ExecResult;
     try {
-      r = await exec.run({ argv, env: env.env, timeoutSec: s!.front.exec.timeoutSec, backgroundMs: s!.front.exec.backgroundMs, signal: opts.signal, owner: opts.owner ?? actor.sessionId, label: name, readOnlyPaths: sandboxReadOnly(this.paths(), s!.dir) });
+      r = await exec.run({ argv, env: env.env, timeoutSec: s!.front.exec.timeoutSec, backgroundMs: s!.front.exec.backgroundMs, signal: opts.signal, owner: opts.owner ?? actor.sessionId, label: name, readOnlyPaths: sandboxReadOnly(this.paths({ sandbox: true }), s!.dir), secretEnv: env.secrets });
     } catch (e) {
       // exec's own last-moment checks (cwd, argv, a sandbox that vanished): one conversion, here.
       if (e instanceof PolicyError) return this.refuse(actor, "skill.invoke", name, argv, deny(ruleOf(e.rule, "exec.usage"), e.message));
@@ -121,7 +130,9 @@ export class Governor {
       await this.audit({ actor, action: "skill.invoke", skill: name, argv, decision: "error", reason: (e as Error).message });
       throw e;
     }
-    await this.audit(this.execAudit(actor, name, r));
+    const rec = this.execAudit(actor, name, r);
+    if (env.secrets.length) rec.extra = { ...rec.extra, secrets: env.secrets };
+    await this.audit(rec);
     if (r.status === "running") {
       // The run continues in the background: its end gets its own record.
       void exec
@@ -275,4 +286,17 @@ export class Governor {
     await this.#o.exec.close().catch(() => undefined);
     await this.#o.audit.close().catch(() => undefined);
   }
+}
+
+/**
+ * Builds the governor with the ExecManager and the AuditLog it alone holds: the one place
+ * either is constructed (the runtime asks for a governor, never for exec or audit).
+ */
+export async function createGovernor(o: Omit<GovernorOptions, "exec" | "audit"> & { config: OpenClawConfig }): Promise<Governor> {
+  const [{ ExecManager }, { AuditLog }] = await Promise.all([import("../exec/index.js"), import("../audit/index.js")]);
+  const c = o.config;
+  const exec = new ExecManager({ config: c.tools.exec, workspace: c.agentDefaults.workspace, stateDir: c.stateDir, emit: o.emit });
+  const audit = new AuditLog(c.audit);
+  const { config: _c, ...rest } = o;
+  return new Governor({ ...rest, exec, audit });
 }

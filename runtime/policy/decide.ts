@@ -4,8 +4,7 @@
  * environment), asks here, then runs, asks for approval and audits.
  */
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { looksLikeSecret } from "../config/secrets.js";
-import { refusedEnvName } from "../exec/env.js";
+import { requiredEnv } from "./env.js";
 import { deny, type Denial } from "./rules.js";
 
 /** What a skill gate needs to know about a skill. */
@@ -53,22 +52,21 @@ export function sandboxGate(mode: "off" | "auto" | "required", available: boolea
 
 /**
  * The variables a skill run passes on top of exec's base allow-list: where the runtime
- * keeps its state and config (paths, never secrets), then each `requires.env` name the
- * host defines. A name that injects code or holds a secret, or a secret-looking value,
- * refuses the run.
+ * keeps its state and config (paths, never secrets), then what the skill's requires.env and
+ * requires.secrets hand over (requiredEnv: a secret-looking name or value must be declared
+ * in requires.secrets). `secrets` names the declared ones: the approval and the audit
+ * record name them, never their values.
  */
-export function skillEnv(input: { stateDir: string; workspace: string; configPath: string | null; requires: readonly string[]; host: Readonly<Record<string, string | undefined>> }): { env: Record<string, string> } | Denial {
+export function skillEnv(input: { stateDir: string; workspace: string; configPath: string | null; requires: { env?: readonly string[]; secrets?: readonly string[] } | undefined; host: Readonly<Record<string, string | undefined>> }): { env: Record<string, string>; secrets: string[] } | Denial {
   const env: Record<string, string> = { OPENCLAW_STATE_DIR: input.stateDir, OPENCLAW_WORKSPACE: input.workspace };
   if (input.configPath) env.OPENCLAW_CONFIG = input.configPath;
-  for (const name of input.requires) {
-    const value = input.host[name];
-    if (value === undefined) continue;
-    const why = refusedEnvName(name) ?? (looksLikeSecret(value) ? `the value of ${name} looks like ${looksLikeSecret(value)}` : null);
-    if (why) return deny("exec.env", `refused to pass ${name} to the child: ${why}`);
+  const plan = requiredEnv({ env: [...(input.requires?.env ?? [])], secrets: [...(input.requires?.secrets ?? [])] }, input.host as NodeJS.ProcessEnv);
+  if (plan.blocked) return deny("exec.env", `refused: ${plan.blocked}`);
+  for (const [name, value] of Object.entries(plan.env)) {
     if (value.includes("\0")) return deny("exec.env", `refused to pass ${name}: the value contains a NUL byte`);
     env[name] = value;
   }
-  return { env };
+  return { env, secrets: plan.secrets };
 }
 
 function inside(parent: string, child: string): boolean {
@@ -85,17 +83,22 @@ export interface PathFacts {
   configPath: string | null;
   /** Every skill folder (bundled, skills.dirs, the workspace's skills/). */
   skillFolders: readonly string[];
+  /** This workspace's RAG index folder (only it is re-exposed from the hidden state dir). */
+  ragIndexDir?: string;
+  /** The workspace's .git (even when absent) and nested repositories' .git folders, real paths. */
+  gitDirs?: readonly string[];
 }
 
 /**
  * What the sandbox keeps read-only even inside the writable workspace for a run of a
  * skill living in `skillDir`: the package (bundled skills run its code, even under /tmp),
- * every skill folder and the workspace's .git (nothing planted for a later run or the
- * host), the RAG index (re-exposed from the hidden state dir), the config file and,
+ * every skill folder and every .git in the workspace (nothing planted for a later run or
+ * the host), this workspace's RAG index (re-exposed from the hidden state dir; other
+ * workspaces' indexes stay hidden), the config file and,
  * unless the hidden state dir holds it, the audit log's folder.
  */
 export function sandboxReadOnly(p: PathFacts, skillDir: string): string[] {
-  const out = [p.packageRoot, ...p.skillFolders, skillDir, join(p.stateDir, "rag"), join(p.workspace, ".git")];
+  const out = [p.packageRoot, ...p.skillFolders, skillDir, p.ragIndexDir ?? join(p.stateDir, "rag"), ...(p.gitDirs ?? [join(p.workspace, ".git")])];
   if (p.configPath) out.push(p.configPath);
   const auditDir = dirname(p.auditPath);
   if (!inside(p.stateDir, auditDir)) out.push(auditDir);

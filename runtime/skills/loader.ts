@@ -3,8 +3,8 @@ import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { check } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
-import { refusedEnvName } from "../exec/env.js";
-import { isInside } from "../exec/sandbox.js";
+import { requiredEnv } from "../policy/env.js";
+import { isInside } from "../paths.js";
 import { parseTemplate, placeholders, templateArgv, TemplateError, type Slot } from "./template.js";
 import type { SkillFrontmatter } from "../generated/skill.js";
 import type { SkillInfo } from "./types.js";
@@ -131,12 +131,7 @@ export function parseSkill(text: string, opts: { dir: string; path: string; sour
     if (!existsSync(abs)) blocked ??= `program ${abs} does not exist`;
   } else if (!which(prog, env.PATH)) blocked ??= missingBin(prog, env.PATH);
   for (const b of f.requires?.bins ?? []) if (!blocked && !which(b, env.PATH)) blocked = missingBin(b, env.PATH);
-  for (const e of f.requires?.env ?? []) {
-    if (blocked) break;
-    const why = refusedEnvName(e);
-    if (why) blocked = `requires.env ${why}`;
-    else if (env[e] === undefined) blocked = `needs the environment variable ${e}`;
-  }
+  if (!blocked) blocked = requiredEnv(f.requires, env).blocked;
   if (!blocked && f.requires?.os?.length && !(f.requires.os as string[]).includes(process.platform)) blocked = `runs on ${f.requires.os.join(", ")} only (this is ${process.platform})`;
 
   const props: Record<string, unknown> = {};
@@ -151,7 +146,8 @@ export function parseSkill(text: string, opts: { dir: string; path: string; sour
     path: opts.path,
     argvTemplate,
     parameters: { type: "object", properties: props, required, additionalProperties: false },
-    risk: f.risk ?? "normal",
+    // A skill handed secrets needs a person's approval for every run, whatever it declares.
+    risk: f.requires?.secrets?.length ? "high" : (f.risk ?? "normal"),
     blocked,
     overrides: null,
     front: f,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants as FS, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { applyPatch as applyHunks, parsePatch, type StructuredPatch } from "diff";
-import { isInside } from "../exec/sandbox.js";
+import { isInside } from "../paths.js";
 
 /** The built-in tool a model sees when the applyPatch gate allows its ref. */
 export const APPLY_PATCH_TOOL = {
@@ -23,6 +23,10 @@ export interface PlannedFile {
   before: string | null;
   /** null: delete the file. */
   after: string | null;
+  /** The limits it was planned under: commitPatch walks from limits.workspace again, no-follow. */
+  limits: PatchLimits;
+  /** Path components below the workspace. */
+  parts: string[];
 }
 
 export interface PatchDenial {
@@ -62,6 +66,43 @@ function realTarget(abs: string): string {
 
 const deny = (rule: string, reason: string): PatchDenial => ({ rule, reason, status: "denied" });
 
+/** Does `dir` look like a git directory (HEAD, objects and refs)? */
+function looksLikeGitDir(dir: string): boolean {
+  try {
+    const names = new Set(readdirSync(dir));
+    return names.has("HEAD") && names.has("objects") && names.has("refs");
+  } catch {
+    return false;
+  }
+}
+
+/** The first folder from the workspace down to `real` named .git or looking like a git directory, or null. */
+function gitDirAlong(ws: string, real: string): string | null {
+  const parts = relative(ws, real).split(sep).filter(Boolean);
+  let cur = ws;
+  for (const [i, p] of parts.entries()) {
+    cur = join(cur, p);
+    if (p.toLowerCase() === ".git") return cur;
+    if (i < parts.length - 1 && looksLikeGitDir(cur)) return cur;
+  }
+  return null;
+}
+
+/** The first symbolic link among the existing folders between the workspace and `abs`, or null. */
+function symlinkAlong(ws: string, abs: string): string | null {
+  const parts = relative(ws, abs).split(sep).filter(Boolean);
+  let cur = ws;
+  for (const p of parts.slice(0, -1)) {
+    cur = join(cur, p);
+    try {
+      if (lstatSync(cur).isSymbolicLink()) return cur;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /** Checks one target path against containment and the no-go list. */
 function checkPath(rel: string, lim: PatchLimits): { abs: string } | PatchDenial {
   if (!rel || rel.includes("\0")) return deny("applyPatch.path", "a file name is empty or contains NUL");
@@ -77,7 +118,15 @@ function checkPath(rel: string, lim: PatchLimits): { abs: string } | PatchDenial
   }
   // Containment by real path: a symlink or ../ that leads out is refused (no string prefix test).
   if (!isInside(lim.workspace, real)) return deny("applyPatch.containment", `${rel} resolves to ${real}, outside the workspace ${lim.workspace}`);
+  // .git by real path, at any depth: a symlink alias of .git (or of a nested repository's
+  // .git), or a folder that is a git directory under another name, is refused.
+  const gitHit = gitDirAlong(lim.workspace, real);
+  if (gitHit) return deny("applyPatch.git", `${rel} resolves into ${gitHit}, a git directory (hooks and config there run code on the host)`);
   if (existsSync(abs) && lstatSync(abs).isSymbolicLink()) return deny("applyPatch.symlink", `${rel} is a symbolic link; patch its target instead`);
+  // Every folder on the way must be a real folder: commitPatch walks them no-follow, so a
+  // symlinked folder would fail there anyway; say so now, before asking for approval.
+  const link = symlinkAlong(lim.workspace, abs);
+  if (link) return deny("applyPatch.symlink", `${rel} goes through ${link}, a symbolic link; patch the real path instead`);
   if (lim.forbiddenFiles.includes(real)) return deny("applyPatch.config", `${rel} is the openclaw-kernel config`);
   const hit = lim.forbidden.find((f) => isInside(f, real));
   if (hit) return deny("applyPatch.protected", `${rel} is inside ${hit} (skill folders, the state dir and the audit log are off limits)`);
@@ -121,50 +170,148 @@ export function planPatch(text: string, lim: PatchLimits): PlannedFile[] | Patch
       if (r === false) return { rule: "applyPatch.apply", reason: `a hunk does not apply to ${rel} (the file differs from the patch's context); nothing was changed`, status: "failed" };
       after = r;
     }
-    out.push({ path: rel, abs: c.abs, before, after });
+    out.push({ path: rel, abs: c.abs, before, after, limits: lim, parts: relative(lim.workspace, c.abs).split(sep) });
   }
   return out;
 }
 
+/** Thrown by commitPatch when the workspace changed under it (a folder swapped for a symlink). */
+export class PatchRaceError extends Error {}
+
+const O_DIR = FS.O_RDONLY | FS.O_DIRECTORY | FS.O_NOFOLLOW;
+/** A name inside the folder open as `fd`: the kernel resolves /proc/self/fd/N to that very folder, whatever its path is now. */
+const at = (fd: number, name: string) => `/proc/self/fd/${fd}/${name}`;
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException).code;
+}
+
 /**
- * Writes the plan all-or-nothing: every new content goes to a temp file beside its
- * target first, then the renames; if one fails, the files already replaced get their
- * old content back.
+ * Opens the folder `parts` below the workspace one component at a time, each with
+ * O_NOFOLLOW relative to the folder opened before (openat semantics through
+ * /proc/self/fd), creating missing ones when `create`. A component that is (or has just
+ * become) a symbolic link fails with ELOOP/ENOTDIR instead of being followed, so a
+ * concurrent swap of a folder for a link to the outside cannot redirect the write. The
+ * folder reached is checked once more by its real path (readlink of the fd).
+ */
+function openParent(lim: PatchLimits, parts: string[], create: boolean): number {
+  // Fail closed where there is no /proc (not Linux): no race-safe way to write from Node there.
+  if (!existsSync("/proc/self/fd")) throw new PatchRaceError("apply_patch writes through /proc/self/fd (Linux); this host has no /proc, so nothing is written");
+  let fd = openSync(lim.workspace, O_DIR);
+  try {
+    for (const p of parts) {
+      if (!p || p === "." || p === ".." || p.includes("/")) throw new PatchRaceError(`bad path component "${p}"`);
+      if (p.toLowerCase() === ".git") throw new PatchRaceError(`a .git folder is on the way`);
+      let next: number;
+      try {
+        next = openSync(at(fd, p), O_DIR);
+      } catch (e) {
+        if (code(e) === "ENOENT" && create) {
+          try {
+            mkdirSync(at(fd, p), 0o755);
+          } catch (e2) {
+            if (code(e2) !== "EEXIST") throw e2;
+          }
+          next = openSync(at(fd, p), O_DIR);
+        } else if (code(e) === "ELOOP" || code(e) === "ENOTDIR") throw new PatchRaceError(`${p} is no longer a folder (a symbolic link or a file took its place)`);
+        else throw e;
+      }
+      closeSync(fd);
+      fd = next;
+    }
+    const real = readlinkSync(`/proc/self/fd/${fd}`);
+    if (!isInside(lim.workspace, real)) throw new PatchRaceError(`the folder is now at ${real}, outside the workspace`);
+    const hit = lim.forbidden.find((f) => isInside(f, real));
+    if (hit) throw new PatchRaceError(`the folder is now inside ${hit}`);
+    if (gitDirAlong(lim.workspace, real) || looksLikeGitDir(real)) throw new PatchRaceError(`the folder ${real} is a git directory`);
+    return fd;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** The content of `name` in folder `dirFd` (no-follow), null when absent; its mode. */
+function readAt(dirFd: number, name: string): { text: string | null; mode: number } {
+  let fd: number;
+  try {
+    fd = openSync(at(dirFd, name), FS.O_RDONLY | FS.O_NOFOLLOW | FS.O_NONBLOCK);
+  } catch (e) {
+    if (code(e) === "ENOENT") return { text: null, mode: 0o644 };
+    if (code(e) === "ELOOP") throw new PatchRaceError(`${name} became a symbolic link`);
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new PatchRaceError(`${name} is no longer a regular file`);
+    return { text: readFileSync(fd, "utf8"), mode: st.mode & 0o777 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `text` to a fresh temp file beside `name` (O_EXCL, no-follow); returns the temp name. */
+function writeTemp(dirFd: number, name: string, text: string, mode: number): string {
+  const t = `${name}.oc-patch-${randomBytes(4).toString("hex")}`;
+  const fd = openSync(at(dirFd, t), FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, mode);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  return t;
+}
+
+/**
+ * Writes the plan all-or-nothing, race-safe: each target's folder is reached from the
+ * workspace by a no-follow walk (openParent) and held open as a descriptor; the file's
+ * current content is re-read through it and must still be what was planned (and
+ * approved); the new content goes to an O_EXCL temp file in that same folder, then the
+ * renames, all relative to the held descriptors. If any step fails, the temp files are
+ * removed and the files already replaced get their old content back.
  */
 export function commitPatch(plan: PlannedFile[]): void {
+  const dirs = new Map<PlannedFile, number>();
   const tmp = new Map<PlannedFile, string>();
   const done: PlannedFile[] = [];
   try {
     for (const f of plan) {
-      if (f.after === null) continue;
-      mkdirSync(dirname(f.abs), { recursive: true });
-      const t = `${f.abs}.oc-patch-${randomBytes(4).toString("hex")}`;
-      writeFileSync(t, f.after, { mode: f.before !== null ? statSync(f.abs).mode & 0o777 : 0o644, flag: "wx" });
-      tmp.set(f, t);
+      const dirFd = openParent(f.limits, f.parts.slice(0, -1), f.after !== null);
+      dirs.set(f, dirFd);
+      const name = f.parts[f.parts.length - 1]!;
+      const now = readAt(dirFd, name);
+      if (now.text !== f.before) throw new PatchRaceError(`${f.path} changed since the patch was planned; nothing was written`);
+      if (f.after !== null) tmp.set(f, writeTemp(dirFd, name, f.after, now.mode));
     }
     for (const f of plan) {
-      if (f.after === null) unlinkSync(f.abs);
-      else renameSync(tmp.get(f)!, f.abs);
+      const dirFd = dirs.get(f)!;
+      const name = f.parts[f.parts.length - 1]!;
+      if (f.after === null) unlinkSync(at(dirFd, name));
+      else renameSync(at(dirFd, tmp.get(f)!), at(dirFd, name));
       tmp.delete(f);
       done.push(f);
     }
   } catch (e) {
-    for (const t of tmp.values()) {
+    for (const [f, t] of tmp) {
       try {
-        unlinkSync(t);
+        unlinkSync(at(dirs.get(f)!, t));
       } catch {
         /* already gone */
       }
     }
     for (const f of done.reverse()) {
+      const dirFd = dirs.get(f)!;
+      const name = f.parts[f.parts.length - 1]!;
       try {
-        if (f.before === null) unlinkSync(f.abs);
-        else writeFileSync(f.abs, f.before);
+        if (f.before === null) unlinkSync(at(dirFd, name));
+        else renameSync(at(dirFd, writeTemp(dirFd, name, f.before, 0o644)), at(dirFd, name));
       } catch {
         /* best effort: the error below names the patch as failed */
       }
     }
     throw e;
+  } finally {
+    for (const fd of dirs.values()) closeSync(fd);
   }
 }
 

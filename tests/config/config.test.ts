@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { checkConfig, checkText, loadConfig, formatIssue, looksLikeSecret, didYouMean } from "../../runtime/config/index.js";
 import { ConfigError, SafetyError } from "../../runtime/errors.js";
-import { SEED, tmp, writeFile } from "../helpers/index.js";
+import { ROOT, SEED, tmp, writeFile } from "../helpers/index.js";
 
 const seedPath = join(SEED, "openclaw.json");
 const src = (path = "/x/openclaw.json") => ({ path, via: "--config" as const, baseDir: "/x" });
@@ -25,7 +25,7 @@ test("the seed openclaw.json validates unchanged and its values are the defaults
   assert.deepEqual(d.gateway.control, raw.gateway.control);
   assert.equal(d.agentDefaults.model, raw.agentDefaults.model);
   assert.equal(d.agentDefaults.workspace.endsWith("/workspace"), true);
-  assert.deepEqual({ ...d.tools.exec, sandbox: undefined, maxOutputBytes: undefined, env: undefined }, { ...raw.tools.exec, sandbox: undefined, maxOutputBytes: undefined, env: undefined });
+  assert.deepEqual({ ...d.tools.exec, sandbox: undefined, maxOutputBytes: undefined, maxLogBytes: undefined, env: undefined }, { ...raw.tools.exec, sandbox: undefined, maxOutputBytes: undefined, maxLogBytes: undefined, env: undefined });
   assert.deepEqual(s.tools.exec, d.tools.exec);
   assert.deepEqual(s.gateway, d.gateway);
 });
@@ -135,4 +135,28 @@ test("property: any JSON document either loads or fails with a ConfigError/Safet
     }),
     { numRuns: 300 },
   );
+});
+
+test("secrets are found anywhere in a value (prose, URL query, user:password@), and the repository's configs still validate", () => {
+  const prompt = issuesOf({ agentDefaults: { systemPrompt: "You are terse. When calling the API use sk-proj-abcdefghijklmnopqrstuvwxyz0123456789 please." } }).join();
+  assert.match(prompt, /\/agentDefaults\/systemPrompt: looks like an OpenAI-style API key/);
+  assert.ok(!prompt.includes("abcdefghijklmnop"), "the secret itself is never echoed");
+  for (const baseURL of ["http://127.0.0.1:9/v1?api_key=abc123def456ghi", "http://127.0.0.1:9/v1?x=1&token=Zm9vYmFyYmF6cXV4", "http://127.0.0.1:9/v1#access_token=0123456789abcdef"]) {
+    const r = issuesOf({ models: { providers: { openai: { baseURL } } } }).join();
+    assert.match(r, /\/models\/providers\/openai\/baseURL: looks like a secret-named parameter/, baseURL);
+    assert.ok(!r.includes("abc123def456") && !r.includes("Zm9vYmFy"), "never echoed");
+  }
+  assert.match(issuesOf({ agentDefaults: { systemPrompt: "db at postgres://app:hunter2hunter2@db.local/x" } }).join(), /user:password@/);
+  assert.match(issuesOf({ agentDefaults: { systemPrompt: "the key is Zk9qL2xP8vR4tY7wQ1mN6bH3cJ5dF0gS, keep it" } }).join(), /high-entropy/);
+  // No false positives on prose, digests inside URLs, or placeholders.
+  for (const v of ["Answer in French. Cite files as path:line.", "https://huggingface.co/o/r/resolve/0123456789abcdef0123456789abcdef01234567/m.gguf", "token=${TOKEN}", "see https://x.org/?page=2&sort=asc"]) assert.equal(looksLikeSecret(v), undefined, v);
+  for (const p of [join(ROOT, "openclaw.json"), join(ROOT, "notebooks", "openclaw.json"), join(SEED, "openclaw.json"), "/work/shared/seed/openclaw.json"]) {
+    let text: string;
+    try {
+      text = readFileSync(p, "utf8");
+    } catch {
+      continue; // the shared seed lives beside the main checkout only
+    }
+    assert.deepEqual(checkText(text, src(p)).issues.map(formatIssue), [], p);
+  }
 });

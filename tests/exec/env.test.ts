@@ -30,7 +30,9 @@ test("children get only the allow-list: no keys, tokens, secrets, LD_*, NODE_OPT
   const r = await ex.run({ argv: ["/usr/bin/env"] });
   assert.equal(r.status, "ok");
   const got = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-  assert.deepEqual(Object.keys(got).sort(), ["HOME", "LANG", "MY_SETTING", "PATH"]);
+  // OPENCLAW_EXEC_ID: the run's id (not a secret), the mark that lets timeout and close find setsid'd descendants unsandboxed.
+  assert.deepEqual(Object.keys(got).sort(), ["HOME", "LANG", "MY_SETTING", "OPENCLAW_EXEC_ID", "PATH"]);
+  assert.equal(got.OPENCLAW_EXEC_ID, r.id);
   for (const secret of ["sk-test", "gw-token", "aws-secret", "ghp_", "hunter2", "evil"]) assert.ok(!r.stdout.includes(secret), `leaked ${secret}`);
 });
 

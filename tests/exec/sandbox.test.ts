@@ -128,3 +128,19 @@ test("sandbox: a read-only list that names the workspace itself leaves it writab
   assert.match(r.stdout, /wrote/);
   assert.equal(existsSync(join(workspace, "inside.txt")), true);
 });
+
+test("sandbox: mounts use real paths, and the layout probe (doctor) works with a symlinked state dir", { skip }, async (t) => {
+  const { probeLayout, sandboxArgv } = await import("../../runtime/exec/sandbox.js");
+  const { mkdtempSync, symlinkSync, realpathSync } = await import("node:fs");
+  const home = mkdtempSync(join(process.env.HOME ?? "/root", ".openclaw-h6-"));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  mkdirSync(join(home, "real-state"));
+  mkdirSync(join(home, "real-ws"));
+  symlinkSync(join(home, "real-state"), join(home, "state"));
+  symlinkSync(join(home, "real-ws"), join(home, "ws"));
+  const layout = { workspace: join(home, "ws"), cwd: join(home, "ws"), hide: [join(home, "state")], readOnly: [] };
+  const argv = sandboxArgv(bwrap.path!, layout, ["/bin/true"]);
+  assert.ok(argv.includes(realpathSync(join(home, "real-state"))), "the state dir is hidden at its real path");
+  assert.ok(!argv.includes(join(home, "state")), "never through the symlink");
+  assert.equal(probeLayout(bwrap.path!, layout), null);
+});

@@ -14,6 +14,7 @@ export const BASE: ExecConfig = {
   applyPatch: { enabled: false, allowedModels: [] },
   sandbox: "off",
   maxOutputBytes: 1 << 20,
+  maxLogBytes: 32 << 20,
   env: [],
 };
 

@@ -95,7 +95,7 @@ export const checks: CheckProvider = async ({ checked, env }) => {
   else out.push(ok("exec.knobs", knobs));
   const secretEnv = x.env.filter((n) => isSecretKeyName(n) || /KEY|TOKEN|SECRET/i.test(n));
   if (secretEnv.length) out.push(fail("exec.env", `tools.exec.env passes secret-looking variables to children: ${secretEnv.join(", ")}`, "remove them; children never get secrets"));
-  if (x.sandbox === "off") out.push(warn("exec.sandbox", "sandbox is off: skills run with your full file-system and network access, and can read this process's environment (API keys included) through /proc", 'set tools.exec.sandbox to "auto" or "required"'));
+  if (x.sandbox === "off") out.push(warn("exec.sandbox", "sandbox is off: skills run with your full file-system and network access, and can read this process's environment (API keys included) through /proc; timeouts and Stop kill the run's processes that left its group (setsid) only while they keep OPENCLAW_EXEC_ID in their environment, so a process that clears it and daemonizes can escape", 'set tools.exec.sandbox to "auto" or "required"'));
   const ap = x.applyPatch;
   if (!ap.enabled) out.push(ok("exec.applyPatch", "applyPatch disabled"));
   else if (!ap.allowedModels.length) out.push(warn("exec.applyPatch", "applyPatch enabled but no model is allow-listed, so none may use it", "list exact model refs in allowedModels, or disable it"));
