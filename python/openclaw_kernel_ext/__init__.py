@@ -55,6 +55,15 @@ class HostError(OpenClawError):
     ename = "HostError"
 
 
+class _Stopped(KeyboardInterrupt):
+    """What Stop raises: a KeyboardInterrupt whose traceback IPython does not have to build from source (fast)."""
+
+    def _render_traceback_(self):
+        return ["KeyboardInterrupt: the %openclaw command was stopped (the host cancelled it; the extension stays usable)"]
+
+
+_Stopped.__name__ = _Stopped.__qualname__ = "KeyboardInterrupt"
+
 _error_classes = {"OpenClawError": OpenClawError, "HostError": HostError}
 
 
@@ -204,7 +213,7 @@ class Host:
                 reply = self._until_reply(req["msg_id"])
             except KeyboardInterrupt:
                 self._interrupt(req["msg_id"])
-                raise
+                raise _Stopped() from None
         finally:
             self.busy = False
         c = reply.get("content", {})
