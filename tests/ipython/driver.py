@@ -120,11 +120,11 @@ def wait_gone(pids, timeout=15):
     return [p for p in pids if alive(p)]
 
 
-def start(extra_env=None):
+def start(cwd=None):
     km = KernelManager(kernel_name="python3")
+    # The kernel must not inherit the test secret: it may only learn it through stdin.
     env = {k: v for k, v in os.environ.items() if k != "OC_SECRET"}
-    env.update(extra_env or {})
-    km.start_kernel(cwd=os.environ["OC_CWD"], env=env)
+    km.start_kernel(cwd=cwd or os.environ["OC_CWD"], env=env)
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=120)
@@ -246,18 +246,24 @@ def scenario_shutdown(km, kc):
 
 
 def scenario_kill9(km, kc):
-    """A second kernel, killed with SIGKILL: its host sees stdin close and exits, with its children."""
-    km2, kc2 = start()
+    """A second kernel (its folder's config sends runs to the background after 300 ms), killed
+    with SIGKILL while its host runs a gateway and a background `sleep 37`: the host sees stdin
+    close and exits, and takes its children with it."""
+    km2, kc2 = start(os.environ["OC_CWD_BG"])
     try:
         run(kc2, "%load_ext openclaw_kernel_ext")
-        run(kc2, "%openclaw gateway start", 120)
+        gw = run(kc2, "%openclaw gateway start", 120)
+        reg = run(kc2, SLEEPER, 60)
+        bg = run(kc2, "%openclaw skills run sleeper-ipy", 120)
         hpid = host_pid(kc2)
         kids = [p for p, _ in descendants_cmdlines(hpid)]
+        sleeping = [p for p, c in descendants_cmdlines(hpid) if "sleep 37" in c]
         kpid = km2.provisioner.process.pid
         os.kill(kpid, signal.SIGKILL)
         t0 = time.time()
         left = wait_gone([hpid] + kids, 20)
-        return {"host_pid": hpid, "kids": len(kids), "host_alive": hpid in left, "left": left, "gone_s": time.time() - t0}
+        return {"gateway": gw["status"], "register": reg["status"], "background": bg["status"], "bg_text": text_of(bg)[:2000], "host_pid": hpid,
+                "kids": len(kids), "sleeping": len(sleeping), "host_alive": hpid in left, "left": left, "gone_s": time.time() - t0}
     finally:
         kc2.stop_channels()
         try:
