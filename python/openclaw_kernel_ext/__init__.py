@@ -29,7 +29,7 @@ import time
 import uuid
 
 __version__ = "0.1.0"
-__all__ = ["load_ipython_extension", "unload_ipython_extension", "OpenClawError", "HostError", "run"]
+__all__ = ["load_ipython_extension", "unload_ipython_extension", "OpenClawError", "HostError", "run", "command"]
 
 #: How long the host may take to start (a loaded machine, a cold npm cache).
 START_TIMEOUT_S = float(os.environ.get("OPENCLAW_HOST_START_TIMEOUT", "120"))
@@ -129,6 +129,8 @@ class Host:
         self.inbox = queue.Queue()
         self.busy = False
         self.closed = False
+        self.result = None
+        self.show = True
         self.lock = threading.Lock()
         try:
             self.proc = subprocess.Popen(
@@ -200,8 +202,9 @@ class Host:
 
     # -- one command ----------------------------------------------------------------------
 
-    def run(self, code):
-        """Runs one %openclaw line or %%openclaw cell in the host; shows what it shows; raises what it raises."""
+    def run(self, code, show=True):
+        """Runs one %openclaw line or %%openclaw cell in the host; shows what it shows (unless show is
+        False); raises what it raises; returns the result's JSON (application/json), if any."""
         if self.closed:
             raise self._gone()
         allow = _allow_stdin()
@@ -209,6 +212,8 @@ class Host:
         try:
             req = self._send("shell", "execute_request", {"code": code, "silent": False, "store_history": True, "user_expressions": {},
                                                           "allow_stdin": allow, "stop_on_error": True})
+            self.result = None
+            self.show = show
             try:
                 reply = self._until_reply(req["msg_id"])
             except KeyboardInterrupt:
@@ -221,6 +226,7 @@ class Host:
             raise _make_error(c)
         if c.get("status") == "aborted":
             raise _error_class("AbortedError")("the command was aborted")
+        return self.result
 
     def _until_reply(self, msg_id, deadline=None):
         while deadline is None or time.time() < deadline:
@@ -237,7 +243,11 @@ class Host:
             if channel == "stdin" and kind == "input_request":
                 self._answer(m)
             elif channel == "iopub":
-                _show(kind, m.get("content", {}))
+                data = m.get("content", {}).get("data") or {}
+                if kind in ("display_data", "update_display_data") and "application/json" in data:
+                    self.result = data["application/json"]
+                if self.show or kind == "stream":
+                    _show(kind, m.get("content", {}))
         return None
 
     def _answer(self, m):
@@ -326,9 +336,16 @@ def _get_host():
         return _host
 
 
-def run(code):
+def run(code, show=True):
     """Runs `%openclaw ...` / `%%openclaw ...` source in the host (what the magics call)."""
-    return _get_host().run(code)
+    return _get_host().run(code, show)
+
+
+def command(line, body=None, show=False):
+    """A command's result as Python data (its application/json), e.g. `command("gateway status")["url"]`.
+    Shown in the cell too with show=True; failures raise like the magics do."""
+    src = ("%openclaw " + line) if body is None else ("%%openclaw " + line + "\n" + body)
+    return run(src, show)
 
 
 def shutdown():
