@@ -380,7 +380,7 @@ This notebook runs on an ordinary **Python 3 (ipykernel)** kernel, as in Colab, 
 Colab runs Python kernels only, so the \`%openclaw\` magics come as an IPython extension. The first cell
 installs Node.js 22 if Colab's is older than 20, the \`openclaw-kernel\` npm package, and the extension
 (about a minute). Everything after runs on this Colab machine: no server of ours, nothing sent anywhere.`),
-      code(`import json, os, shutil, subprocess
+      code(`import importlib, json, os, subprocess, sys
 
 def node_major():
     try:
@@ -391,9 +391,9 @@ def node_major():
 if node_major() < 20:
     !curl -fsSL https://deb.nodesource.com/setup_22.x | bash - > /dev/null && apt-get install -y -qq nodejs > /dev/null
 !npm install -g --no-audit --no-fund openclaw-kernel
-!openclaw-kernel install --ipython --sys-prefix
+!openclaw-kernel install --ipython --sys-prefix --python {sys.executable}
 
-import importlib; importlib.invalidate_caches()
+importlib.invalidate_caches()
 PKG = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True).stdout.strip() + "/openclaw-kernel"
 # The tutorial config: the package's sample documents as the workspace, the package's scripted models.
 with open("openclaw.json", "w") as f:
