@@ -304,24 +304,28 @@ def _show_stream(c):
 
 
 def _show(kind, c):
-    """One iopub message from the host, through IPython's display machinery."""
-    from IPython.display import clear_output, display, update_display
-
+    """One iopub message from the host, through IPython's display machinery (plain text without IPython)."""
     if kind == "stream":
-        _show_stream(c)
-    elif kind in ("display_data", "execute_result"):
-        did = (c.get("transient") or {}).get("display_id")
-        kw = {"raw": True, "metadata": c.get("metadata") or {}}
-        if did:
-            kw["display_id"] = did
-        display(c.get("data") or {}, **kw)
-    elif kind == "update_display_data":
-        did = (c.get("transient") or {}).get("display_id")
+        return _show_stream(c)
+    if kind not in ("display_data", "execute_result", "update_display_data", "clear_output"):
+        return  # status, execute_input, error (raised instead), shutdown_reply: nothing to show
+    try:
+        from IPython.display import clear_output, display, update_display
+    except ImportError:
+        if kind != "clear_output":
+            _show_stream({"name": "stdout", "text": str((c.get("data") or {}).get("text/plain", "")) + "\n"})
+        return
+    did = (c.get("transient") or {}).get("display_id")
+    if kind == "update_display_data":
         if did:
             update_display(c.get("data") or {}, raw=True, metadata=c.get("metadata") or {}, display_id=did)
     elif kind == "clear_output":
         clear_output(wait=bool(c.get("wait")))
-    # status, execute_input, error (raised instead), shutdown_reply: nothing to show
+    else:
+        kw = {"raw": True, "metadata": c.get("metadata") or {}}
+        if did:
+            kw["display_id"] = did
+        display(c.get("data") or {}, **kw)
 
 
 _host = None
@@ -344,6 +348,8 @@ def run(code, show=True):
 def command(line, body=None, show=False):
     """A command's result as Python data (its application/json), e.g. `command("gateway status")["url"]`.
     Shown in the cell too with show=True; failures raise like the magics do."""
+    if "\n" in line or "\r" in line:
+        raise _error_class("UsageError")("command() takes one command line; got a line break. Fix: pass a cell body as body=")
     src = ("%openclaw " + line) if body is None else ("%%openclaw " + line + "\n" + body)
     return run(src, show)
 
