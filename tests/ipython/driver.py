@@ -226,6 +226,21 @@ def scenario_interrupt(km, kc):
             "ename": reply["content"].get("ename"), "left": left, "after": after["status"], "same_host": host_pid(kc) == hpid}
 
 
+def scenario_interrupt_prompt(km, kc):
+    """Stop while an approval question waits on the kernel's stdin: the command is cancelled, nothing ran."""
+    msg_id = kc.execute("%openclaw skills run risky-ipy", allow_stdin=True)
+    req = kc.get_stdin_msg(timeout=60)
+    all_msgs.append(req)
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = shell_reply(kc, msg_id, 30)
+    dt = time.time() - t0
+    msgs, _ = drain_iopub(kc, msg_id, 10)
+    after = run(kc, "%openclaw audit tail -n 3 --json", 60)
+    return {"asked": req["content"]["prompt"][:60], "reply_s": dt, "status": reply["content"]["status"], "ename": reply["content"].get("ename"),
+            "ran": "ran-after-approval" in json.dumps(summarize(msgs)), "after": after["status"], "audit": text_of(after)[-3000:]}
+
+
 def scenario_error(km, kc):
     bad = run(kc, "%openclaw nope", 60)
     a = kc.execute("%openclaw config validate --config missing-file.json")

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { filesContaining, ipyEnv, runDriver, type IPyEnv } from "./helpers.js";
 
 const SECRET = "sk-ipython-" + Math.random().toString(36).slice(2) + "Z9q";
-const SCENARIOS = ["load", "doctor", "gateway", "rag", "agent", "approval", "secret", "interrupt", "error", "kill9", "shutdown"];
+const SCENARIOS = ["load", "doctor", "gateway", "rag", "agent", "approval", "secret", "interrupt", "interrupt_prompt", "error", "kill9", "shutdown"];
 
 describe("IPython extension on a real Python kernel", { timeout: 1_200_000 }, () => {
   let k: IPyEnv;
@@ -104,6 +104,16 @@ describe("IPython extension on a real Python kernel", { timeout: 1_200_000 }, ()
     assert.deepEqual(i.left, [], "the exec child is gone");
     assert.equal(i.after, "ok");
     assert.equal(i.same_host, true, "the same host went on");
+  });
+
+  it("Stop while an approval waits on stdin cancels the command within a second; nothing runs", () => {
+    const i = d.interrupt_prompt;
+    assert.match(i.asked, /^approval needed: skill "risky-ipy"/);
+    assert.equal(i.status, "error");
+    assert.equal(i.ename, "KeyboardInterrupt");
+    assert.ok(i.reply_s < 1, `reply after ${i.reply_s}s`);
+    assert.equal(i.ran, false);
+    assert.equal(i.after, "ok");
   });
 
   it("an error raises in the cell with the typed name and fix hint, and Run All stops there", () => {
