@@ -241,6 +241,29 @@ def scenario_interrupt_prompt(km, kc):
             "ran": "ran-after-approval" in json.dumps(summarize(msgs)), "after": after["status"], "audit": text_of(after)[-3000:]}
 
 
+def scenario_host_crash(km, kc):
+    """The host dies mid-command (kill -9): the cell fails with HostError at once; the next command starts a new host."""
+    hpid = host_pid(kc)
+    msg_id = kc.execute("%openclaw skills run sleeper-ipy")
+    end = time.time() + 60
+    while time.time() < end and not any("sleep 37" in c for _, c in descendants_cmdlines(hpid)):
+        time.sleep(0.05)
+    sleepers = [p for p, c in descendants_cmdlines(hpid) if "sleep 37" in c]
+    os.kill(hpid, signal.SIGKILL)
+    t0 = time.time()
+    reply = shell_reply(kc, msg_id, 30)
+    dt = time.time() - t0
+    drain_iopub(kc, msg_id, 10)
+    after = run(kc, "%openclaw help", 120)
+    for p in sleepers:  # a host killed -9 cannot clean up; do not leave the test's sleep behind
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    return {"status": reply["content"]["status"], "ename": reply["content"].get("ename"), "evalue": reply["content"].get("evalue"), "reply_s": dt,
+            "after": after["status"], "new_host": host_pid(kc) != hpid}
+
+
 def scenario_error(km, kc):
     bad = run(kc, "%openclaw nope", 60)
     a = kc.execute("%openclaw config validate --config missing-file.json")

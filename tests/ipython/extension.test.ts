@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { filesContaining, ipyEnv, runDriver, type IPyEnv } from "./helpers.js";
 
 const SECRET = "sk-ipython-" + Math.random().toString(36).slice(2) + "Z9q";
-const SCENARIOS = ["load", "doctor", "gateway", "rag", "agent", "approval", "secret", "interrupt", "interrupt_prompt", "error", "kill9", "shutdown"];
+const SCENARIOS = ["load", "doctor", "gateway", "rag", "agent", "approval", "secret", "interrupt", "interrupt_prompt", "host_crash", "error", "kill9", "shutdown"];
 
 describe("IPython extension on a real Python kernel", { timeout: 1_200_000 }, () => {
   let k: IPyEnv;
@@ -114,6 +114,16 @@ describe("IPython extension on a real Python kernel", { timeout: 1_200_000 }, ()
     assert.ok(i.reply_s < 1, `reply after ${i.reply_s}s`);
     assert.equal(i.ran, false);
     assert.equal(i.after, "ok");
+  });
+
+  it("a host killed mid-command fails that cell with HostError at once; the next command starts a new host", () => {
+    const c = d.host_crash;
+    assert.equal(c.status, "error");
+    assert.equal(c.ename, "HostError");
+    assert.match(c.evalue, /host stopped .*Run the magic again/);
+    assert.ok(c.reply_s < 5, `reply after ${c.reply_s}s`);
+    assert.equal(c.after, "ok");
+    assert.equal(c.new_host, true);
   });
 
   it("an error raises in the cell with the typed name and fix hint, and Run All stops there", () => {
