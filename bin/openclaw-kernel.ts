@@ -12,6 +12,7 @@ import { approvalPrompt } from "../magics/render/sanitize.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
 import { CLI_RUNNERS } from "./cli-commands.js";
+import { ipythonCommand } from "../kernel/ipython-cli.js";
 
 async function ttyApprover(): Promise<Approver | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
@@ -67,7 +68,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+// `host` and `install --ipython` (the IPython extension, issue 14) route before the grammar.
+(ipythonCommand(process.argv.slice(2)) ?? main(process.argv.slice(2))).then(
   (code) => {
     process.exitCode = code;
   },

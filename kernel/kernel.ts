@@ -19,7 +19,7 @@ import { Output, type ParentRef } from "./output.js";
 import type { Message } from "./session.js";
 import { Stdin } from "./stdin.js";
 import type { TypeScriptCells } from "./typescript.js";
-import type { Log, RequestChannel, Wire } from "./wire.js";
+import type { KernelWire as Wire, Log, RequestChannel } from "./wire.js";
 import { renderEventLine } from "../magics/render/events.js";
 
 export interface KernelOptions {

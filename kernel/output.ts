@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Message } from "./session.js";
-import type { Wire } from "./wire.js";
+import type { KernelWire as Wire } from "./wire.js";
 
 export type Bundle = Record<string, unknown>;
 

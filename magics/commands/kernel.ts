@@ -24,8 +24,10 @@ export const commands: CommandSpec[] = [
       { name: "sys-prefix", type: "boolean", help: "into python3's sys.prefix/share/jupyter/kernels (a venv or conda env)" },
       { name: "prefix", type: "string", placeholder: "P", help: "into P/share/jupyter/kernels (then JUPYTER_PATH=P/share/jupyter)" },
       { name: "name", type: "string", placeholder: "NAME", help: "kernelspec name", default: "openclaw" },
+      { name: "ipython", type: "boolean", help: "instead: install the IPython extension (%load_ext openclaw_kernel_ext) for a Python kernel, e.g. Colab" },
+      { name: "python", type: "string", placeholder: "PY", help: "with --ipython: the python whose site-packages get it (default python3)" },
     ],
-    examples: ["install --user", "install --prefix /tmp/jp --name openclaw"],
+    examples: ["install --user", "install --prefix /tmp/jp --name openclaw", "install --ipython --user"],
     run: cliOnly("install"),
   },
   {
@@ -38,6 +40,13 @@ export const commands: CommandSpec[] = [
     ],
     examples: ["kernel --connection-file /tmp/kernel-1.json"],
     run: cliOnly("kernel"),
+  },
+  {
+    path: ["host"],
+    summary: "run the IPython extension's host process on stdio (the extension starts it; never listens on a socket)",
+    only: "cli",
+    examples: ["host   (started by %load_ext openclaw_kernel_ext)"],
+    run: cliOnly("host"),
   },
   bind({
     op: skillsRegister,
