@@ -65,6 +65,14 @@ export interface OpenClawFacade {
     /** The last n records of the hash-chained log (default 20). */
     tail(n?: number): Promise<AuditRecord[]>;
     verify(): Promise<VerifyReport>;
+    /** The chain's head (seq, keyed hash): an anchor to keep elsewhere. */
+    head(): Promise<{ seq: number; hash: string }>;
+  };
+  gateway: {
+    /** Starts the loopback gateway inside this kernel; a generated token stays in its 0600 file. */
+    start(): Promise<Awaited<ReturnType<(typeof import("../runtime/operations/table.js"))["gatewayStart"]["handler"]>>>;
+    status(): Promise<Awaited<ReturnType<(typeof import("../runtime/operations/table.js"))["gatewayStatus"]["handler"]>>>;
+    stop(): Promise<Awaited<ReturnType<(typeof import("../runtime/operations/table.js"))["gatewayStop"]["handler"]>>>;
   };
   /** A copy of the validated, defaults-filled config. */
   config(): Promise<OpenClawConfig>;
