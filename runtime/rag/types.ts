@@ -23,6 +23,13 @@ export interface RagResult {
   results: RagHit[];
   /** Extractive and deterministic: built from the hits, no model involved. */
   summary: string;
+  /**
+   * False when nothing in the workspace looks relevant enough to answer from (the passages
+   * are still listed, but the summary says so instead of summarizing them).
+   */
+  found?: boolean;
+  /** What `found` was decided on: the best passage's share of the query's BM25 evidence, and its cosine. */
+  evidence?: { lexical: number; dense?: number };
   mode: RagMode;
   /** The embedder id the index was built with, e.g. "use-lite@0.2.0". */
   embedder: string;
@@ -82,8 +89,10 @@ export interface ChunkRecord {
   source: string;
   lines: [number, number];
   text: string;
-  /** Heading path the chunk sits under, e.g. "Onboarding > First 30 days". */
+  /** Heading path the chunk sits under, e.g. "Onboarding > First 30 days"; starts with the document's title. */
   heading?: string;
+  /** Matched and embedded with the text but outside its lines (a table's header row). */
+  context?: string;
 }
 
 export interface FileRecord {

@@ -101,3 +101,19 @@ test("property: every chunk's text lies inside the lines it cites, for any markd
     { numRuns: 300 },
   );
 });
+
+test("the summary quotes prose, never code fences, HTML or badges", async () => {
+  const { summarize } = await import("../../runtime/rag/summary.js");
+  const text = [
+    "[![build](https://ci.example/badge.svg)](https://ci.example)",
+    "<!-- retry timeout comment -->",
+    "```js",
+    "retry(timeout, { retries: 5 }) // retry timeout code",
+    "```",
+    "<p align=\"center\"><img src=\"logo.png\"></p>",
+    "",
+    "Retries wait longer after each timeout, doubling the delay every time.",
+  ].join("\n");
+  const s = summarize("retry timeout", [{ text, score: 1, source: "r.md", lines: [1, 8] }]);
+  assert.equal(s, "Top recommendations: Retries wait longer after each timeout, doubling the delay every time (r.md:1-8).");
+});
