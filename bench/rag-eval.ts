@@ -32,6 +32,19 @@ export function buildReadmeCorpus(ws: string): string[] {
   return pkgs;
 }
 
+/**
+ * USE-lite from the compiled package (dist/), whose worker threads exist; run from sources
+ * (tsx) the embedder has no compiled worker to start and stays on one thread.
+ */
+export async function useLite(threads?: number): Promise<Embedder> {
+  const dist = join(import.meta.dirname, "..", "dist", "runtime", "rag", "embedders", "use-lite.js");
+  if (existsSync(dist)) {
+    const m = (await import(dist)) as { UseLiteEmbedder: new (o: { threads?: number }) => Embedder };
+    return new m.UseLiteEmbedder({ threads });
+  }
+  return new UseLiteEmbedder({ threads });
+}
+
 /** An embedder that remembers vectors by text in a file, so re-running the eval does not re-embed. */
 export class CachedEmbedder implements Embedder {
   readonly id: string;
@@ -125,7 +138,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const which = (process.argv[2] ?? "dev") as "dev" | "heldout";
   const cacheDir = process.env.RAG_EVAL_CACHE;
   if (cacheDir) mkdirSync(cacheDir, { recursive: true });
-  const emb = new CachedEmbedder(new UseLiteEmbedder(), cacheDir ? join(cacheDir, "vectors.json") : undefined);
+  const emb = new CachedEmbedder(await useLite(Number(process.env.RAG_EVAL_THREADS ?? 2)), cacheDir ? join(cacheDir, "vectors.json") : undefined);
   const root = mkdtempSync(join(tmpdir(), "openclaw-rag-eval-"));
   try {
     const { rag, runtime, report } = await readmeRag(root, emb);

@@ -6,12 +6,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UseLiteEmbedder } from "../runtime/rag/embedders/index.js";
-import { CachedEmbedder, evaluate, QUESTION_SETS, readmeRag } from "./rag-eval.js";
+import { CachedEmbedder, evaluate, QUESTION_SETS, readmeRag, useLite } from "./rag-eval.js";
 
 const cacheDir = process.env.RAG_EVAL_CACHE ?? mkdtempSync(join(tmpdir(), "openclaw-rag-tune-cache-"));
 mkdirSync(cacheDir, { recursive: true });
-const emb = new CachedEmbedder(new UseLiteEmbedder(), join(cacheDir, "vectors.json"));
+const emb = new CachedEmbedder(await useLite(Number(process.env.RAG_EVAL_THREADS ?? 2)), join(cacheDir, "vectors.json"));
 const root = mkdtempSync(join(tmpdir(), "openclaw-rag-tune-"));
 try {
   const { rag, runtime } = await readmeRag(root, emb);

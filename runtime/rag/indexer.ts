@@ -75,7 +75,7 @@ export function lexicalText(c: ChunkRecord): string {
   return `${c.source.replace(/[/.]/g, " ")}\n${withHeading(c)}`;
 }
 
-const EMBED_BATCH = 32;
+const EMBED_BATCH = 64;
 /** Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones. */
 export const TEXT_VERSION = 5;
 
@@ -169,16 +169,15 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   // embed in batches, reporting progress between them
   const fresh = new Map<string, Float32Array[]>();
   let done = 0;
-  const queue = toEmbed.flatMap((p) => p.chunks!.map((c) => ({ p, c })));
-  for (let i = 0; i < queue.length; i += EMBED_BATCH) {
+  // texts of similar length share a batch, so little of it is padding
+  const queue = toEmbed.flatMap((p) => p.chunks!.map((c, k) => ({ p, k, t: embedText(c) })));
+  const order = queue.map((_, i) => i).sort((a, b) => queue[a]!.t.length - queue[b]!.t.length || a - b);
+  for (const p of toEmbed) fresh.set(p.source, new Array(p.chunks!.length));
+  for (let i = 0; i < order.length; i += EMBED_BATCH) {
     signal?.throwIfAborted();
-    const batch = queue.slice(i, i + EMBED_BATCH);
-    const vecs = await embedder.embed(batch.map((b) => embedText(b.c)), signal);
-    batch.forEach((b, k) => {
-      let arr = fresh.get(b.p.source);
-      if (!arr) fresh.set(b.p.source, (arr = []));
-      arr.push(vecs[k]!);
-    });
+    const batch = order.slice(i, i + EMBED_BATCH).map((j) => queue[j]!);
+    const vecs = await embedder.embed(batch.map((b) => b.t), signal);
+    batch.forEach((b, k) => (fresh.get(b.p.source)![b.k] = vecs[k]!));
     done += batch.length;
     inp.progress({ done, total, file: batch[batch.length - 1]!.p.source, phase: "embed" });
   }
