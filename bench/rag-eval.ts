@@ -37,7 +37,7 @@ export function buildReadmeCorpus(ws: string): string[] {
  * (tsx) the embedder has no compiled worker to start and stays on one thread.
  */
 export async function useLite(threads?: number): Promise<Embedder> {
-  const dist = join(import.meta.dirname, "..", "dist", "runtime", "rag", "embedders", "use-lite.js");
+  const dist = process.env.RAG_EVAL_USELITE ?? join(import.meta.dirname, "..", "dist", "runtime", "rag", "embedders", "use-lite.js");
   if (existsSync(dist)) {
     const m = (await import(dist)) as { UseLiteEmbedder: new (o: { threads?: number }) => Embedder };
     return new m.UseLiteEmbedder({ threads });

@@ -276,8 +276,10 @@ export class Rag {
     if (mode === "dense") ranked = all.map((c) => ({ ...c, score: c.cosine })).sort((a, b) => b.score - a.score || a.row - b.row);
     else if (mode === "lexical") ranked = all.map((c) => ({ ...c, score: lex.best ? Math.min(1, c.bm25 / lex.best) : 0 })).sort((a, b) => b.score - a.score || a.row - b.row);
     else {
-      const fileScores = idx.files.scores(query).scores;
-      for (const c of all) c.fileBm25 = fileScores.get(idx.fileOf[c.row]!) ?? 0;
+      if (this.fusion.file > 0) {
+        const fileScores = idx.files.scores(query).scores;
+        for (const c of all) c.fileBm25 = fileScores.get(idx.fileOf[c.row]!) ?? 0;
+      }
       ranked = fuseScores(all, this.fusion);
     }
     ranked = diversify(ranked, topk, (row) => idx.manifest.chunks[row]!, this.perFile);
