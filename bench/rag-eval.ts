@@ -60,6 +60,9 @@ export class CachedEmbedder implements Embedder {
   dims() {
     return this.inner.dims();
   }
+  prepare(total: number) {
+    this.inner.prepare?.(total);
+  }
   async embed(texts: string[], signal?: AbortSignal) {
     const key = (t: string) => createHash("sha1").update(t).digest("hex");
     const miss = [...new Set(texts.filter((t) => !this.cache.has(key(t))))];

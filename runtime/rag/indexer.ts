@@ -173,6 +173,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   const queue = toEmbed.flatMap((p) => p.chunks!.map((c, k) => ({ p, k, t: embedText(c) })));
   const order = queue.map((_, i) => i).sort((a, b) => queue[a]!.t.length - queue[b]!.t.length || a - b);
   for (const p of toEmbed) fresh.set(p.source, new Array(p.chunks!.length));
+  embedder.prepare?.(order.length);
   for (let i = 0; i < order.length; i += EMBED_BATCH) {
     signal?.throwIfAborted();
     const batch = order.slice(i, i + EMBED_BATCH).map((j) => queue[j]!);

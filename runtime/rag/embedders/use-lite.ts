@@ -42,7 +42,8 @@ const WORKER_SLICE = 8;
 
 /**
  * `threads` > 1 embeds big batches on that many worker threads (one model each, ~250 MB
- * apiece); a single text (a query) is embedded on the calling thread. Default: one per
+ * apiece) once an indexing run announces at least POOL_MIN texts (prepare); a small run
+ * and a single text (a query) are embedded on the calling thread. Default: one per
  * core, at most 2, and 1 where the compiled worker is missing (running from sources).
  */
 export class UseLiteEmbedder implements Embedder {
@@ -89,6 +90,14 @@ export class UseLiteEmbedder implements Embedder {
       .finally(() => slot.busy--);
   }
 
+  /** Below this many texts to embed, starting workers (a model load each) costs more than it saves. */
+  static readonly POOL_MIN = 256;
+  private usePool = false;
+
+  prepare(total: number): void {
+    this.usePool = total >= UseLiteEmbedder.POOL_MIN;
+  }
+
   async close(): Promise<void> {
     const ws = this.workers;
     this.workers = undefined;
@@ -118,7 +127,7 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.threads > 1 && texts.length >= 2 * WORKER_SLICE) {
+    if (this.threads > 1 && (this.usePool || this.workers) && texts.length >= 2 * WORKER_SLICE) {
       signal?.throwIfAborted();
       const parts: Array<Promise<Float32Array[]>> = [];
       for (let i = 0; i < texts.length; i += WORKER_SLICE) parts.push(this.onWorker(texts.slice(i, i + WORKER_SLICE).map((t) => (t.trim() ? t : " "))));
