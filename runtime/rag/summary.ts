@@ -15,8 +15,7 @@ const MAX_SENTENCE = 160;
  * says, never a snippet of code or markup.
  */
 export function proseOf(text: string): string {
-  return text
-    .replace(/^\s*(```|~~~)[^\n]*\n[\s\S]*?(\n\s*\1[^\n]*(?=\n|$)|$)/gm, "\n") // fenced code (an unclosed fence runs to the end)
+  return withoutCode(text)
     .replace(/<!--[\s\S]*?(-->|$)/g, " ")
     .replace(/!\[[^\]]*\]\([^)]*\)/g, " ") // images and badges
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1") // links -> their words
@@ -29,6 +28,27 @@ export function proseOf(text: string): string {
     .replace(/`([^`\n]*)`/g, "$1")
     .replace(/\*\*([^*\n]+)\*\*|__([^_\n]+)__/g, "$1$2")
     .replace(/https?:\/\/\S+/g, " ");
+}
+
+/**
+ * Drops fenced code. A passage cut out of a long code block can open inside it: with an odd
+ * number of fence lines, a first fence without a language tag closes a block that began
+ * before the passage (the lines above it are code); otherwise the last fence opens a block
+ * that runs past the passage's end.
+ */
+function withoutCode(text: string): string {
+  const lines = text.split("\n");
+  const fences = lines.map((l, i) => (/^\s*(```|~~~)/.test(l) ? i : -1)).filter((i) => i >= 0);
+  let inCode = fences.length % 2 === 1 && /^\s*(```|~~~)\s*$/.test(lines[fences[0]!]!);
+  const out: string[] = [];
+  lines.forEach((l, i) => {
+    if (fences.includes(i)) {
+      inCode = !inCode;
+      return;
+    }
+    if (!inCode) out.push(l);
+  });
+  return out.join("\n");
 }
 
 function sentences(text: string): string[] {

@@ -117,3 +117,11 @@ test("the summary quotes prose, never code fences, HTML or badges", async () => 
   const s = summarize("retry timeout", [{ text, score: 1, source: "r.md", lines: [1, 8] }]);
   assert.equal(s, "Top recommendations: Retries wait longer after each timeout, doubling the delay every time (r.md:1-8).");
 });
+
+test("a passage that starts inside a long code block: the code before its closing fence is not quoted", async () => {
+  const { proseOf } = await import("../../runtime/rag/summary.js");
+  const cut = "const { stdout } = await run();\n// stdout is also printed\nconsole.log(stdout);\n```\n\nThe promise resolves with the output of the child.";
+  assert.equal(proseOf(cut).trim(), "The promise resolves with the output of the child.");
+  const open = "Run it like this:\n\n```js\nrun();\nmore();";
+  assert.equal(proseOf(open).trim(), "Run it like this:");
+});
