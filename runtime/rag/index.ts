@@ -30,10 +30,8 @@ interface Loaded {
   vectors: Float32Array;
   dense: VectorSearch;
   bm25: Bm25;
-  /** BM25 over one text per file (path, headings): the file-level signal. */
-  files: Bm25;
-  /** Row -> index into `files`. */
-  fileOf: Uint32Array;
+  /** BM25 over one text per file (path, headings) and row -> file: the file-level signal, built on first use. */
+  fileIndex?: { files: Bm25; fileOf: Uint32Array };
 }
 
 /** What the file-level signal matches: the file's path words and every heading in it, once each. */
@@ -55,7 +53,6 @@ export function fileTexts(manifest: Manifest): { texts: string[]; fileOf: Uint32
 
 /** The lexical index saved for this manifest, else built (and saved, best effort) from its chunks. */
 function loadedFrom(dir: string, manifest: Manifest, vectors: Float32Array, dense: VectorSearch): Loaded {
-  const ft = fileTexts(manifest);
   const key = `${manifest.vectorsSha256}:${manifest.chunks.length}:${manifest.textVersion ?? 0}:${LEXICAL_VERSION}`;
   let parts = manifest.vectorsSha256 ? readLexical(dir, key) : undefined;
   let bm25: Bm25;
@@ -70,7 +67,7 @@ function loadedFrom(dir: string, manifest: Manifest, vectors: Float32Array, dens
       }
     }
   }
-  return { manifest, vectors, dense, bm25, files: new Bm25(ft.texts), fileOf: ft.fileOf };
+  return { manifest, vectors, dense, bm25 };
 }
 
 export interface RagStatus {
@@ -277,8 +274,13 @@ export class Rag {
     else if (mode === "lexical") ranked = all.map((c) => ({ ...c, score: lex.best ? Math.min(1, c.bm25 / lex.best) : 0 })).sort((a, b) => b.score - a.score || a.row - b.row);
     else {
       if (this.fusion.file > 0) {
-        const fileScores = idx.files.scores(query).scores;
-        for (const c of all) c.fileBm25 = fileScores.get(idx.fileOf[c.row]!) ?? 0;
+        idx.fileIndex ??= (() => {
+          const ft = fileTexts(idx.manifest);
+          return { files: new Bm25(ft.texts), fileOf: ft.fileOf };
+        })();
+        const fi = idx.fileIndex;
+        const fileScores = fi.files.scores(query).scores;
+        for (const c of all) c.fileBm25 = fileScores.get(fi.fileOf[c.row]!) ?? 0;
       }
       ranked = fuseScores(all, this.fusion);
     }

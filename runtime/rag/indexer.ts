@@ -101,8 +101,9 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   for (const f of scan.files) {
     signal?.throwIfAborted();
     const old = reuse?.manifest.files[f.source];
-    if (old && old.size === f.stat.size && old.mtimeMs === f.stat.mtimeMs && prevRows.has(f.source)) {
-      plans.push({ source: f.source, rec: old, reuse: prevRows.get(f.source)! });
+    // (a file whose passages all repeat other files' is on record with 0 chunks)
+    if (old && old.size === f.stat.size && old.mtimeMs === f.stat.mtimeMs && (prevRows.has(f.source) || old.chunks === 0)) {
+      plans.push({ source: f.source, rec: old, reuse: prevRows.get(f.source) ?? [] });
       continue;
     }
     let buf: Buffer;
@@ -144,7 +145,8 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   // the same passage in two files (a licence, a copied notice) is indexed once, where it is met first
   const seenText = new Set<string>();
   const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
-  for (const p of plans) if (p.reuse) for (const row of p.reuse) seenText.add(norm(reuse!.manifest.chunks[row]!.text));
+  const anyNew = plans.some((p) => p.chunks);
+  if (anyNew) for (const p of plans) if (p.reuse) for (const row of p.reuse) seenText.add(norm(reuse!.manifest.chunks[row]!.text));
   for (const p of plans) {
     if (!p.chunks) continue;
     p.chunks = p.chunks.filter((c) => {
@@ -155,16 +157,12 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     });
     p.rec.chunks = p.chunks.length;
   }
-  for (let i = plans.length - 1; i >= 0; i--) if (plans[i]!.chunks && !plans[i]!.chunks!.length) {
-    skipped.push({ source: plans[i]!.source, reason: "only passages already indexed from other files" });
-    plans.splice(i, 1);
-  }
-  if (!plans.length) throw emptyWorkspace(workspace, skipped.length);
 
   const removed = reuse ? Object.keys(reuse.manifest.files).filter((s) => !plans.some((p) => p.source === s)) : [];
-  const toEmbed = plans.filter((p) => p.chunks);
+  const toEmbed = plans.filter((p) => p.chunks?.length);
+  const dedupedAway = plans.filter((p) => p.chunks && !p.chunks.length);
   const total = toEmbed.reduce((n, p) => n + p.chunks!.length, 0);
-  const changed = !reuse || total > 0 || removed.length > 0 || mtimeOnly || JSON.stringify(skipped) !== JSON.stringify(reuse.manifest.skipped);
+  const changed = !reuse || total > 0 || dedupedAway.length > 0 || removed.length > 0 || mtimeOnly || JSON.stringify(skipped) !== JSON.stringify(reuse.manifest.skipped);
 
   // embed in batches, reporting progress between them
   const fresh = new Map<string, Float32Array[]>();
@@ -183,6 +181,16 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     inp.progress({ done, total, file: batch[batch.length - 1]!.p.source, phase: "embed" });
   }
 
+  if (!changed && reuse) {
+    // nothing new, nothing gone, nothing touched: the stored rows are the index as it stands
+    return {
+      manifest: reuse.manifest,
+      vectors: reuse.vectors,
+      changed,
+      snapshot: snapshotOf(scan),
+      report: { workspace, indexDir: inp.indexDir, embedder: embedder.id, dims: reuse.manifest.dims, files: plans.length, chunks: reuse.manifest.chunks.length, embeddedFiles: [], embeddedChunks: 0, unchangedFiles: plans.length, removedFiles: [], skipped },
+    };
+  }
   const dims = total ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
   const count = plans.reduce((n, p) => n + (p.reuse?.length ?? p.chunks!.length), 0);
   const vectors = new Float32Array(count * dims);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { diversify, fuseScores } from "../../runtime/rag/fuse.js";
 import { isFound } from "../../runtime/rag/summary.js";
@@ -78,9 +78,15 @@ test("identical passages in two files are indexed once", async (t) => {
   writeFileSync(join(workspace, "b-copy.md"), `# A\n\n${notice}\n`);
   const rag = makeRag(runtime, new CountingEmbedder());
   const r = await rag.index();
-  assert.ok(r.skipped.some((s) => s.source === "b-copy.md" && /already indexed/.test(s.reason)), JSON.stringify(r.skipped));
+  const m = JSON.parse(readFileSync(join(r.indexDir, "manifest.json"), "utf8"));
+  assert.equal(m.files["b-copy.md"].chunks, 0, "on record, with no passages of its own");
+  assert.equal(m.chunks.filter((c: { text: string }) => c.text.includes("Example Licence")).length, 1);
   const q = await rag.query("Example Licence conditions notice", { mode: "lexical", topk: 10 });
   assert.equal(q.results.filter((h) => h.text.includes("Example Licence")).length, 1);
+  // and it is not read again while unchanged
+  const again = await makeRag(runtime, new CountingEmbedder()).index();
+  assert.deepEqual(again.embeddedFiles, []);
+  assert.equal(again.unchangedFiles, again.files);
 });
 
 test("freshness: a query on an unchanged workspace rescans nothing (stat only); a change is still seen", async (t) => {
