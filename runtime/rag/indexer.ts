@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { chunkText } from "./chunk.js";
 import type { Embedder } from "./embedders/index.js";
 import { emptyWorkspace } from "./errors.js";
-import { loadDocument, scanWorkspace } from "./loaders.js";
+import { loadDocument, scanWorkspace, snapshotOf, type ScanSnapshot } from "./loaders.js";
 import { sha256, type Stored } from "./store.js";
 import type { ChunkRecord, FileRecord, IndexReport, Manifest, RagProgress, Skipped } from "./types.js";
 
@@ -28,10 +28,16 @@ export interface IndexOutcome {
   vectors: Float32Array;
   /** False when nothing changed: the stored index is already current. */
   changed: boolean;
+  /** What the scan saw, for the next query's stat-only freshness check. */
+  snapshot: ScanSnapshot;
 }
 
-function withHeading(c: { heading?: string; text: string }): string {
-  return c.heading && !c.text.startsWith("#") ? `${c.heading}\n${c.text}` : c.text;
+/** The heading path (unless the text opens with that very heading), any context (a table's header row), then the text. */
+function withHeading(c: { heading?: string; text: string; context?: string }): string {
+  const last = c.heading?.split(" > ").at(-1);
+  const first = c.text.split("\n", 1)[0]!.replace(/^#+\s*/, "").trim();
+  const head = c.heading && !(c.text.startsWith("#") && first === last) ? `${c.heading}\n` : "";
+  return `${head}${c.context ? c.context + "\n" : ""}${c.text}`;
 }
 
 /**
@@ -39,7 +45,17 @@ function withHeading(c: { heading?: string; text: string }): string {
  * noise. URLs, badge images and HTML tags carry no meaning a sentence encoder can use
  * and crowd out the words that do (a README's first chunk is often mostly badges).
  */
-export function embedText(c: { heading?: string; text: string }): string {
+export function embedText(c: { heading?: string; text: string; context?: string }): string {
+  const t = cleanForEmbedding(c);
+  // USE-lite's cost grows with every token while its mean-pooled vector gains little past
+  // the opening: the heading path and the first EMBED_CHARS carry the passage's topic
+  return t.length > EMBED_CHARS ? t.slice(0, EMBED_CHARS).replace(/\s+\S*$/, "") : t;
+}
+
+/** Characters of a passage (after its heading path) that the dense model sees. */
+export const EMBED_CHARS = 600;
+
+function cleanForEmbedding(c: { heading?: string; text: string; context?: string }): string {
   return withHeading(c)
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1") // images -> alt text
     .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1") // links -> their text
@@ -47,6 +63,8 @@ export function embedText(c: { heading?: string; text: string }): string {
     .replace(/^\s*\[[^\]]+\]:\s*\S+.*$/gm, "") // link definitions
     .replace(/<[^>]{1,400}>/g, " ") // HTML tags
     .replace(/\bhttps?:\/\/\S+/g, " ") // bare URLs
+    .replace(/^ {0,3}(=+|-+)\s*$/gm, "") // setext underlines
+    .replace(/^\s*(```|~~~).*$/gm, "") // code fences
     .replace(/[ \t]+/g, " ")
     .replace(/\n\s*\n+/g, "\n\n")
     .trim() || withHeading(c);
@@ -57,9 +75,9 @@ export function lexicalText(c: ChunkRecord): string {
   return `${c.source.replace(/[/.]/g, " ")}\n${withHeading(c)}`;
 }
 
-const EMBED_BATCH = 32;
+const EMBED_BATCH = 64;
 /** Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones. */
-export const TEXT_VERSION = 3;
+export const TEXT_VERSION = 5;
 
 export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): Promise<IndexOutcome> {
   const { workspace, embedder, signal } = inp;
@@ -83,8 +101,9 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   for (const f of scan.files) {
     signal?.throwIfAborted();
     const old = reuse?.manifest.files[f.source];
-    if (old && old.size === f.stat.size && old.mtimeMs === f.stat.mtimeMs && prevRows.has(f.source)) {
-      plans.push({ source: f.source, rec: old, reuse: prevRows.get(f.source)! });
+    // (a file whose passages all repeat other files' is on record with 0 chunks)
+    if (old && old.size === f.stat.size && old.mtimeMs === f.stat.mtimeMs && (prevRows.has(f.source) || old.chunks === 0)) {
+      plans.push({ source: f.source, rec: old, reuse: prevRows.get(f.source) ?? [] });
       continue;
     }
     let buf: Buffer;
@@ -110,8 +129,9 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
       continue;
     }
     const fileLine = (n: number) => doc.lineMap?.[n - 1] ?? n;
-    const chunks = chunkText(doc.text, { chunkChars: inp.chunkChars, overlapChars: inp.overlapChars, markdown: doc.kind !== "text" }).map(
-      (c, i): ChunkRecord => ({ id: `${f.source}#${i}`, source: f.source, lines: [fileLine(c.lines[0]), fileLine(c.lines[1])], text: c.text, ...(c.heading ? { heading: c.heading } : {}) }),
+    const title = f.source.replace(/\.[^./]+$/, "");
+    const chunks = chunkText(doc.text, { chunkChars: inp.chunkChars, overlapChars: inp.overlapChars, markdown: doc.kind !== "text", title }).map(
+      (c, i): ChunkRecord => ({ id: `${f.source}#${i}`, source: f.source, lines: [fileLine(c.lines[0]), fileLine(c.lines[1])], text: c.text, ...(c.heading ? { heading: c.heading } : {}), ...(c.context ? { context: c.context } : {}) }),
     );
     if (!chunks.length) {
       skipped.push({ source: f.source, reason: "no text" });
@@ -122,28 +142,55 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   }
   if (!plans.length) throw emptyWorkspace(workspace, skipped.length);
 
+  // the same passage in two files (a licence, a copied notice) is indexed once, where it is met first
+  const seenText = new Set<string>();
+  const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
+  const anyNew = plans.some((p) => p.chunks);
+  if (anyNew) for (const p of plans) if (p.reuse) for (const row of p.reuse) seenText.add(norm(reuse!.manifest.chunks[row]!.text));
+  for (const p of plans) {
+    if (!p.chunks) continue;
+    p.chunks = p.chunks.filter((c) => {
+      const k = norm(c.text);
+      if (seenText.has(k)) return false;
+      seenText.add(k);
+      return true;
+    });
+    p.rec.chunks = p.chunks.length;
+  }
+
   const removed = reuse ? Object.keys(reuse.manifest.files).filter((s) => !plans.some((p) => p.source === s)) : [];
-  const toEmbed = plans.filter((p) => p.chunks);
+  const toEmbed = plans.filter((p) => p.chunks?.length);
+  const dedupedAway = plans.filter((p) => p.chunks && !p.chunks.length);
   const total = toEmbed.reduce((n, p) => n + p.chunks!.length, 0);
-  const changed = !reuse || total > 0 || removed.length > 0 || mtimeOnly || JSON.stringify(skipped) !== JSON.stringify(reuse.manifest.skipped);
+  const changed = !reuse || total > 0 || dedupedAway.length > 0 || removed.length > 0 || mtimeOnly || JSON.stringify(skipped) !== JSON.stringify(reuse.manifest.skipped);
 
   // embed in batches, reporting progress between them
   const fresh = new Map<string, Float32Array[]>();
   let done = 0;
-  const queue = toEmbed.flatMap((p) => p.chunks!.map((c) => ({ p, c })));
-  for (let i = 0; i < queue.length; i += EMBED_BATCH) {
+  // texts of similar length share a batch, so little of it is padding
+  const queue = toEmbed.flatMap((p) => p.chunks!.map((c, k) => ({ p, k, t: embedText(c) })));
+  const order = queue.map((_, i) => i).sort((a, b) => queue[a]!.t.length - queue[b]!.t.length || a - b);
+  for (const p of toEmbed) fresh.set(p.source, new Array(p.chunks!.length));
+  embedder.prepare?.(order.length);
+  for (let i = 0; i < order.length; i += EMBED_BATCH) {
     signal?.throwIfAborted();
-    const batch = queue.slice(i, i + EMBED_BATCH);
-    const vecs = await embedder.embed(batch.map((b) => embedText(b.c)), signal);
-    batch.forEach((b, k) => {
-      let arr = fresh.get(b.p.source);
-      if (!arr) fresh.set(b.p.source, (arr = []));
-      arr.push(vecs[k]!);
-    });
+    const batch = order.slice(i, i + EMBED_BATCH).map((j) => queue[j]!);
+    const vecs = await embedder.embed(batch.map((b) => b.t), signal);
+    batch.forEach((b, k) => (fresh.get(b.p.source)![b.k] = vecs[k]!));
     done += batch.length;
     inp.progress({ done, total, file: batch[batch.length - 1]!.p.source, phase: "embed" });
   }
 
+  if (!changed && reuse) {
+    // nothing new, nothing gone, nothing touched: the stored rows are the index as it stands
+    return {
+      manifest: reuse.manifest,
+      vectors: reuse.vectors,
+      changed,
+      snapshot: snapshotOf(scan),
+      report: { workspace, indexDir: inp.indexDir, embedder: embedder.id, dims: reuse.manifest.dims, files: plans.length, chunks: reuse.manifest.chunks.length, embeddedFiles: [], embeddedChunks: 0, unchangedFiles: plans.length, removedFiles: [], skipped },
+    };
+  }
   const dims = total ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
   const count = plans.reduce((n, p) => n + (p.reuse?.length ?? p.chunks!.length), 0);
   const vectors = new Float32Array(count * dims);
@@ -184,6 +231,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     manifest,
     vectors,
     changed,
+    snapshot: snapshotOf(scan),
     report: {
       workspace,
       indexDir: inp.indexDir,
