@@ -56,7 +56,6 @@ export const QUESTIONS: Array<[string, string]> = [
   ["filter file names according to the rules of a .gitignore file", "ignore"],
   ["style terminal strings with colours like red and bold", "chalk"],
 ];
-const DISTRACTORS = ["execa", "glob", "diff", "commander", "picomatch"];
 
 function readme(pkg: string): string | undefined {
   for (const n of ["README.md", "readme.md", "Readme.md"]) if (existsSync(join(NM, pkg, n))) return join(NM, pkg, n);
@@ -173,7 +172,6 @@ export default async function bench(): Promise<BenchRow[]> {
     await embedder.embed(["warm up the model"]);
     const rss0 = process.resourceUsage().maxRSS;
     const { rag, runtime, report: rep } = await readmeRag(join(root, "readmes"), embedder);
-    const texts = JSON.parse(readFileSync(join(rep.indexDir, "manifest.json"), "utf8")).chunks.map((c: { text: string }) => c.text) as string[];
     rows.push({ name: "indexing throughput (USE lite, README corpus)", value: rep.chunksPerSec, unit: "chunks/s", peer: "seed (issue 17)", peerValue: 12, ratio: rep.chunksPerSec / 12, target: ">= 120 chunks/s (10x)", pass: rep.chunksPerSec >= 120, note: `${rep.files} files, ${rep.chunks} chunks, ${(rep.tookMs / 1000).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (before indexing ${(rss0 / 1024).toFixed(0)} MB)` });
     const held = await evaluate(rag, QUESTION_SETS.heldout);
     const lex = held.scores.lexical!;
