@@ -68,12 +68,7 @@ export interface OpenClawFacade {
     /** The chain's head (seq, keyed hash): an anchor to keep elsewhere. */
     head(): Promise<{ seq: number; hash: string }>;
   };
-  gateway: {
-    /** Starts the loopback gateway inside this kernel; a generated token stays in its 0600 file. */
-    start(): Promise<Awaited<ReturnType<(typeof import("../runtime/operations/table.js"))["gatewayStart"]["handler"]>>>;
-    status(): Promise<Awaited<ReturnType<(typeof import("../runtime/operations/table.js"))["gatewayStatus"]["handler"]>>>;
-    stop(): Promise<Awaited<ReturnType<(typeof import("../runtime/operations/table.js"))["gatewayStop"]["handler"]>>>;
-  };
+
   /** A copy of the validated, defaults-filled config. */
   config(): Promise<OpenClawConfig>;
   /** Runs a magic line (`openclaw.magic("rag status")`), shows its rich output and returns its data. */

@@ -7,9 +7,7 @@
  * (`openclaw.agent.run`) acts as the model through the agent's own factory, as in a magic.
  */
 import { inspect } from "node:util";
-import { runOp } from "../magics/bind.js";
 import type { CommandContext } from "../magics/types.js";
-import { gatewayStart, gatewayStatus, gatewayStop } from "../runtime/operations/table.js";
 import type { QueryOptions } from "../runtime/rag/types.js";
 import type { Bundle, LiveDisplay, Output } from "./output.js";
 
@@ -88,12 +86,6 @@ export function makeFacade(scope: CellScope) {
       tail: async (n = 20) => (await door()).auditTail(n),
       verify: async () => (await door()).auditVerify(),
       head: async () => (await door()).auditHead(),
-    },
-    // The same operations as `%openclaw gateway start|status|stop` (the token never in a result).
-    gateway: {
-      start: async () => runOp(gatewayStart, {}, scope.ctx()),
-      status: async () => runOp(gatewayStatus, {}, scope.ctx()),
-      stop: async () => runOp(gatewayStop, {}, scope.ctx()),
     },
   };
   Object.defineProperty(facade, "signal", { get: () => scope.ctx().signal, enumerable: true });
