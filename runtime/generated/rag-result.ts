@@ -44,7 +44,7 @@ export interface RagResultJson {
    * What `found` was decided on: the best passage's share of the query's BM25 evidence (lexical) and its cosine with the query (dense, absent in lexical mode).
    */
   evidence?: {
-    lexical?: number;
+    lexical: number;
     dense?: number;
     [k: string]: unknown;
   };
