@@ -117,7 +117,7 @@ export function renderTranscript(events: RuntimeEvent[]): string {
   const scripted = s.scripted === true || end?.scripted === true;
   const head =
     `<div style="margin-bottom:6px">${code(String(s.model ?? end?.model ?? "?"))} ` +
-    (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:${COLORS.warn};color:#fff;font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
+    (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:color-mix(in srgb,${COLORS.warn} 18%,transparent);color:${COLORS.warn};border:1px solid ${COLORS.warn};font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
     (end?.modelId ? muted(`answered by ${end.modelId}`) : "") +
     `</div>` +
     (s.prompt ? `<div style="margin-bottom:6px"><b>prompt</b>${pre(String(s.prompt), 120)}</div>` : "");
