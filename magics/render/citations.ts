@@ -82,6 +82,30 @@ function card(h: RagHit, i: number, query: string): string {
   );
 }
 
+/**
+ * Is `v` a RAG result as `rag query --json` and the local-rag skill print it (a query
+ * and passages with source, lines, text and score)? Tool output is untrusted: every
+ * field is checked before it is shown as a card.
+ */
+export function isRagShape(v: unknown): v is RagResult {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    typeof r.query === "string" &&
+    Array.isArray(r.results) &&
+    r.results.every((h) => {
+      const x = h as Record<string, unknown> | null;
+      return !!x && typeof x.source === "string" && typeof x.text === "string" && typeof x.score === "number" && Array.isArray(x.lines) && x.lines.length === 2 && x.lines.every((n) => Number.isInteger(n));
+    })
+  );
+}
+
+/** The cards alone (no outer box): what a tool result in the RAG shape shows inside an agent transcript. */
+export function citationCards(r: RagResult): string {
+  const cards = r.results.length ? r.results.map((h, i) => card(h, i, r.query)).join("") : `<div>${muted("no passage matched")}</div>`;
+  return `<div class="oc-rag-cards">${r.summary ? `<div class="oc-summary" style="margin:4px 0;padding:4px 8px;background:${COLORS.bg};border-radius:4px">${esc(r.summary)}</div>` : ""}${cards}</div>`;
+}
+
 export function citationsHtml(r: RagResult): string {
   const head =
     `<div style="margin-bottom:4px"><b>Q:</b> ${esc(r.query)}</div>` +
