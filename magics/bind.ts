@@ -112,9 +112,13 @@ export function bind<P, R>(b: Binding<P, R>): CommandSpec {
       const raw = params ? await params(args, ctx) : defaultParams(args);
       const call = () => runOp(op, raw, ctx, spec, names);
       const data = around ? await around(ctx, call) : await call();
-      const r = await render(data, args, ctx);
-      return { command: command ?? op.name, exitCode: r.exitCode ?? EXIT.OK, data, ...(r.text !== undefined ? { text: r.text } : {}), ...(r.html !== undefined ? { html: r.html } : {}), ...(r.markdown !== undefined ? { markdown: r.markdown } : {}) };
+      return present(data, args, ctx);
     },
+    present: (data, args, ctx) => present(data as R, args, ctx),
   };
+  async function present(data: R, args: ParsedArgs, ctx: CommandContext): Promise<CommandResult> {
+    const r = await render(data, args, ctx);
+    return { command: command ?? op.name, exitCode: r.exitCode ?? EXIT.OK, data, ...(r.text !== undefined ? { text: r.text } : {}), ...(r.html !== undefined ? { html: r.html } : {}), ...(r.markdown !== undefined ? { markdown: r.markdown } : {}) };
+  }
   return spec;
 }
