@@ -15,22 +15,24 @@ export function esc(v: unknown): string {
 const FONT = "font-family:var(--jp-content-font-family,-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif);font-size:13px;line-height:1.45";
 
 /**
- * Colours from the front end's theme: JupyterLab's --jp-* variables where they exist;
- * elsewhere (classic Notebook, Colab, an nbconvert export, a dark page without
- * variables) mixes of the status hue with `currentColor`, so every colour follows the
- * text colour: darker on a light page, lighter on a dark one. Backgrounds are tints of
- * `currentColor` over transparent, never a fixed light colour that glares in a dark theme.
+ * Colours that follow the page's theme. Borders and fills are tints of `currentColor`
+ * (the theme's text colour) over transparent, never a fixed colour nor --jp-layout-*:
+ * classic Notebook 6 defines JupyterLab's light-theme variables (for widgets) whatever
+ * its theme, so `var(--jp-layout-color2)` is #eee on a dark page. Muted text is the text
+ * colour made translucent (`opacity`, see muted()): Chromium draws a `color-mix()` of
+ * `currentColor` in the `color` property too dark. Status hues come from --jp-* where a
+ * front end defines them, else mid-tones that read on white and on near-black.
  */
-const mix = (hue: string, pct: number) => `color-mix(in srgb,${hue} ${pct}%,currentColor)`;
 const tint = (pct: number) => `color-mix(in srgb,currentColor ${pct}%,transparent)`;
 export const COLORS = {
-  ok: `var(--jp-success-color1,${mix("#1a7f37", 75)})`,
-  warn: `var(--jp-warn-color1,${mix("#9a6700", 75)})`,
-  fail: `var(--jp-error-color1,${mix("#cf222e", 80)})`,
-  muted: `var(--jp-content-font-color2,${tint(68)})`,
-  border: `var(--jp-border-color2,${tint(22)})`,
-  bg: `var(--jp-layout-color2,${tint(7)})`,
-  accent: `var(--jp-brand-color1,${mix("#0969da", 75)})`,
+  ok: "var(--jp-success-color1,#2e9e4f)",
+  warn: "var(--jp-warn-color1,#b58407)",
+  fail: "var(--jp-error-color1,#d73a49)",
+  /** Muted text: use as `${MUTED}` in a style (text colour, translucent), never as a colour. */
+  muted: "inherit;opacity:.72",
+  border: tint(22),
+  bg: tint(7),
+  accent: "var(--jp-brand-color1,#2f81f7)",
   /** <mark>: a translucent yellow that reads on light and dark. */
   mark: "color-mix(in srgb,#e3b341 40%,transparent)",
 };
@@ -62,7 +64,8 @@ export function badge(status: string): string {
  */
 export function table(headers: string[], rows: string[][]): string {
   const cell = `text-align:left;padding:3px 8px;border:none;border-bottom:1px solid ${COLORS.border};vertical-align:top;white-space:normal;max-width:none;line-height:1.4;background:transparent;${RESET}`;
-  const th = headers.map((h) => `<th style="${cell};font-weight:600;background:${COLORS.bg}">${esc(h)}</th>`).join("");
+  // headers are short words: they keep whole (a column is never narrower than its name)
+  const th = headers.map((h) => `<th style="${cell};font-weight:600;background:${COLORS.bg};white-space:nowrap;overflow-wrap:normal">${esc(h)}</th>`).join("");
   const trs = rows.map((r) => `<tr style="background:transparent">${r.map((c) => `<td style="${cell}">${c}</td>`).join("")}</tr>`).join("");
   return `<table class="oc-table" style="border-collapse:collapse;border:none;width:100%;table-layout:auto;margin:0;background:transparent;${RESET}">${th ? `<thead style="border:none"><tr style="background:transparent">${th}</tr></thead>` : ""}<tbody>${trs}</tbody></table>`;
 }

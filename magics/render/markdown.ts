@@ -39,7 +39,7 @@ for (const name of ["code_inline", "table_open", "tr_open", "blockquote_open", "
   md.renderer.rules[name] = (tokens, idx, options, env, self) => {
     const t = tokens[idx]!;
     t.attrJoin("style", STYLE[name] ?? STYLE.cell!);
-    if (name === "link_open") t.attrSet("rel", "noopener noreferrer");
+    if (name === "link_open") t.attrSet("rel", "noopener"); // not noreferrer: classic Notebook serves /files/ on a GET only with a same-origin Referer
     return prev ? prev(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
   };
 }
