@@ -35,6 +35,8 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 
 /** The name of the method a value shows itself with (IPython's convention; valueBundle calls it). */
 const REPR = "_repr_mimebundle_";
+/** The whole bundle, for an explicit display() (which shows it even in the cell that already did). */
+const FULL = Symbol.for("openclaw.bundle");
 
 /**
  * Gives `value` (an object or array) a hidden `_repr_mimebundle_`: the bundle `bundle()`
@@ -46,6 +48,7 @@ const REPR = "_repr_mimebundle_";
 function withBundle<T>(value: T, bundle: () => Bundle, scope?: CellScope, shownIn?: CommandContext): T {
   if (!value || typeof value !== "object" || Object.isFrozen(value)) return value;
   Object.defineProperty(value, REPR, { value: () => (shownIn && scope?.ctx() === shownIn ? {} : bundle()), enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(value, FULL, { value: bundle, enumerable: false, configurable: true, writable: true });
   return value;
 }
 
@@ -142,6 +145,12 @@ export function valueBundle(value: unknown): Bundle {
   return { "text/plain": typeof value === "string" ? value : inspect(value, { depth: 4, colors: false, maxArrayLength: 200 }) };
 }
 
+/** What display(value) sends: asked for explicitly, so a result already shown by its magic shows again. */
+function displayBundle(value: unknown): Bundle {
+  const full = value && typeof value === "object" ? (value as { [FULL]?: () => Bundle })[FULL] : undefined;
+  return typeof full === "function" ? full() : valueBundle(value);
+}
+
 type Sender = (data: Bundle) => void;
 
 function helpers(send: Sender): Record<string, (x: any) => void> {
@@ -162,7 +171,7 @@ function helpers(send: Sender): Record<string, (x: any) => void> {
 
 /** `display(x)`, `display.html(s)`, …, and `display.newDisplay()` for output updated in place. */
 export function makeDisplay(scope: CellScope): unknown {
-  const base = (value: unknown) => void scope.output.display(valueBundle(value));
+  const base = (value: unknown) => void scope.output.display(displayBundle(value));
   Object.assign(base, helpers((d) => void scope.output.display(d)));
   Object.assign(base, {
     newDisplay() {
@@ -171,7 +180,7 @@ export function makeDisplay(scope: CellScope): unknown {
         live ??= scope.output.live();
         live.finish(d);
       };
-      const h = (value: unknown) => send(valueBundle(value));
+      const h = (value: unknown) => send(displayBundle(value));
       return Object.assign(h, helpers(send));
     },
   });

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { makeContext } from "../../magics/commands/context.js";
 import { dispatch } from "../../magics/dispatch.js";
 import type { CommandContext } from "../../magics/types.js";
-import { makeFacade, valueBundle, type CellScope } from "../../kernel/facade.js";
+import { makeDisplay, makeFacade, valueBundle, type CellScope } from "../../kernel/facade.js";
 import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
 import { tmp, writeFile } from "../helpers/index.js";
 
@@ -58,6 +58,10 @@ test("openclaw.* results show as the magics' rich output; magic() results are sh
   const m = await o.magic("skills list");
   assert.deepEqual(displayed, ["skills.list"]);
   assert.deepEqual(valueBundle(m), {}, "the same cell shows it once");
+  const shown: unknown[] = [];
+  (scope as { output: unknown }).output = { display: (b: unknown) => shown.push(b) };
+  (makeDisplay(scope) as (v: unknown) => void)(m);
+  assert.match(String((shown[0] as Record<string, unknown>)["text/html"]), /oc-skills/, "display(m) asked explicitly shows it even in the same cell");
   assert.ok(Array.isArray((m as { skills: unknown[] }).skills), "and still returns the data");
   cell = { ...base }; // the next cell
   assert.match(String(valueBundle(m)["text/html"]), /oc-skills/, "a later cell shows it again");
