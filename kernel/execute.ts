@@ -27,7 +27,7 @@ export class CellRunner {
     this.scope = {
       output: kernel.output,
       ctx: () => this.cellCtx,
-      magic: async (line, body) => (await this.runMagic(line, body)).data,
+      magic: (line, body) => this.runMagic(line, body),
       approve: (summary, argv) => (this.parentMsg ? kernel.stdin.approver(this.parentMsg, this.cellCtx.signal)({ kind: "skill", summary, argv }) : Promise.resolve(false)),
     };
   }
@@ -99,7 +99,9 @@ export class CellRunner {
 
   private async runTypeScript(code: string, n: number, silent: boolean): Promise<void> {
     const r = await this.typescript.run(code, this.cellCtx.signal);
-    if (r.hasValue && !silent) await this.kernel.output.publish("execute_result", { execution_count: n, data: valueBundle(r.value), metadata: {} });
+    const data = r.hasValue && !silent ? valueBundle(r.value) : {};
+    // An empty bundle: the value was already shown in this cell (openclaw.magic's result).
+    if (Object.keys(data).length) await this.kernel.output.publish("execute_result", { execution_count: n, data, metadata: {} });
   }
 
   /** One magic line (or cell magic with its body); shows the result, throws Displayed on error. */

@@ -92,7 +92,7 @@ export interface Binding<P, R> extends Omit<CommandSpec, "run" | "summary" | "op
   names?: Record<string, string>;
   /** Wraps the call (e.g. forwards progress events on the CLI). */
   around?<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T>;
-  render(data: R, args: ParsedArgs, ctx: CommandContext): Rendered;
+  render(data: R, args: ParsedArgs, ctx: CommandContext): Rendered | Promise<Rendered>;
 }
 
 function defaultParams(args: ParsedArgs): Record<string, unknown> {
@@ -112,9 +112,13 @@ export function bind<P, R>(b: Binding<P, R>): CommandSpec {
       const raw = params ? await params(args, ctx) : defaultParams(args);
       const call = () => runOp(op, raw, ctx, spec, names);
       const data = around ? await around(ctx, call) : await call();
-      const r = render(data, args, ctx);
-      return { command: command ?? op.name, exitCode: r.exitCode ?? EXIT.OK, data, ...(r.text !== undefined ? { text: r.text } : {}), ...(r.html !== undefined ? { html: r.html } : {}), ...(r.markdown !== undefined ? { markdown: r.markdown } : {}) };
+      return present(data, args, ctx);
     },
+    present: (data, args, ctx) => present(data as R, args, ctx),
   };
+  async function present(data: R, args: ParsedArgs, ctx: CommandContext): Promise<CommandResult> {
+    const r = await render(data, args, ctx);
+    return { command: command ?? op.name, exitCode: r.exitCode ?? EXIT.OK, data, ...(r.text !== undefined ? { text: r.text } : {}), ...(r.html !== undefined ? { html: r.html } : {}), ...(r.markdown !== undefined ? { markdown: r.markdown } : {}) };
+  }
   return spec;
 }

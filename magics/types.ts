@@ -83,4 +83,10 @@ export interface CommandSpec {
   /** For cell magics: the positional that receives the cell body. */
   bodyPositional?: string;
   run(args: ParsedArgs, ctx: CommandContext): Promise<CommandResult>;
+  /**
+   * For a command bound to an operation: the CommandResult of data the operation already
+   * returned (no call made), so the same data reached another way (a TypeScript cell's
+   * `openclaw.rag.query`) renders as this command's output.
+   */
+  present?(data: unknown, args: ParsedArgs, ctx: CommandContext): Promise<CommandResult>;
 }

@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { EXIT, UsageError } from "../../runtime/errors.js";
+import { workspaceLinker } from "../render/markdown.js";
 import { renderTranscript, transcriptText } from "../render/transcript.js";
 import type { CommandSpec } from "../types.js";
 import { agentRun } from "../../runtime/operations/table.js";
@@ -26,12 +28,17 @@ export const commands: CommandSpec[] = [
       if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 100)) throw new UsageError(`--max-steps must be an integer from 1 to 100, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
       return { prompt, ...(args.flags.model !== undefined ? { model: args.flags.model } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) };
     },
-    render(result) {
+    async render(result, _args, ctx) {
+      const ws = await ctx
+        .runtime()
+        .then((rt) => rt.config.agentDefaults.workspace)
+        .catch(() => undefined);
+      const link = ws ? workspaceLinker(ws, ctx.cwd, existsSync) : undefined;
       const finalText = result.final ? `\n\n${result.final}` : "";
       return {
         exitCode: result.status === "ok" ? EXIT.OK : EXIT.FAILED,
         text: transcriptText(result.events) + finalText,
-        html: renderTranscript(result.events),
+        html: renderTranscript(result.events, { link }),
         markdown: `**agent** \`${result.model}\`${result.scripted ? " (scripted replay)" : ""}: ${result.status}, ${result.steps} step(s)${finalText}`,
       };
     },

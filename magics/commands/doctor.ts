@@ -1,7 +1,7 @@
 import { doctor } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
 import { EXIT } from "../../runtime/errors.js";
-import { badge, box, esc, table } from "../render/html.js";
+import { badge, box, code, COLORS, esc, table } from "../render/html.js";
 import { color, padTable } from "../render/text.js";
 import type { CommandSpec } from "../types.js";
 
@@ -23,7 +23,7 @@ export const commands: CommandSpec[] = [
         `doctor: ${s.ok} ok, ${s.warn} warn, ${s.fail} fail`,
         table(
           ["status", "check", "message", "fix"],
-          report.checks.map((c) => [badge(c.status), `<code>${esc(c.id)}</code>`, c.status === "fail" ? `<b style="color:#cf222e">${esc(c.message)}</b>` : esc(c.message), esc(c.fix ?? "")]),
+          report.checks.map((c) => [badge(c.status), code(c.id), c.status === "fail" ? `<b style="color:${COLORS.fail}">${esc(c.message)}</b>` : esc(c.message), esc(c.fix ?? "")]),
         ),
       );
       const md = `| status | check | message | fix |\n|---|---|---|---|\n${report.checks.map((c) => `| ${c.status} | \`${c.id}\` | ${c.message.replace(/\|/g, "\\|")} | ${(c.fix ?? "").replace(/\|/g, "\\|")} |`).join("\n")}`;

@@ -6,7 +6,7 @@ import type { IndexReport } from "../../runtime/rag/types.js";
 import { ragIndex, ragPull, ragQuery, ragStatus } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
 import { citationsHtml, citationsMarkdown, citationsText } from "../render/citations.js";
-import { badge, box, code, esc, muted, table } from "../render/html.js";
+import { badge, box, code, COLORS, esc, muted, table } from "../render/html.js";
 import type { CommandContext, CommandSpec } from "../types.js";
 
 /**
@@ -72,7 +72,7 @@ export const commands: CommandSpec[] = [
       const html = box(
         "oc-rag-index",
         `rag index: ${r.files} files, ${r.chunks} chunks`,
-        (r.rebuilt ? `<div style="color:#9a6700">${esc(r.rebuilt)}</div>` : "") +
+        (r.rebuilt ? `<div style="color:${COLORS.warn}">${esc(r.rebuilt)}</div>` : "") +
           table(
             ["embedded", "unchanged", "removed", "skipped", "embedder", "search", "time"],
             [[`${r.embeddedChunks} chunks / ${r.embeddedFiles.length} files`, String(r.unchangedFiles), String(r.removedFiles.length), String(r.skipped.length), code(r.embedder), esc(r.search), `${r.tookMs} ms`]],
@@ -112,7 +112,7 @@ export const commands: CommandSpec[] = [
         "oc-rag-status",
         "rag status",
         `<div>${badge(state)} ${esc(statusText(s).split("\n")[0])}</div><div>${muted(`workspace ${s.workspace}`)}</div><div>${muted(`index ${s.indexDir}`)}</div>` +
-          (s.problem ? `<div style="color:#9a6700">${esc(s.problem)}</div>` : ""),
+          (s.problem ? `<div style="color:${COLORS.warn}">${esc(s.problem)}</div>` : ""),
       );
       return { text: statusText(s), html };
     },

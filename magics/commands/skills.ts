@@ -1,3 +1,4 @@
+import { didYouMean } from "../../runtime/config/didyoumean.js";
 import { EXIT, UsageError, type ExitCode } from "../../runtime/errors.js";
 import type { InvokeResult, SkillInfo } from "../../runtime/skills/index.js";
 import { badge, box, code, esc, muted, pre, table } from "../render/html.js";
@@ -6,9 +7,13 @@ import type { CommandSpec } from "../types.js";
 import { skillsInvoke, skillsList, skillsRegister, skillsShow } from "../../runtime/operations/table.js";
 import { bind, runOp } from "../bind.js";
 
-/** The exit code a skill run maps to: ok/running 0, failed/timeout 1, denied 78 (refused for safety), an unknown skill 2 (usage). */
+/**
+ * The exit code a skill run maps to: ok/running 0, failed/timeout 1, denied 78 (refused for
+ * safety), an unknown skill or parameters that do not fit its schema 2 (usage: fix the
+ * command line). NUL bytes and option injection stay 78.
+ */
 export function runExitCode(status: InvokeResult["status"], rule?: string): ExitCode {
-  if (status === "denied" && rule === "skill.unknown") return EXIT.USAGE;
+  if (status === "denied" && (rule === "skill.unknown" || rule === "params.schema")) return EXIT.USAGE;
   return status === "ok" || status === "running" ? EXIT.OK : status === "denied" ? EXIT.SAFETY : EXIT.FAILED;
 }
 
@@ -22,16 +27,29 @@ export function parseKeyValues(words: string[], skill: SkillInfo): Record<string
     const k = w.slice(0, eq);
     const raw = w.slice(eq + 1);
     if (k in out) throw new UsageError(`parameter ${k} given twice`);
+    if (!Object.hasOwn(props, k)) {
+      const guess = didYouMean(k, Object.keys(props));
+      throw new UsageError(`${skill.name} has no parameter "${k}"${guess ? `; did you mean "${guess}"?` : ""}`, { fix: `${skill.name} takes: ${Object.keys(props).map((p) => `${p}=…`).join(" ") || "no parameters"} (\`skills show ${skill.name}\`)` });
+    }
     const t = props[k]?.type;
     if ((t === "number" || t === "integer") && raw.trim() !== "" && Number.isFinite(Number(raw))) out[k] = Number(raw);
     else if (t === "boolean" && (raw === "true" || raw === "false")) out[k] = raw === "true";
     else out[k] = raw;
   }
+  const required = (skill.parameters as { required?: string[] }).required ?? [];
+  const missing = required.filter((r) => !(r in out));
+  if (missing.length) throw new UsageError(`${skill.name} needs ${missing.map((m) => `${m}=…`).join(" ")}`, { fix: `e.g. skills run ${skill.name} ${required.map((r) => `${r}=${props[r]?.type === "number" || props[r]?.type === "integer" ? "1" : "value"}`).join(" ")}` });
   return out;
 }
 
+/** A load error as one line; SKILL.md errors already begin with their file:line. */
+function loadError(e: { path: string; message: string }): string {
+  return e.message.startsWith(e.path) ? e.message : `${e.path}: ${e.message}`;
+}
+
 function skillRow(s: SkillInfo): string[] {
-  return [s.name, s.blocked ? "blocked" : "ok", s.source, s.risk, s.argvTemplate.join(" "), (s.blocked ? `blocked: ${s.blocked}` : "") + (s.overrides ? `${s.blocked ? "; " : ""}overrides ${s.overrides}` : "")];
+  const notes = [s.blocked ? `blocked: ${s.blocked}` : "", s.runsModelCode ? `RUNS MODEL-CHOSEN CODE: ${s.runsModelCode}` : "", s.overrides ? `overrides ${s.overrides}` : ""].filter(Boolean);
+  return [s.name, s.blocked ? "blocked" : "ok", s.source, s.risk, s.argvTemplate.join(" "), notes.join("; ")];
 }
 
 export const commands: CommandSpec[] = [
@@ -43,14 +61,14 @@ export const commands: CommandSpec[] = [
     render({ skills, errors }) {
       const text =
         (skills.length ? padTable([["NAME", "STATUS", "SOURCE", "RISK", "COMMAND", "NOTE"], ...skills.map(skillRow)]) : "no skills found") +
-        (errors.length ? `\n${errors.length} skill(s) failed to load:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join("\n")}` : "");
+        (errors.length ? `\n${errors.length} skill(s) failed to load:\n${errors.map((e) => `  ${loadError(e)}`).join("\n")}` : "");
       const html = box(
         "oc-skills",
         `skills: ${skills.length}`,
         table(
           ["skill", "status", "source", "risk", "command", "note"],
-          skills.map((s) => [code(s.name), badge(s.blocked ? "blocked" : "ok"), esc(s.source), s.risk === "high" ? badge("warn") + " high" : "normal", code(s.argvTemplate.join(" ")), esc(s.blocked ?? "") + (s.overrides ? muted(` overrides ${s.overrides}`) : "")]),
-        ) + (errors.length ? `<div style="margin-top:6px">${badge("fail")} failed to load:<ul style="margin:2px 0 0 18px;padding:0">${errors.map((e) => `<li>${code(e.path)}: ${esc(e.message)}</li>`).join("")}</ul></div>` : ""),
+          skills.map((s) => [code(s.name), badge(s.blocked ? "blocked" : "ok"), esc(s.source), s.risk === "high" ? badge("warn") + " high" : "normal", code(s.argvTemplate.join(" ")), esc(s.blocked ?? "") + (s.runsModelCode ? `<div class="oc-model-code">${badge("warn")} <b>runs model-chosen code</b>: ${esc(s.runsModelCode)}</div>` : "") + (s.overrides ? muted(` overrides ${s.overrides}`) : "")]),
+        ) + (errors.length ? `<div style="margin-top:6px">${badge("fail")} failed to load:<ul style="margin:2px 0 0 18px;padding:0">${errors.map((e) => `<li>${e.message.startsWith(e.path) ? esc(e.message) : `${code(e.path)}: ${esc(e.message)}`}</li>`).join("")}</ul></div>` : ""),
       );
       return { exitCode: errors.length ? EXIT.FAILED : EXIT.OK, text, html };
     },
@@ -67,12 +85,13 @@ export const commands: CommandSpec[] = [
         `path: ${d.path}`,
         `argv: ${JSON.stringify(d.argvTemplate)}`,
         `parameters: ${JSON.stringify(d.parameters)}`,
+        d.runsModelCode ? `RUNS MODEL-CHOSEN CODE: ${d.runsModelCode}` : "",
         d.overrides ? `overrides: ${d.overrides}` : "",
         d.body.trim(),
       ]
         .filter(Boolean)
         .join("\n");
-      const html = box("oc-skill", `skill ${d.name}`, `<div>${badge(d.blocked ? "blocked" : "ok")} ${esc(d.description)}</div><div>${muted(d.path)}</div><div>argv: ${d.argvTemplate.map(code).join(" ")}</div>${d.blocked ? `<div>${esc(d.blocked)}</div>` : ""}${pre(JSON.stringify(d.parameters, null, 2), 200)}${pre(d.body.trim(), 240)}`);
+      const html = box("oc-skill", `skill ${d.name}`, `<div>${badge(d.blocked ? "blocked" : "ok")} ${esc(d.description)}</div><div>${muted(d.path)}</div><div>argv: ${d.argvTemplate.map(code).join(" ")}</div>${d.blocked ? `<div>${esc(d.blocked)}</div>` : ""}${d.runsModelCode ? `<div class="oc-model-code">${badge("warn")} <b>runs model-chosen code</b>: ${esc(d.runsModelCode)}</div>` : ""}${pre(JSON.stringify(d.parameters, null, 2), 200)}${pre(d.body.trim(), 240)}`);
       return { text, html };
     },
   }),

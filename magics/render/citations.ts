@@ -50,7 +50,7 @@ export function markTerms(text: string, query: string): string {
   let last = 0;
   for (const m of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}_-]*/gu)) {
     if (!isTerm(m[0], terms)) continue;
-    out += esc(text.slice(last, m.index)) + `<mark style="background:#fff8c5;padding:0 1px">${esc(m[0])}</mark>`;
+    out += esc(text.slice(last, m.index)) + `<mark style="background:${COLORS.mark};color:inherit;padding:0 1px">${esc(m[0])}</mark>`;
     last = m.index! + m[0].length;
   }
   return out + esc(text.slice(last));
@@ -72,18 +72,42 @@ function card(h: RagHit, i: number, query: string): string {
   const parts = [h.denseScore !== undefined ? `dense ${h.denseScore.toFixed(2)}` : "", h.lexicalScore !== undefined ? `lexical ${h.lexicalScore.toFixed(2)}` : ""].filter(Boolean).join(" · ");
   return (
     `<div class="oc-citation" style="border:1px solid ${COLORS.border};border-radius:6px;padding:6px 10px;margin:6px 0">` +
-    `<div style="display:flex;justify-content:space-between;gap:8px;align-items:center">` +
+    `<div style="display:flex;flex-wrap:wrap;justify-content:space-between;gap:8px;align-items:center">` +
     `<span><b>[${i + 1}]</b> <code class="oc-source" style="background:${COLORS.bg};padding:0 3px;border-radius:3px">${esc(h.source)}</code> ${muted(`lines ${h.lines[0]}–${h.lines[1]}`)}</span>` +
     `<span>${scoreBar(h.score)}${parts ? " " + muted(parts) : ""}</span></div>` +
     `<div class="oc-snippet" style="margin-top:4px;white-space:pre-wrap">${markTerms(snippet(h.text, query), query)}</div>` +
     `<details style="margin-top:2px"><summary style="cursor:pointer;color:${COLORS.muted}">full passage</summary>` +
-    `<pre style="background:${COLORS.bg};padding:6px 8px;border-radius:4px;max-height:260px;overflow:auto;white-space:pre-wrap;margin:4px 0">${markTerms(h.text, query)}</pre></details>` +
+    `<pre style="background:${COLORS.bg};padding:6px 8px;border-radius:4px;max-height:260px;overflow:auto;white-space:pre-wrap;margin:4px 0;border:0;color:inherit;font-size:inherit">${markTerms(h.text, query)}</pre></details>` +
     `</div>`
   );
 }
 
 /** The line shown above the passages when the workspace has nothing relevant (found: false). */
 export const NOTHING_FOUND = "Nothing relevant found in the workspace: the passages below are the closest matches, not an answer.";
+
+/**
+ * Is `v` a RAG result as `rag query --json` and the local-rag skill print it (a query
+ * and passages with source, lines, text and score)? Tool output is untrusted: every
+ * field is checked before it is shown as a card.
+ */
+export function isRagShape(v: unknown): v is RagResult {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    typeof r.query === "string" &&
+    Array.isArray(r.results) &&
+    r.results.every((h) => {
+      const x = h as Record<string, unknown> | null;
+      return !!x && typeof x.source === "string" && typeof x.text === "string" && typeof x.score === "number" && Array.isArray(x.lines) && x.lines.length === 2 && x.lines.every((n) => Number.isInteger(n));
+    })
+  );
+}
+
+/** The cards alone (no outer box): what a tool result in the RAG shape shows inside an agent transcript. */
+export function citationCards(r: RagResult): string {
+  const cards = r.results.length ? r.results.map((h, i) => card(h, i, r.query)).join("") : `<div>${muted("no passage matched")}</div>`;
+  return `<div class="oc-rag-cards">${r.summary ? `<div class="oc-summary" style="margin:4px 0;padding:4px 8px;background:${COLORS.bg};border-radius:4px">${esc(r.summary)}</div>` : ""}${cards}</div>`;
+}
 
 export function citationsHtml(r: RagResult): string {
   const head =

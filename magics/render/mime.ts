@@ -1,6 +1,6 @@
 import { formatError, OpenClawError } from "../../runtime/errors.js";
 import type { CommandResult } from "../types.js";
-import { box, code, esc, jsonView } from "./html.js";
+import { box, COLORS, code, esc, jsonView } from "./html.js";
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ export function errorBundle(e: unknown): MimeBundle {
   const html = box(
     "oc-error",
     "",
-    `<div style="color:#cf222e;font-weight:600">${esc(e instanceof Error ? `${e.name}: ${e.message}` : String(e))}</div>` +
+    `<div style="color:${COLORS.fail};font-weight:600">${esc(e instanceof Error ? `${e.name}: ${e.message}` : String(e))}</div>` +
       (details.length ? `<ul style="margin:4px 0 4px 18px;padding:0">${details.map((d) => `<li>${code(d)}</li>`).join("")}</ul>` : "") +
       (e instanceof OpenClawError && e.fix ? `<div><b>fix:</b> ${esc(e.fix)}</div>` : ""),
   );

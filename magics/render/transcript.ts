@@ -7,6 +7,13 @@
 import type { EventOf, ModelResponseEvent, ModelWarningEvent, RuntimeEvent, TurnEndEvent, TurnErrorEvent, TurnStartEvent } from "../../runtime/events.js";
 import { visible } from "./sanitize.js";
 import { COLORS, badge, box, code, esc, muted, pre } from "./html.js";
+import { citationCards, isRagShape } from "./citations.js";
+import { type CitationLinker, renderMarkdown } from "./markdown.js";
+
+export interface TranscriptOptions {
+  /** Where a citation in the model's text (`onboarding.md:7-22`) links to; none: citations stay text. */
+  link?: CitationLinker;
+}
 
 /** The events shown inside a step, under the model's text. */
 type StepItem = EventOf<"tool.call" | "tool.result" | "policy.denied" | "approval.requested" | "approval.resolved" | "exec.background" | "exec.exit">;
@@ -101,23 +108,61 @@ function itemHtml(e: StepItem): string {
     case "tool.result": {
       const exit = e.exitCode !== null && e.exitCode !== undefined ? ` exit ${esc(e.exitCode)}` : e.signal ? ` ${esc(e.signal)}` : "";
       const argv = e.argv ? ` ${muted("argv")} ${code(JSON.stringify(e.argv))}` : "";
-      const out = [e.stdout ? `stdout:\n${e.stdout}` : "", e.stderr ? `stderr:\n${e.stderr}` : ""].filter(Boolean).join("\n");
-      return row("result", `${statusBadge(e.status)}${exit} ${muted(ms(e.durationMs))}${argv}${e.reason && e.status !== "denied" ? ` ${esc(e.reason)}` : ""}${out ? pre(out, 160) : ""}`);
+      const out = (e.stdout ? outputHtml(e.stdout, "stdout") : "") + (e.stderr ? outputHtml(e.stderr, "stderr") : "");
+      return row("result", `${statusBadge(e.status)}${exit} ${muted(ms(e.durationMs))}${argv}${e.reason && e.status !== "denied" ? ` ${esc(e.reason)}` : ""}${out}`);
     }
     default:
       return "";
   }
 }
 
+/** Lines shown of a text output before the rest folds away. */
+const SHOWN_LINES = 12;
+
+function size(s: string): string {
+  const n = Buffer.byteLength(s);
+  return n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`;
+}
+
+const details = (summary: string, body: string, open = false) =>
+  `<details${open ? " open" : ""} style="margin:2px 0"><summary style="cursor:pointer;color:${COLORS.muted}">${summary}</summary>${body}</details>`;
+
+/**
+ * A tool's output: RAG-shaped JSON as the same citation cards as `rag query`; other JSON
+ * pretty-printed and folded; text shown up to SHOWN_LINES lines with the rest folded, its
+ * size always said; an output the event carries only the tail of says so.
+ */
+export function outputHtml(s: string, label: "stdout" | "stderr"): string {
+  const clipped = s.startsWith("…");
+  if (!clipped && label === "stdout" && /^\s*[[{]/.test(s)) {
+    let v: unknown;
+    try {
+      v = JSON.parse(s);
+    } catch {
+      v = undefined;
+    }
+    if (v !== undefined) {
+      if (isRagShape(v)) return `<div class="oc-tool-rag">${muted(`${label}: ${v.results.length} cited passage${v.results.length === 1 ? "" : "s"} (${size(s)})`)}${citationCards(v)}</div>`;
+      const what = Array.isArray(v) ? `array of ${v.length}` : v && typeof v === "object" ? `object: ${Object.keys(v).slice(0, 6).map(esc).join(", ")}${Object.keys(v).length > 6 ? ", …" : ""}` : typeof v;
+      return `<div class="oc-tool-json">${details(`${label}: JSON ${what} (${size(s)})`, pre(JSON.stringify(v, null, 2), 320))}</div>`;
+    }
+  }
+  const lines = s.replace(/\n$/, "").split("\n");
+  const head = clipped ? `${label}: output trimmed, the last ${size(s.slice(1))} shown` : `${label}: ${lines.length} line${lines.length === 1 ? "" : "s"}, ${size(s)}`;
+  if (lines.length <= SHOWN_LINES && s.length <= 1200) return `<div class="oc-tool-text">${muted(head)}${pre(s, 160)}</div>`;
+  if (clipped) return `<div class="oc-tool-text">${details(`${esc(head)}; open to read it`, pre(s, 320))}</div>`;
+  return `<div class="oc-tool-text">${muted(`${head}; the first ${SHOWN_LINES} shown`)}${pre(`${lines.slice(0, SHOWN_LINES).join("\n")}\n…`, 200)}${details(`all ${lines.length} lines`, pre(s, 320))}</div>`;
+}
+
 /** The transcript as self-contained HTML (class "oc-agent"); works on a partial event list. */
-export function renderTranscript(events: RuntimeEvent[]): string {
+export function renderTranscript(events: RuntimeEvent[], opts: TranscriptOptions = {}): string {
   const v = foldTurn(events);
   const s: Partial<TurnStartEvent> = v.start ?? {};
   const end = v.end;
   const scripted = s.scripted === true || end?.scripted === true;
   const head =
     `<div style="margin-bottom:6px">${code(String(s.model ?? end?.model ?? "?"))} ` +
-    (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:${COLORS.warn};color:#fff;font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
+    (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:color-mix(in srgb,${COLORS.warn} 18%,transparent);color:${COLORS.warn};border:1px solid ${COLORS.warn};font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
     (end?.modelId ? muted(`answered by ${end.modelId}`) : "") +
     `</div>` +
     (s.prompt ? `<div style="margin-bottom:6px"><b>prompt</b>${pre(String(s.prompt), 120)}</div>` : "");
@@ -126,7 +171,8 @@ export function renderTranscript(events: RuntimeEvent[]): string {
     .map((st) => {
       const r = st.response;
       const meta = r ? muted(`${ms(r.durationMs)}${r.usage ? `, ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r.finishReason ? `, ${r.finishReason}` : ""}`) : muted("waiting for the model…");
-      const said = st.text ? pre(st.text, 200) : "";
+      // The model's words as Markdown (raw HTML off, only http(s) and citation links).
+      const said = st.text ? `<div class="oc-said">${renderMarkdown(st.text, opts.link)}</div>` : "";
       return `<div class="oc-step" style="border-left:3px solid ${COLORS.accent};padding-left:8px;margin:6px 0"><div><b>step ${st.step}</b> model ${meta}</div>${said}${st.items.map(itemHtml).join("")}</div>`;
     })
     .join("");

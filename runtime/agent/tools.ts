@@ -78,13 +78,29 @@ export async function runToolCall(ctx: ToolContext, call: ToolCall): Promise<{ r
     durationMs: result.durationMs ?? null,
     argv: result.argv.length ? result.argv : null,
     id: result.id ?? null,
-    stdout: clip(result.stdout ?? "", 2000),
+    stdout: forView(result.stdout ?? ""),
     stderr: clip(result.stderr ?? "", 2000),
     reason: result.reason ?? null,
     rule: result.rule ?? null,
     files: result.files ?? null,
   });
   return { result, forModel: describeForModel(call.name, result) };
+}
+
+/** Largest JSON output the event keeps whole, so a notebook can render it (RAG citations, pretty JSON) instead of a tail. */
+const MAX_JSON_VIEW = 16000;
+
+/** The stdout a tool.result event carries: a JSON document whole when small enough, else the tail. */
+function forView(s: string): string {
+  if (s.length > 2000 && s.length <= MAX_JSON_VIEW && /^\s*[[{]/.test(s)) {
+    try {
+      JSON.parse(s);
+      return s;
+    } catch {
+      /* not JSON: the tail */
+    }
+  }
+  return clip(s, 2000);
 }
 
 function clip(s: string, n: number): string {

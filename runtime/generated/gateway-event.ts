@@ -237,7 +237,7 @@ export interface ToolResultEvent {
    */
   id: string | null;
   /**
-   * The output's tail (at most 2000 characters).
+   * The output's tail (at most 2000 characters, after a leading …), or the whole output when it is one JSON document of at most 16000 characters.
    */
   stdout: string;
   /**

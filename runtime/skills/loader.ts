@@ -1,10 +1,13 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { didYouMean } from "../config/didyoumean.js";
 import { check } from "../config/schema.js";
+import { readSchema } from "../paths.js";
 import { ConfigError } from "../errors.js";
 import { requiredEnv } from "../policy/env.js";
 import { isInside } from "../paths.js";
+import { modelCodeRisk } from "./lint.js";
 import { parseTemplate, placeholders, templateArgv, TemplateError, type Slot } from "./template.js";
 import type { SkillFrontmatter } from "../generated/skill.js";
 import type { SkillInfo } from "./types.js";
@@ -41,6 +44,49 @@ export function splitFrontmatter(text: string, where: string): { yaml: string; b
   return { yaml: m[1]!, body: m[2]! };
 }
 
+/**
+ * Where things are in the frontmatter: the SKILL.md line of a JSON pointer (the key's
+ * line for a key, else the value's), so errors read `SKILL.md:5 /exec/comand: …` like
+ * config errors. The frontmatter starts on line 2 (after the opening ---).
+ */
+class FrontLines {
+  private readonly lc = new LineCounter();
+  readonly doc: Document;
+  constructor(yaml: string) {
+    this.doc = parseDocument(yaml, { lineCounter: this.lc, prettyErrors: false });
+  }
+  private line(offset: number): number {
+    return this.lc.linePos(offset).line; // 1-based within the frontmatter
+  }
+  /** The frontmatter line of `pointer` (the nearest key that exists; 0 for an empty document). */
+  at(pointer: string): number {
+    const segs = pointer.split("/").slice(1).map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
+    let node: unknown = this.doc.contents;
+    let line = node && (node as { range?: number[] }).range ? this.line((node as { range: number[] }).range[0]!) : 0;
+    for (const seg of segs) {
+      if (!isMap(node)) break;
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) break;
+      const key = pair.key as { range?: number[] };
+      if (key.range) line = this.line(key.range[0]!);
+      node = pair.value;
+    }
+    return line;
+  }
+}
+
+type JsonSchema = { properties?: Record<string, JsonSchema>; additionalProperties?: unknown; items?: JsonSchema };
+
+/** The allowed keys of the skill schema at a data pointer (for "did you mean"). */
+function allowedKeys(pointer: string): string[] {
+  let s: JsonSchema | undefined = readSchema("skill.schema.json") as JsonSchema;
+  for (const seg of pointer.split("/").slice(1)) {
+    if (!s) return [];
+    s = s.properties?.[seg] ?? (typeof s.additionalProperties === "object" ? (s.additionalProperties as JsonSchema) : undefined);
+  }
+  return Object.keys(s?.properties ?? {});
+}
+
 /** Finds a program on a PATH the way execvp would; null when absent. */
 export function which(bin: string, path: string | undefined): string | null {
   if (bin.includes("/")) return existsSync(bin) ? bin : null;
@@ -74,22 +120,38 @@ function missingBin(bin: string, path: string | undefined): string {
 export function parseSkill(text: string, opts: { dir: string; path: string; source: SkillInfo["source"]; env: NodeJS.ProcessEnv }): Skill {
   const where = opts.path;
   const { yaml, body } = splitFrontmatter(text, where);
-  let front: unknown;
-  try {
-    front = parseYaml(yaml);
-  } catch (e) {
-    throw skillError(where, `frontmatter is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "fix the YAML between the --- lines");
+  const lines = new FrontLines(yaml);
+  // The frontmatter's first line is SKILL.md's line 2 (after the opening ---).
+  const at = (pointer: string, line = lines.at(pointer)) => `${where}:${line + 1} ${pointer}`;
+  const yamlErr = lines.doc.errors[0];
+  if (yamlErr) {
+    const line = (yamlErr.linePos?.[0]?.line ?? 0) + 1;
+    throw skillError(`${where}:${line}`, `frontmatter is not valid YAML: ${yamlErr.message.split("\n")[0]}`, "fix the YAML between the --- lines");
   }
+  const front: unknown = lines.doc.toJS();
   const errs = check("skill.schema.json", front);
   if (errs.length) {
-    throw skillError(where, errs.map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ""}`).join("; "), "see schemas/skill.schema.json for the allowed frontmatter");
+    const issues = errs.map((e) => {
+      if (e.keyword === "additionalProperties") {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        const allowed = allowedKeys(e.instancePath);
+        const guess = didYouMean(key, allowed);
+        return `${at(`${e.instancePath}/${key}`)}: unknown key (${key}); ${guess ? `did you mean "${guess}"?` : allowed.length ? `allowed keys: ${allowed.join(", ")}` : "no keys are allowed here"}`;
+      }
+      if (e.keyword === "required") {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        return `${at(e.instancePath || "/", e.instancePath ? lines.at(e.instancePath) : 0)}: missing ${JSON.stringify(missing)}${e.instancePath ? "" : " (SKILL.md needs name, description and exec.cmd)"}`;
+      }
+      return `${at(e.instancePath || "/")}: ${e.message}`;
+    });
+    throw new ConfigError(issues.join("; "), { code: "skill_invalid", fix: "see schemas/skill.schema.json for the allowed frontmatter", details: issues });
   }
   const f = front as SkillFrontmatter;
   let slots: Slot[];
   try {
     slots = parseTemplate(f.exec.cmd);
   } catch (e) {
-    if (e instanceof TemplateError) throw skillError(where, `exec.cmd: ${e.message}`, "write exec.cmd as a program and its arguments, with {{name}} placeholders");
+    if (e instanceof TemplateError) throw skillError(at("/exec/cmd"), e.message, "write exec.cmd as a program and its arguments, with {{name}} placeholders");
     throw e;
   }
   const used = placeholders(slots);
@@ -97,9 +159,12 @@ export function parseSkill(text: string, opts: { dir: string; path: string; sour
   const params: Record<string, ParamSchema> = {};
   if (declared) {
     const unknown = used.filter((p) => !(p in declared));
-    if (unknown.length) throw skillError(where, `placeholder {{${unknown[0]}}} is not declared in parameters`, `add ${unknown[0]} to parameters.properties, or remove it from exec.cmd`);
+    if (unknown.length) {
+      const guess = didYouMean(unknown[0]!, Object.keys(declared));
+      throw skillError(at("/exec/cmd"), `placeholder {{${unknown[0]}}} is not declared in parameters${guess ? `; did you mean {{${guess}}}?` : ""}`, guess ? `write {{${guess}}} in exec.cmd, or rename the parameter` : `add ${unknown[0]} to parameters.properties, or remove it from exec.cmd`);
+    }
     const unused = Object.keys(declared).filter((p) => !used.includes(p));
-    if (unused.length) throw skillError(where, `parameter "${unused[0]}" is declared but exec.cmd has no {{${unused[0]}}} placeholder`, `use {{${unused[0]}}} in exec.cmd or remove the parameter`);
+    if (unused.length) throw skillError(at(`/parameters/properties/${unused[0]}`), `parameter "${unused[0]}" is declared but exec.cmd has no {{${unused[0]}}} placeholder`, `use {{${unused[0]}}} in exec.cmd or remove the parameter`);
   }
   for (const p of used) {
     const s = { ...DEFAULT_PARAM, ...(declared?.[p] ?? {}) };
@@ -108,7 +173,10 @@ export function parseSkill(text: string, opts: { dir: string; path: string; sour
   }
   const required = declared ? (f.parameters!.required ?? used.filter((p) => declared[p]!.default === undefined)) : used;
   const badReq = required.filter((r) => !used.includes(r));
-  if (badReq.length) throw skillError(where, `parameters.required names "${badReq[0]}", which is not a placeholder`, "list only placeholders of exec.cmd in required");
+  if (badReq.length) {
+    const guess = didYouMean(badReq[0]!, used);
+    throw skillError(at("/parameters/required"), `names "${badReq[0]}", which is not a placeholder${guess ? `; did you mean "${guess}"?` : ""}`, "list only placeholders of exec.cmd in required");
+  }
 
   // Resolve relative scripts against the skill's folder (`python rag.py`), never the cwd.
   let blocked: string | null = null;
@@ -150,6 +218,7 @@ export function parseSkill(text: string, opts: { dir: string; path: string; sour
     risk: f.requires?.secrets?.length ? "high" : (f.risk ?? "normal"),
     blocked,
     overrides: null,
+    runsModelCode: modelCodeRisk(slots),
     front: f,
     body,
     dir: opts.dir,

@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from "ajv";
+import { didYouMean } from "../config/didyoumean.js";
 import { render, type Slot } from "./template.js";
 import type { ParamSchema, Skill } from "./loader.js";
 
@@ -33,7 +34,9 @@ export function bindParams(skill: Skill, input: Record<string, unknown>): { argv
   if (!v(values)) {
     const e = v.errors![0]!;
     const where = e.instancePath ? `parameter ${e.instancePath.slice(1)}` : "parameters";
-    const extra = e.keyword === "additionalProperties" ? ` "${(e.params as { additionalProperty: string }).additionalProperty}" (allowed: ${Object.keys(skill.params).join(", ") || "none"})` : "";
+    const bad = e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : "";
+    const guess = bad ? didYouMean(bad, Object.keys(skill.params)) : undefined;
+    const extra = bad ? ` "${bad}"${guess ? `; did you mean "${guess}"?` : ""} (allowed: ${Object.keys(skill.params).join(", ") || "none"})` : "";
     return { rule: "params.schema", reason: `${where} ${e.message}${extra}` };
   }
   const strs: Record<string, string> = {};

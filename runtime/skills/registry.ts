@@ -8,8 +8,8 @@ import type { SkillInfo, ToolSpec } from "./types.js";
 
 /** What list()/get() hand out: the public info, never the internals. */
 function info(s: Skill): SkillInfo {
-  const { name, description, source, path, argvTemplate, parameters, risk, blocked, overrides } = s;
-  return { name, description, source, path, argvTemplate, parameters, risk, blocked, overrides };
+  const { name, description, source, path, argvTemplate, parameters, risk, blocked, overrides, runsModelCode } = s;
+  return { name, description, source, path, argvTemplate, parameters, risk, blocked, overrides, runsModelCode };
 }
 
 /** What the registry is built from: the skills config, the workspace, the host environment (for `requires`). */

@@ -16,6 +16,8 @@ export interface SkillInfo {
   blocked: string | null;
   /** The SKILL.md this one shadows (a workspace skill over a bundled one), or null. */
   overrides: string | null;
+  /** Why this skill runs code its caller chooses (`bash -c {{script}}`, `python3 {{file}}`), or null: see runtime/skills/lint.ts. */
+  runsModelCode: string | null;
 }
 
 /** What `skills run --json` prints: the exec result's public fields, named for the skill. */

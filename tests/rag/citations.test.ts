@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { citationsHtml, citationsMarkdown, citationsText, markTerms, snippet } from "../../magics/render/citations.js";
 import type { RagResult } from "../../runtime/rag/types.js";
+import { COLORS } from "../../magics/render/html.js";
 
 const result: RagResult = {
   query: "How do we onboard new hires?",
@@ -28,7 +29,8 @@ test("citation cards: source and line range, score bar, marked terms, everything
 });
 
 test("markTerms escapes around marks and snippet picks the densest window", () => {
-  assert.equal(markTerms("a <b> hires & onboard", "onboard hires"), 'a &lt;b&gt; <mark style="background:#fff8c5;padding:0 1px">hires</mark> &amp; <mark style="background:#fff8c5;padding:0 1px">onboard</mark>');
+  const m = (w: string) => `<mark style="background:${COLORS.mark};color:inherit;padding:0 1px">${w}</mark>`;
+  assert.equal(markTerms("a <b> hires & onboard", "onboard hires"), `a &lt;b&gt; ${m("hires")} &amp; ${m("onboard")}`);
   const long = "filler ".repeat(100) + "the espresso machine is descaled on Friday. " + "filler ".repeat(100);
   const s = snippet(long, "espresso descaled", 120);
   assert.match(s, /espresso machine is descaled/);

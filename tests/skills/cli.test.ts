@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, tmp } from "../helpers/index.js";
@@ -61,4 +61,40 @@ test("CLI: skills list/show, audit tail/verify (tamper -> exit 1 naming the reco
   assert.equal(ex.code, 0);
   assert.deepEqual(ex.json(), { sessions: [], count: 0 });
   assert.equal(p.run("exec", "log", "x123").code, 1);
+});
+
+test("CLI: a wrong parameter name is a usage error (exit 2) naming the right one, not a safety refusal (issue 13)", (t) => {
+  const p = project(t);
+  const typo = p.run("skills", "run", "argv-echo", "txt=hello");
+  assert.equal(typo.code, 2, typo.stdout + typo.stderr);
+  assert.match(typo.stderr, /argv-echo has no parameter "txt"; did you mean "text"\?/);
+  assert.doesNotMatch(typo.stdout + typo.stderr, /denied/);
+  const missing = p.run("skills", "run", "argv-echo");
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /argv-echo needs text=/);
+  // a value its schema refuses is also the caller's to fix: 2, with the reason
+  const long = p.run("skills", "run", "local-rag", `query=${"q".repeat(4097)}`);
+  assert.equal(long.code, 2, long.stdout + long.stderr);
+  assert.match(long.stdout + long.stderr, /params\.schema/);
+  // option injection stays a safety refusal
+  assert.equal(p.run("skills", "run", "argv-echo", "text=-rf").code, 78);
+});
+
+test("CLI: skills list and doctor flag a skill that runs model-chosen code (bash -c {{script}}) (issue 13)", (t) => {
+  const p = project(t);
+  const dir = join(p.dir, "extra", "shell");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(p.config, JSON.stringify({ skills: { bundled: false, dirs: [FIXTURE_SKILLS, join(p.dir, "extra")] }, tools: { exec: { sandbox: "off" } }, stateDir: "./state" }));
+  writeFileSync(join(dir, "SKILL.md"), "---\nname: shell\ndescription: runs a script\nexec:\n  cmd: bash -c {{script}}\n---\n");
+  const list = p.run("skills", "list", "--json");
+  assert.equal(list.code, 0, list.stderr);
+  const shell = list.json().skills.find((s: { name: string }) => s.name === "shell");
+  assert.match(shell.runsModelCode, /bash -c runs the code in \{\{script\}\}/);
+  assert.equal(list.json().skills.find((s: { name: string }) => s.name === "argv-echo").runsModelCode, null);
+  assert.match(p.run("skills", "list").stdout, /shell .*RUNS MODEL-CHOSEN CODE/);
+  const doc = p.run("doctor", "--json");
+  const check = doc.json().checks.find((c: { id: string }) => c.id === "skills.model_code");
+  assert.ok(check, JSON.stringify(doc.json().checks.map((c: { id: string }) => c.id)));
+  assert.equal(check.status, "warn");
+  assert.match(check.message, /shell runs model-chosen code/);
 });

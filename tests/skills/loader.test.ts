@@ -53,7 +53,7 @@ test("requires: missing bins, env and os block the skill; a secret env is never 
 test("load errors: schema, unknown/unused placeholders, malformed templates", () => {
   const bad: Array<[string, RegExp]> = [
     ["name: A B\ndescription: d\nexec: { cmd: /bin/echo }", /name/],
-    ["name: a\ndescription: d\nexec: { cmd: /bin/echo, shell: true }", /additional properties \(shell\)/],
+    ["name: a\ndescription: d\nexec: { cmd: /bin/echo, shell: true }", /SKILL\.md:4 \/exec\/shell: unknown key \(shell\); allowed keys: cmd, timeoutSec/],
     ["name: a\ndescription: d", /exec/],
     ["name: a\ndescription: d\nexec: { cmd: '/bin/echo {{q}}' }\nparameters: { properties: { x: { type: string } } }", /placeholder \{\{q\}\} is not declared/],
     ["name: a\ndescription: d\nexec: { cmd: '/bin/echo {{q}}' }\nparameters: { properties: { q: { type: string }, z: { type: string } } }", /"z" is declared but/],
@@ -105,4 +105,34 @@ test("tools(): unblocked skills as JSON-Schema tools; apply_patch only for a mod
   assert.deepEqual(reg.tools().map((x) => x.name).sort(), ["argv-echo", "local-rag", "risky"], "blocked skills are not tools");
   const echo = reg.tools().find((x) => x.name === "argv-echo")!;
   assert.deepEqual(echo.parameters, { type: "object", properties: { text: { type: "string", description: "any text", maxLength: 4096 }, tag: { type: "string", maxLength: 64, default: "none" } }, required: ["text"], additionalProperties: false });
+});
+
+test("SKILL.md errors name file:line and the JSON pointer, with did-you-mean like config errors (issue 13)", () => {
+  const err = (front: string) => {
+    try {
+      load(md(front), "/sk");
+    } catch (e) {
+      return (e as Error).message;
+    }
+    assert.fail(`loaded: ${front}`);
+  };
+  // line 1 is the opening ---, so the frontmatter's third line is SKILL.md:4
+  assert.match(err("name: a\ndescription: d\nexec:\n  cmd: /bin/echo hi\n  timeout: 5"), /^\/sk\/SKILL\.md:6 \/exec\/timeout: unknown key \(timeout\); did you mean "timeoutSec"\?/);
+  assert.match(err("name: a\ndescription: d\nexec: { cmd: /bin/echo }\nrequire: { bins: [x] }"), /SKILL\.md:5 \/require: unknown key \(require\); did you mean "requires"\?/);
+  assert.match(err("name: a\ndescription: d\nexec:\n  cmd: '/bin/echo {{qurey}}'\nparameters:\n  properties:\n    query: { type: string }"), /SKILL\.md:5 \/exec\/cmd: placeholder \{\{qurey\}\} is not declared in parameters; did you mean \{\{query\}\}\?/);
+  assert.match(err("name: a\ndescription: d\nexec:\n  cmd: /bin/echo\nparameters:\n  properties:\n    z: { type: string }"), /SKILL\.md:8 \/parameters\/properties\/z: parameter "z" is declared but/);
+  assert.match(err("name: a\ndescription: d\nexec:\n  cmd: '/bin/echo \"open'"), /SKILL\.md:5 \/exec\/cmd: unclosed/);
+  assert.match(err("name: a\ndescription: d\nexec: [unclosed"), /SKILL\.md:\d+: frontmatter is not valid YAML/);
+  assert.match(err("name: a\ndescription: d"), /SKILL\.md:1 \/: missing "exec"/);
+});
+
+test("a skill whose command runs code its caller chooses is flagged; ordinary templates are not (issue 13)", () => {
+  const risk = (cmd: string) => load(md(`name: a\ndescription: d\nexec:\n  cmd: ${JSON.stringify(cmd)}`)).runsModelCode;
+  for (const cmd of ["bash -c {{script}}", "/bin/sh -c {{script}}", "sh -c \"echo {{x}}\"", "python3 -c {{code}}", "node -e {{js}}", "node --eval={{js}}", "perl -e{{code}}", "env FOO=1 bash -c {{s}}", "timeout 5 sh -c {{s}}", "python3 {{file}}", "bash {{file}} --flag", "xargs {{cmd}}", "awk {{prog}} data.txt", "find . -exec {{cmd}} ;"]) {
+    assert.match(risk(cmd) ?? "", /model|chooses/, cmd);
+  }
+  for (const cmd of ["/bin/echo Hello {{name}}", "python3 rag.py --query {{query}}", "node rag.mjs --query {{q}} --topk 5", "grep -c {{pattern}} file.txt", "bash -c 'fixed script' {{arg}}"]) {
+    assert.equal(risk(cmd), null, cmd);
+  }
+  assert.match(risk("bash -c {{script}}")!, /bash -c runs the code in \{\{script\}\}/);
 });
