@@ -7,7 +7,7 @@ import type { CommandContext, CommandResult } from "../magics/types.js";
 import { AbortedError, ConfigError, EXIT, OpenClawError, SafetyError, UsageError } from "../runtime/errors.js";
 import type { RuntimeEvent } from "../runtime/events.js";
 import { splitCell } from "./cells.js";
-import { Displayed, toJupyterError } from "./errors.js";
+import { commandFailure, Displayed, toJupyterError } from "./errors.js";
 import { EventView } from "./events.js";
 import { makeDisplay, makeFacade, valueBundle, type CellScope } from "./facade.js";
 import type { Kernel } from "./kernel.js";
@@ -76,8 +76,12 @@ export class CellRunner {
     try {
       for (const part of splitCell(code)) {
         if (abort.signal.aborted) throw new AbortedError("interrupted");
-        if (part.kind === "magic") await this.runMagic(part.line, part.body);
-        else await this.runTypeScript(part.code, n, silent);
+        if (part.kind === "magic") {
+          const r = await this.runMagic(part.line, part.body);
+          if (abort.signal.aborted) throw new Displayed(new AbortedError("interrupted"));
+          // A result that is a failure (exit 1) fails the cell, after its output, so Run All stops.
+          if (r.exitCode !== 0) throw new Displayed(commandFailure(r.command, r.data));
+        } else await this.runTypeScript(part.code, n, silent);
       }
       out.flush();
       await kernel.wire.reply("shell", msg, "execute_reply", { status: "ok", execution_count: n, user_expressions: {}, payload: [] });
@@ -86,7 +90,7 @@ export class CellRunner {
       const e = raw instanceof Displayed ? raw.inner : raw;
       // A synchronous loop stopped by SIGINT (breakOnSigint) reads as an interrupt, like an aborted await.
       const stopped = (abort.signal.aborted && !(e instanceof OpenClawError)) || (e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
-      const je = toJupyterError(stopped ? new AbortedError("interrupted") : e);
+      const je = toJupyterError(stopped ? (raw instanceof Displayed ? new Displayed(new AbortedError("interrupted")) : new AbortedError("interrupted")) : raw);
       await out.publish("error", je, msg);
       await kernel.wire.reply("shell", msg, "execute_reply", { status: "error", execution_count: n, ...je });
     } finally {
@@ -140,12 +144,16 @@ export class CellRunner {
   }
 }
 
-/** Gives up on a command that ignores its AbortSignal, so Stop always answers quickly. */
-function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+/**
+ * Gives up on a command that ignores its AbortSignal, so Stop always answers quickly; one
+ * that honours it gets a short grace to end with its own result (an agent turn's
+ * "aborted" transcript), which the cell then shows before failing as interrupted.
+ */
+function raceAbort<T>(p: Promise<T>, signal?: AbortSignal, graceMs = 300): Promise<T> {
   if (!signal) return p;
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(new AbortedError("interrupted"));
-    const onAbort = () => reject(new AbortedError("interrupted"));
+    const onAbort = () => setTimeout(() => reject(new AbortedError("interrupted")), graceMs).unref();
     signal.addEventListener("abort", onAbort, { once: true });
     p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });

@@ -1,0 +1,167 @@
+/**
+ * The truth of a cell (issue 13), through the real kernel and Debian's jupyter_client
+ * (tests/kernel/steps.py), and through the real CLI:
+ * - a command whose result is a failure (doctor FAIL, a failed audit verify, an agent turn
+ *   that did not end ok) ends its cell in error, after its output, shown once;
+ * - a turn that timed out or was stopped is not ok anywhere: --json status, exit code,
+ *   execute_reply, transcript badge.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it, test } from "node:test";
+import { CLI, ROOT, tmp, writeFile } from "../helpers/index.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/models/openai-server.js";
+import { kernelEnv, PYTHON, type KernelEnv } from "./helpers.js";
+
+const STEPS = join(ROOT, "tests", "kernel", "steps.py");
+
+/** Runs steps.py on one kernel; resolves with what each step observed. */
+export function runSteps(k: KernelEnv, steps: object[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(PYTHON, [STEPS], { env: { ...k.env, ...extraEnv, OC_STEPS: JSON.stringify(steps) }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      try {
+        const r = JSON.parse(out);
+        for (const [i, s] of r.entries()) if (s?.exception) return reject(new Error(`step ${i}: ${s.exception}\n${err.slice(-3000)}`));
+        resolve(r);
+      } catch {
+        reject(new Error(`steps.py exited ${code}: ${out.slice(-2000)}\n${err.slice(-4000)}`));
+      }
+    });
+  });
+}
+
+/** The real CLI, asynchronously (the fake model server lives in this process). */
+function cliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, OPENCLAW_CONFIG: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const KEY = "sk-test-truth-0123456789abcdef";
+
+test("agent --json: a streaming turn cut by turnTimeoutSec is status timeout with exit 1, not a truncated ok", async (t) => {
+  const srv = await startFakeOpenAI();
+  t.after(() => srv.close());
+  srv.slowMs = 6000;
+  const dir = tmp(t);
+  const cfg = writeFile(join(dir, "openclaw.json"), {
+    agentDefaults: { workspace: "./workspace", turnTimeoutSec: 1 },
+    models: { providers: { openai: { baseURL: srv.url, maxRetries: 0 } } },
+    skills: { bundled: false },
+    stateDir: "./state",
+  });
+  writeFile(join(dir, "workspace", ".keep"), "");
+  const r = await cliAsync(["agent", "hi", "--model", "openai/slow-stream", "--json", "--config", cfg], { OPENAI_API_KEY: KEY });
+  const d = JSON.parse(r.stdout);
+  assert.ok((srv.hits["slow-stream"] ?? 0) >= 1, "the slow streaming server was asked");
+  assert.equal(d.status, "timeout", r.stdout);
+  assert.equal(r.code, 1);
+  assert.match(d.error, /turnTimeoutSec/);
+  const end = d.events.find((e: any) => e.type === "turn.end");
+  assert.equal(end.status, "timeout");
+});
+
+describe("the truth of a cell, through jupyter_client", { timeout: 300_000 }, () => {
+  let k: KernelEnv;
+  let srv: FakeOpenAI;
+  let r: any[];
+
+  before(async () => {
+    srv = await startFakeOpenAI();
+    srv.slowMs = 20_000;
+    k = kernelEnv();
+    writeFile(join(k.cwd, "openclaw.json"), {
+      agentDefaults: { turnTimeoutSec: 2 },
+      models: { providers: { openai: { baseURL: srv.url, maxRetries: 0 } } },
+      skills: { bundled: false },
+    });
+    writeFile(join(k.cwd, "workspace", ".keep"), "");
+    // A log the chain check refuses: doctor FAILs and audit verify fails.
+    const log = writeFile(join(k.env.OPENCLAW_STATE_DIR!, "audit", "audit.jsonl"), '{"seq":1,"junk":true}\n');
+    chmodSync(log, 0o600);
+    r = await runSteps(
+      k,
+      [
+        { op: "run", code: "%openclaw doctor" },
+        { op: "run", code: "%openclaw audit verify\nconsole.log('not reached')" },
+        { op: "run", code: "%openclaw agent --model openai/slow-stream hi", timeout: 60 },
+        { op: "run", code: "%openclaw agent --model openai/err-401 hi", timeout: 60 },
+        { op: "stop", code: "%openclaw agent --model openai/slow-stream hi", when: "update", count: 2 },
+        { op: "run", code: "%openclaw help" },
+      ],
+      { OPENAI_API_KEY: KEY },
+    );
+  });
+
+  after(async () => {
+    await srv?.close();
+    if (k) rmSync(k.dir, { recursive: true, force: true });
+  });
+
+  const errors = (x: any) => x.msgs.filter((m: any) => m.type === "error");
+  const displays = (x: any) => x.msgs.filter((m: any) => m.type === "display_data" || m.type === "update_display_data");
+
+  it("doctor FAIL fails the cell after its table, with a short error shown once", () => {
+    const [doc] = r;
+    assert.equal(doc.status, "error");
+    assert.equal(doc.ename, "DoctorFailed");
+    assert.match(doc.evalue, /^1 check failed; see above$/);
+    assert.equal(doc.traceback.length, 1);
+    assert.ok(displays(doc).some((m: any) => /oc-doctor/.test(m.html)), "the doctor table is shown first");
+    assert.equal(errors(doc).length, 1);
+    assert.ok(!displays(doc).some((m: any) => /oc-error/.test(m.html)), "no styled error box besides the table");
+  });
+
+  it("a failed audit verify fails the cell and stops the rest of it", () => {
+    const v = r[1];
+    assert.equal(v.status, "error");
+    assert.equal(v.ename, "AuditVerifyFailed");
+    assert.match(v.evalue, /does not verify/);
+    assert.ok(!v.msgs.some((m: any) => m.type === "stream" && /not reached/.test(m.text)));
+  });
+
+  it("a timed-out streaming turn: execute_reply error AgentTimeout, transcript badge timeout, never ok", () => {
+    const a = r[2];
+    assert.equal(a.status, "error");
+    assert.equal(a.ename, "AgentTimeout");
+    assert.equal(a.traceback.length, 1);
+    const last = displays(a).at(-1);
+    assert.match(last.html, /oc-badge oc-timeout/);
+    assert.doesNotMatch(last.html, /oc-badge oc-ok/);
+    assert.match(last.plain, /timeout/);
+  });
+
+  it("a 401 fails the cell with AgentError, its fix shown once in the transcript", () => {
+    const a = r[3];
+    assert.equal(a.status, "error");
+    assert.equal(a.ename, "AgentError");
+    assert.equal(errors(a).length, 1);
+    assert.equal(errors(a)[0].traceback.length, 1);
+  });
+
+  it("Stop during a streaming turn: AbortedError within a second, the transcript says aborted", () => {
+    const s = r[4];
+    assert.ok(s.fired, "the turn streamed before Stop");
+    assert.equal(s.status, "error");
+    assert.equal(s.ename, "AbortedError");
+    assert.ok(s.reply_s < 1, `reply ${s.reply_s}s after Stop`);
+    const last = displays(s).at(-1);
+    assert.match(last.html, /oc-badge oc-aborted/);
+    assert.doesNotMatch(last.html, /oc-badge oc-ok/);
+    assert.equal(r[5].status, "ok", "the kernel runs the next cell");
+  });
+});
