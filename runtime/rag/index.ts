@@ -136,7 +136,8 @@ export class Rag {
     }
     const dense = new VectorSearch(out.manifest.dims, out.vectors);
     if (out.changed || !this.loaded) {
-      const big = out.manifest.chunks.length > this.hnswThreshold;
+      // Stopped part way: save what is embedded now, without spending time on the graph.
+      const big = out.manifest.chunks.length > this.hnswThreshold && !out.stopped;
       if (big && (out.changed || !dense.loadHnsw(join(dir, HNSW_FILE)))) {
         dense.buildHnsw();
         // a missing or broken graph file beside a good index: replace it, best effort
@@ -160,6 +161,12 @@ export class Rag {
         }
       }
       this.loaded = { manifest: out.manifest, vectors: out.vectors, dense, bm25: new Bm25(out.manifest.chunks.map(lexicalText)) };
+    }
+    if (out.stopped) {
+      const saved = !this.warnings.some((w) => w.startsWith("the index could not be saved"));
+      throw new AbortedError(
+        `indexing stopped after ${out.stopped.embeddedChunks} of ${out.stopped.totalChunks} new chunks; ${saved ? "the files finished so far are saved and the next `rag index` resumes from there" : "nothing was saved"}`,
+      );
     }
     progress({ done: out.manifest.chunks.length, total: out.manifest.chunks.length, phase: "done" });
     const tookMs = performance.now() - t0;

@@ -28,6 +28,12 @@ export interface IndexOutcome {
   vectors: Float32Array;
   /** False when nothing changed: the stored index is already current. */
   changed: boolean;
+  /**
+   * Set when the signal stopped embedding part way: the outcome holds every file embedded
+   * so far (and the previous vectors of changed files not reached), so saving it lets the
+   * next run resume instead of starting over.
+   */
+  stopped?: { embeddedChunks: number; totalChunks: number };
 }
 
 function withHeading(c: { heading?: string; text: string }): string {
@@ -58,6 +64,8 @@ export function lexicalText(c: ChunkRecord): string {
 }
 
 const EMBED_BATCH = 32;
+/** How long one embedding call should block, at most about (Stop lands within a second). */
+const EMBED_TARGET_MS = 250;
 /** Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones. */
 export const TEXT_VERSION = 3;
 
@@ -77,7 +85,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     r.push(row);
   });
 
-  type Plan = { source: string; rec: FileRecord; reuse?: number[]; chunks?: ChunkRecord[] };
+  type Plan = { source: string; rec: FileRecord; reuse?: number[]; chunks?: ChunkRecord[]; old?: FileRecord };
   const plans: Plan[] = [];
   let mtimeOnly = false;
   for (const f of scan.files) {
@@ -118,7 +126,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
       continue;
     }
     rec.chunks = chunks.length;
-    plans.push({ source: f.source, rec, chunks });
+    plans.push({ source: f.source, rec, chunks, ...(old && prevRows.has(f.source) ? { old } : {}) });
   }
   if (!plans.length) throw emptyWorkspace(workspace, skipped.length);
 
@@ -131,10 +139,32 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   const fresh = new Map<string, Float32Array[]>();
   let done = 0;
   const queue = toEmbed.flatMap((p) => p.chunks!.map((c) => ({ p, c })));
-  for (let i = 0; i < queue.length; i += EMBED_BATCH) {
-    signal?.throwIfAborted();
-    const batch = queue.slice(i, i + EMBED_BATCH);
-    const vecs = await embedder.embed(batch.map((b) => embedText(b.c)), signal);
+  let stopped: IndexOutcome["stopped"];
+  // An embedding call blocks this thread (TF.js on the CPU): batches are sized to take about
+  // EMBED_TARGET_MS so Stop, progress and the kernel's messages get through between them.
+  let size = 2;
+  for (let i = 0; i < queue.length; i += size) {
+    // The embedder may resolve on microtasks only: yield a full turn so a Stop (a message from
+    // the kernel's control thread), timers and I/O are seen between batches.
+    await new Promise<void>((r) => setImmediate(r));
+    // Stopped between batches: keep what is done (below) so the next run resumes.
+    if (signal?.aborted) {
+      stopped = { embeddedChunks: done, totalChunks: total };
+      break;
+    }
+    const batch = queue.slice(i, i + size);
+    let vecs: Float32Array[];
+    try {
+      const t0 = performance.now();
+      vecs = await embedder.embed(batch.map((b) => embedText(b.c)), signal);
+      const next = Math.round((batch.length * EMBED_TARGET_MS) / Math.max(1, performance.now() - t0));
+      size = Math.max(1, Math.min(EMBED_BATCH, next, size * 2));
+      i -= size - batch.length; // the loop adds the new size; advance by what was embedded
+    } catch (e) {
+      if (!signal?.aborted) throw e;
+      stopped = { embeddedChunks: done, totalChunks: total };
+      break;
+    }
     batch.forEach((b, k) => {
       let arr = fresh.get(b.p.source);
       if (!arr) fresh.set(b.p.source, (arr = []));
@@ -144,7 +174,18 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     inp.progress({ done, total, file: batch[batch.length - 1]!.p.source, phase: "embed" });
   }
 
-  const dims = total ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
+  if (stopped) {
+    // A file counts only once all its chunks are embedded; a changed file not reached keeps
+    // its previous vectors and record (so it still reads as changed), a new one waits.
+    for (let i = plans.length - 1; i >= 0; i--) {
+      const p = plans[i]!;
+      if (!p.chunks || fresh.get(p.source)?.length === p.chunks.length) continue;
+      if (p.old) plans[i] = { source: p.source, rec: p.old, reuse: prevRows.get(p.source)! };
+      else plans.splice(i, 1);
+    }
+    if (!plans.length || !fresh.size) signal!.throwIfAborted();
+  }
+  const dims = fresh.size ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
   const count = plans.reduce((n, p) => n + (p.reuse?.length ?? p.chunks!.length), 0);
   const vectors = new Float32Array(count * dims);
   const chunks: ChunkRecord[] = [];
@@ -184,6 +225,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     manifest,
     vectors,
     changed,
+    ...(stopped ? { stopped } : {}),
     report: {
       workspace,
       indexDir: inp.indexDir,

@@ -156,12 +156,63 @@ describe("the truth of a cell, through jupyter_client", { timeout: 300_000 }, ()
   it("Stop during a streaming turn: AbortedError within a second, the transcript says aborted", () => {
     const s = r[4];
     assert.ok(s.fired, "the turn streamed before Stop");
-    assert.equal(s.status, "error");
+    assert.equal(s.status, "error", JSON.stringify({ reply_s: s.reply_s, plain: s.msgs.map((m: any) => m.plain ?? m.text ?? m.type) }));
     assert.equal(s.ename, "AbortedError");
     assert.ok(s.reply_s < 1, `reply ${s.reply_s}s after Stop`);
     const last = displays(s).at(-1);
     assert.match(last.html, /oc-badge oc-aborted/);
     assert.doesNotMatch(last.html, /oc-badge oc-ok/);
     assert.equal(r[5].status, "ok", "the kernel runs the next cell");
+  });
+});
+
+describe("rag index in a notebook: live progress, Stop within a second, the next run resumes", { timeout: 600_000 }, () => {
+  let k: KernelEnv;
+  let r: any[];
+  const FILES = 200;
+
+  before(async () => {
+    k = kernelEnv();
+    writeFile(join(k.cwd, "openclaw.json"), { agentDefaults: { workspace: "./workspace" }, skills: { bundled: false } });
+    const words = "onboarding training product demo session recorded hire manager schedule review policy security laptop account access badge office remote weekly team".split(" ");
+    for (let i = 0; i < FILES; i++) {
+      const text = Array.from({ length: 50 }, (_, j) => words[(i * 7 + j * 3 + (j % 5)) % words.length]).join(" ");
+      writeFile(join(k.cwd, "workspace", `doc${String(i).padStart(3, "0")}.md`), `# Note ${i}\n\n${text}\n`);
+    }
+    r = await runSteps(k, [
+      { op: "stop", code: "%openclaw rag index", when: "update", count: 3, timeout: 300 },
+      { op: "run", code: "%openclaw rag index --json", timeout: 500 },
+      { op: "run", code: '%openclaw rag query "onboarding training" --topk 2 --json', timeout: 120 },
+    ]);
+  });
+
+  after(() => {
+    if (k) rmSync(k.dir, { recursive: true, force: true });
+  });
+
+  it("shows a live progress display with counts, rate and time left", () => {
+    const updates = r[0].msgs.filter((m: any) => m.type === "update_display_data");
+    assert.ok(updates.length >= 3, `${updates.length} updates`);
+    assert.ok(updates.some((m: any) => /embed \d+\/\d+ \([\d.]+\/s, \d+ (s|min) left\)/.test(m.plain)), JSON.stringify(updates.map((m: any) => m.plain)));
+    const full = r[1].msgs.filter((m: any) => m.type === "update_display_data").length;
+    assert.ok(full >= 3, `the resumed run updated its display ${full} times`);
+  });
+
+  it("Stop lands within a second, as AbortedError, saying the next run resumes", () => {
+    const s = r[0];
+    assert.ok(s.fired, "indexing was under way");
+    assert.equal(s.status, "error", JSON.stringify({ reply_s: s.reply_s, plain: s.msgs.map((m: any) => m.plain ?? m.text ?? m.type) }));
+    assert.equal(s.ename, "AbortedError");
+    assert.ok(s.reply_s < 1, `reply ${s.reply_s}s after Stop`);
+    assert.match(s.evalue, /indexing stopped after \d+ of \d+ new chunks; .*the next `rag index` resumes/);
+  });
+
+  it("the next rag index resumes: it embeds only what the stopped run had not finished, and queries work", () => {
+    const rep = JSON.parse(r[1].msgs.filter((m: any) => m.mime?.includes("application/json")).at(-1).plain);
+    assert.equal(r[1].status, "ok");
+    assert.equal(rep.files, FILES);
+    assert.ok(rep.unchangedFiles > 0, `resumed: ${rep.unchangedFiles} files kept from the stopped run`);
+    assert.ok(rep.embeddedChunks < rep.chunks, `${rep.embeddedChunks} of ${rep.chunks} embedded again`);
+    assert.equal(r[2].status, "ok");
   });
 });
