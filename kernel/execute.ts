@@ -69,7 +69,10 @@ export class CellRunner {
       approver: msg.content.allow_stdin ? kernel.stdin.approver(msg, abort.signal) : undefined,
     };
     await out.publish("status", { execution_state: "busy" }, msg);
-    if (!silent && c.store_history !== false) this.count++;
+    if (!silent && c.store_history !== false) {
+      this.count++;
+      kernel.history?.add(this.count, code);
+    }
     const n = this.count;
     if (!silent) await out.publish("execute_input", { code, execution_count: n }, msg);
     let ok = true;

@@ -216,3 +216,69 @@ describe("rag index in a notebook: live progress, Stop within a second, the next
     assert.equal(r[2].status, "ok");
   });
 });
+
+describe("the kernel as an editor expects it: is_complete, history across restarts, completion", { timeout: 300_000 }, () => {
+  let k: KernelEnv;
+  let r: any[];
+
+  before(async () => {
+    k = kernelEnv();
+    const { writeSkill } = await import("../fixtures/models/runtime.js");
+    writeSkill(join(k.cwd, "skills"), "greet", "/bin/echo {{name}} {{greeting}}", { name: { type: "string", description: "who" }, greeting: { type: "string", description: "how" } });
+    writeFile(join(k.cwd, "scripts", "hello-script.json"), { description: "t", turns: [{ content: "hi" }] });
+    writeFile(join(k.cwd, "models", "tiny-test.gguf"), "GGUF");
+    writeFile(join(k.cwd, "openclaw.json"), {
+      skills: { dirs: ["./skills"], bundled: false },
+      models: { providers: { scripted: { scriptsDir: "./scripts" }, llamacpp: { modelsDir: "./models" } } },
+    });
+    const unique = `unique_${Date.now()}`;
+    r = await runSteps(k, [
+      { op: "is_complete", code: '%openclaw rag query "how do we onboard' },
+      { op: "is_complete", code: "%openclaw skills run greet name=`uname" },
+      { op: "is_complete", code: "%%openclaw agent" },
+      { op: "is_complete", code: "%%openclaw agent\nHow do we onboard?" },
+      { op: "is_complete", code: '%openclaw rag query "how do we onboard?"' },
+      { op: "run", code: `const ${unique} = 1;` },
+      { op: "run", code: "%openclaw help --json" },
+      { op: "history", hist_access_type: "tail", n: 5 },
+      { op: "restart" },
+      { op: "history", hist_access_type: "tail", n: 5 },
+      { op: "history", hist_access_type: "search", pattern: `const ${unique}*`, n: 3 },
+      { op: "history", hist_access_type: "range", session: -1, start: 1 },
+      { op: "complete", code: "%openclaw skills run greet " },
+      { op: "complete", code: "%openclaw skills run greet name=bob g" },
+      { op: "complete", code: "%openclaw agent hi --model scripted/" },
+      { op: "complete", code: "%openclaw agent hi --model llamacpp/" },
+      { op: "complete", code: "display." },
+    ]);
+    r.push(unique);
+  });
+
+  after(() => {
+    if (k) rmSync(k.dir, { recursive: true, force: true });
+  });
+
+  it("is_complete: an open quote or backtick and a bodiless %%openclaw agent are incomplete", () => {
+    assert.deepEqual(r.slice(0, 5).map((x) => x.status), ["incomplete", "incomplete", "incomplete", "complete", "complete"]);
+  });
+
+  it("history is kept across a kernel restart: tail, search and range", () => {
+    const unique = r.at(-1);
+    const before = r[7].history;
+    assert.deepEqual(before.map((h: any) => h[2]), [`const ${unique} = 1;`, "%openclaw help --json"]);
+    const after = r[9].history;
+    assert.deepEqual(after, before, "the restarted kernel answers with the same entries");
+    assert.deepEqual(r[10].history.map((h: any) => h[2]), [`const ${unique} = 1;`]);
+    assert.deepEqual(r[11].history, before, "range over the previous session");
+  });
+
+  it("completes skill parameters as name=, model files for scripted/ and llamacpp/, and display's helpers", () => {
+    assert.deepEqual(r[12].matches, ["greeting=", "name="]);
+    assert.deepEqual(r[13].matches, ["greeting="]);
+    assert.ok(r[14].matches.includes("scripted/hello-script.json"), JSON.stringify(r[14]));
+    assert.ok(r[15].matches.includes("llamacpp/tiny-test.gguf"), JSON.stringify(r[15]));
+    const d = r[16].matches;
+    for (const h of ["html", "markdown", "newDisplay", "json"]) assert.ok(d.includes(h), JSON.stringify(d));
+    for (const f of ["apply", "bind", "call"]) assert.ok(!d.includes(f), `${f} offered: ${JSON.stringify(d)}`);
+  });
+});
