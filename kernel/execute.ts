@@ -119,7 +119,9 @@ export class CellRunner {
       ...this.cellCtx,
       emit: (e: RuntimeEvent) => {
         kernel.notice(e);
-        if (e.type !== "exec.exit") view.add(e);
+        // A followed log streams into the cell as lines, not into a transcript display.
+        if (e.type === "gateway.log") out.write("stdout", `${e.message}\n`);
+        else if (e.type !== "exec.exit") view.add(e);
       },
     };
     const [{ dispatch }, mime] = await Promise.all([import("../magics/dispatch.js"), import("../magics/render/mime.js")]);

@@ -24,6 +24,7 @@ import { Stdin } from "./stdin.js";
 import type { TypeScriptCells } from "./typescript.js";
 import type { KernelWire as Wire, Log, RequestChannel } from "./wire.js";
 import { renderEventLine } from "../magics/render/events.js";
+import { badge, box, esc, pre } from "../magics/render/html.js";
 
 export interface KernelOptions {
   cwd: string;
@@ -103,7 +104,10 @@ export class Kernel {
     rt.on((e) => this.notice(e));
   }
 
-  /** A background notice (exec exit) shown once, as a stream line on the running or last cell. */
+  /**
+   * A background notice (exec exit) shown once, as a notice display (not red stderr) with its
+   * session id, on the running cell or, between cells, the last one.
+   */
   notice(e: RuntimeEvent): void {
     if (e.type !== "exec.exit" && e.type !== "exec.background") return;
     const key = `${e.type}:${e.id}`;
@@ -113,7 +117,10 @@ export class Kernel {
     const line = renderEventLine(e);
     // The last lines of a finished run's output come with its notice (the exec area bounds them).
     const tail = e.type === "exec.exit" && e.tail.trim() ? e.tail.replace(/\s+$/, "").replace(/^/gm, "  ") + "\n" : "";
-    if (line) this.output.write("stderr", line + "\n" + tail);
+    if (!line) return;
+    const state = e.type === "exec.background" ? "running" : e.exitCode === 0 && !e.signal && !e.timedOut ? "ok" : "fail";
+    const html = box("oc-notice", `background run ${e.id}`, `<div>${badge(state)} ${esc(line)}</div>${e.type === "exec.exit" && tail ? pre(e.tail.replace(/\s+$/, ""), 160) : ""}`);
+    void this.output.display({ "text/plain": `${line}\n${tail}`, "text/html": html }, { metadata: { openclaw: { notice: e.type, session: e.id, state } } });
   }
 
   setParent(msg: Message): void {

@@ -3,8 +3,9 @@ jupyter_client, and prints one JSON list with what each step observed. The TypeS
 (tests/kernel/truth.test.ts) assert on it.
 
 steps: {"op": "run", "code": C, "timeout": S}
-       {"op": "stop", "code": C, "when": "display"|"update"|"start", "count": N}  Stop once the cell
-            has shown its first display (or N display updates, or started); reports the reply time
+       {"op": "stop", "code": C, "when": "display"|"update"|"start"|"stream", "count": N, "append": [PATH, LINE]}
+            Stop once the cell has shown its first display (or N display updates, or started, or
+            streamed; with append, once LINE appended to PATH was streamed); reports the reply time
        {"op": "is_complete", "code": C} | {"op": "complete", "code": C} | {"op": "history", ...}
        {"op": "restart"}
 """
@@ -86,6 +87,17 @@ def stop(km, kc, step):
             continue
         seen.append(m)
         t = m["msg_type"]
+        if want == "stream" and t == "stream":
+            # Optionally append a line to a file after the first stream and wait to see it streamed too.
+            ap = step.get("append")
+            if ap and not any(ap[1] in x["content"].get("text", "") for x in seen if x["msg_type"] == "stream"):
+                if not step.get("_appended"):
+                    step["_appended"] = True
+                    with open(ap[0], "a") as f:
+                        f.write(ap[1] + "\n")
+                continue
+            fired = True
+            break
         if (want == "start" and t == "execute_input") or (want == "display" and t == "display_data") or (
                 want == "update" and sum(1 for x in seen if x["msg_type"] == "update_display_data") >= need):
             fired = True

@@ -217,7 +217,7 @@ describe("rag index in a notebook: live progress, Stop within a second, the next
   });
 });
 
-describe("the kernel as an editor expects it: is_complete, history across restarts, completion", { timeout: 300_000 }, () => {
+describe("the kernel as an editor expects it: is_complete, history across restarts, completion; gateway logs --follow", { timeout: 300_000 }, () => {
   let k: KernelEnv;
   let r: any[];
 
@@ -230,7 +230,9 @@ describe("the kernel as an editor expects it: is_complete, history across restar
     writeFile(join(k.cwd, "openclaw.json"), {
       skills: { dirs: ["./skills"], bundled: false },
       models: { providers: { scripted: { scriptsDir: "./scripts" }, llamacpp: { modelsDir: "./models" } } },
+      gateway: { bind: "127.0.0.1:0" },
     });
+    const gatewayLog = join(k.env.OPENCLAW_STATE_DIR!, "gateway", "gateway.log");
     const unique = `unique_${Date.now()}`;
     r = await runSteps(k, [
       { op: "is_complete", code: '%openclaw rag query "how do we onboard' },
@@ -250,6 +252,9 @@ describe("the kernel as an editor expects it: is_complete, history across restar
       { op: "complete", code: "%openclaw agent hi --model scripted/" },
       { op: "complete", code: "%openclaw agent hi --model llamacpp/" },
       { op: "complete", code: "display." },
+      { op: "run", code: "%openclaw gateway start" },
+      { op: "stop", code: "%openclaw gateway logs --follow", when: "stream", append: [gatewayLog, '{"msg":"appended-by-the-test"}'], timeout: 60 },
+      { op: "run", code: "%openclaw gateway stop" },
     ]);
     r.push(unique);
   });
@@ -280,5 +285,17 @@ describe("the kernel as an editor expects it: is_complete, history across restar
     const d = r[16].matches;
     for (const h of ["html", "markdown", "newDisplay", "json"]) assert.ok(d.includes(h), JSON.stringify(d));
     for (const f of ["apply", "bind", "call"]) assert.ok(!d.includes(f), `${f} offered: ${JSON.stringify(d)}`);
+  });
+
+  it("gateway logs --follow streams lines into the cell until Stop, with no transcript box", () => {
+    assert.equal(r[17].status, "ok");
+    const f = r[18];
+    assert.ok(f.fired, JSON.stringify(f.msgs));
+    const text = f.msgs.filter((m: any) => m.type === "stream").map((m: any) => m.text).join("");
+    assert.match(text, /appended-by-the-test/, "a line written while following was streamed");
+    assert.ok(!f.msgs.some((m: any) => /agent turn|oc-transcript/.test(m.html ?? "")), "no empty agent transcript");
+    assert.equal(f.ename, "AbortedError");
+    assert.ok(f.reply_s < 1, `reply ${f.reply_s}s after Stop`);
+    assert.equal(r[19].status, "ok");
   });
 });
