@@ -169,6 +169,7 @@ describe("the truth of a cell, through jupyter_client", { timeout: 300_000 }, ()
 describe("rag index in a notebook: live progress, Stop within a second, the next run resumes", { timeout: 600_000 }, () => {
   let k: KernelEnv;
   let r: any[];
+  let stoppedQuery: any;
   const FILES = 200;
 
   before(async () => {
@@ -179,11 +180,15 @@ describe("rag index in a notebook: live progress, Stop within a second, the next
       const text = Array.from({ length: 50 }, (_, j) => words[(i * 7 + j * 3 + (j % 5)) % words.length]).join(" ");
       writeFile(join(k.cwd, "workspace", `doc${String(i).padStart(3, "0")}.md`), `# Note ${i}\n\n${text}\n`);
     }
-    r = await runSteps(k, [
+    const all = await runSteps(k, [
+      // The first query builds the index: Stop lands there too.
+      { op: "stop", code: '%openclaw rag query "onboarding training"', when: "update", count: 2, timeout: 300 },
       { op: "stop", code: "%openclaw rag index", when: "update", count: 3, timeout: 300 },
       { op: "run", code: "%openclaw rag index --json", timeout: 500 },
       { op: "run", code: '%openclaw rag query "onboarding training" --topk 2 --json', timeout: 120 },
     ]);
+    stoppedQuery = all[0];
+    r = all.slice(1);
   });
 
   after(() => {
@@ -205,6 +210,12 @@ describe("rag index in a notebook: live progress, Stop within a second, the next
     assert.equal(s.ename, "AbortedError");
     assert.ok(s.reply_s < 1, `reply ${s.reply_s}s after Stop`);
     assert.match(s.evalue, /indexing stopped after \d+ of \d+ new chunks; .*the next `rag index` resumes/);
+  });
+
+  it("Stop lands within a second in the first rag query, which builds the index", () => {
+    assert.ok(stoppedQuery.fired, "the query was indexing");
+    assert.equal(stoppedQuery.ename, "AbortedError");
+    assert.ok(stoppedQuery.reply_s < 1, `reply ${stoppedQuery.reply_s}s after Stop`);
   });
 
   it("the next rag index resumes: it embeds only what the stopped run had not finished, and queries work", () => {
