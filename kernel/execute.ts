@@ -127,6 +127,9 @@ export class CellRunner {
     const [{ dispatch }, mime] = await Promise.all([import("../magics/dispatch.js"), import("../magics/render/mime.js")]);
     try {
       const { result, json } = await raceAbort(dispatch(line, ctx, body === undefined ? {} : { body }), ctx.signal);
+      // Ended within Stop's grace: its live display got its last events (an "aborted" transcript);
+      // the cell shows the interruption, not the command's result.
+      if (ctx.signal?.aborted) throw new AbortedError("interrupted");
       const bundle = json ? { "application/json": result.data, "text/plain": mime.toJson(result) } : mime.toMimeBundle(result);
       if (live.opened) live.finish(bundle);
       else await out.display(bundle, { metadata: { openclaw: { command: result.command, exitCode: result.exitCode } } });

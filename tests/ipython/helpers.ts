@@ -1,6 +1,7 @@
 /** Shared set-up for the IPython extension tests: a temp HOME with the extension installed by the real CLI. */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, ROOT, tmp, writeFile } from "../helpers/index.js";
 
@@ -26,7 +27,8 @@ export function requireBuilt(): void {
  */
 export function ipyEnv(t?: { after(fn: () => void): void }): IPyEnv {
   requireBuilt();
-  const dir = tmp(t, "openclaw-ipython-test-");
+  // Without t (a describe's before()), the caller removes k.dir in its after().
+  const dir = t ? tmp(t, "openclaw-ipython-test-") : mkdtempSync(join(tmpdir(), "openclaw-ipython-test-"));
   const home = join(dir, "home");
   const cwd = join(dir, "work");
   for (const d of ["home", "state", "work/scripts", "work-bg", "runtime"]) mkdirSync(join(dir, d), { recursive: true });
