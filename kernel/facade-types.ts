@@ -65,7 +65,10 @@ export interface OpenClawFacade {
     /** The last n records of the hash-chained log (default 20). */
     tail(n?: number): Promise<AuditRecord[]>;
     verify(): Promise<VerifyReport>;
+    /** The chain's head (seq, keyed hash): an anchor to keep elsewhere. */
+    head(): Promise<{ seq: number; hash: string }>;
   };
+
   /** A copy of the validated, defaults-filled config. */
   config(): Promise<OpenClawConfig>;
   /** Runs a magic line (`openclaw.magic("rag status")`), shows its rich output and returns its data. */

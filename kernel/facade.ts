@@ -85,6 +85,7 @@ export function makeFacade(scope: CellScope) {
     audit: {
       tail: async (n = 20) => (await door()).auditTail(n),
       verify: async () => (await door()).auditVerify(),
+      head: async () => (await door()).auditHead(),
     },
   };
   Object.defineProperty(facade, "signal", { get: () => scope.ctx().signal, enumerable: true });

@@ -82,9 +82,13 @@ function card(h: RagHit, i: number, query: string): string {
   );
 }
 
+/** The line shown above the passages when the workspace has nothing relevant (found: false). */
+export const NOTHING_FOUND = "Nothing relevant found in the workspace: the passages below are the closest matches, not an answer.";
+
 export function citationsHtml(r: RagResult): string {
   const head =
     `<div style="margin-bottom:4px"><b>Q:</b> ${esc(r.query)}</div>` +
+    (r.found === false ? `<div class="oc-nothing-found" style="margin-bottom:4px;color:${COLORS.muted}"><b>${esc(NOTHING_FOUND)}</b></div>` : "") +
     `<div class="oc-summary" style="margin-bottom:6px;padding:6px 8px;background:${COLORS.bg};border-radius:4px">${esc(r.summary)}</div>`;
   const foot = `<div style="margin-top:4px">${muted(`${r.results.length} passage${r.results.length === 1 ? "" : "s"} · ${r.mode} · ${r.embedder} · ${r.tookMs} ms · local, no network`)}</div>`;
   const cards = r.results.length ? r.results.map((h, i) => card(h, i, r.query)).join("") : `<div>${muted("no passage matched")}</div>`;
@@ -94,7 +98,7 @@ export function citationsHtml(r: RagResult): string {
 /** Markdown cannot be trusted to escape, so document text goes in as quoted plain lines. */
 export function citationsMarkdown(r: RagResult): string {
   const mdEsc = (s: string) => s.replace(/([\\`*_[\]<>|#])/g, "\\$1");
-  const lines = [`**Q:** ${mdEsc(r.query)}`, "", `> ${mdEsc(r.summary)}`, ""];
+  const lines = [`**Q:** ${mdEsc(r.query)}`, "", ...(r.found === false ? [`**${mdEsc(NOTHING_FOUND)}**`, ""] : []), `> ${mdEsc(r.summary)}`, ""];
   r.results.forEach((h, i) => {
     lines.push(`${i + 1}. \`${h.source.replace(/`/g, "'")}\` lines ${h.lines[0]}–${h.lines[1]} · score ${h.score.toFixed(2)}`);
     lines.push(`   > ${mdEsc(snippet(h.text, r.query))}`);
@@ -104,7 +108,7 @@ export function citationsMarkdown(r: RagResult): string {
 }
 
 export function citationsText(r: RagResult): string {
-  const out = [`Q: ${r.query}`, `summary: ${r.summary}`, ""];
+  const out = [`Q: ${r.query}`, ...(r.found === false ? [NOTHING_FOUND] : []), `summary: ${r.summary}`, ""];
   r.results.forEach((h, i) => {
     const bar = "#".repeat(Math.round(Math.max(0, Math.min(1, h.score)) * 10)).padEnd(10, ".");
     out.push(`[${i + 1}] ${cite(h)}  [${bar}] ${h.score.toFixed(2)}`);

@@ -17,6 +17,7 @@ export const MAX_SHOWN = 300;
 // Cc controls, Cf format (bidi, zero-width, BOM, soft hyphen, tags), Zl/Zp separators,
 // Co private use, Cn unassigned, Cs lone surrogates; every space but U+0020; and letters
 // that render blank (Hangul fillers, braille blank, the Mongolian vowel separator).
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists invisible code points one by one on purpose (combining ones included)
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u3164\uFFA0\u2800\u180E\u034F\\]/u;
 const NAMED: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

@@ -36,6 +36,18 @@ export interface RagResultJson {
    * Extractive, deterministic summary of the top passages with their citations.
    */
   summary: string;
+  /**
+   * False when nothing in the workspace is relevant enough to answer from: the passages are the closest matches and the summary says nothing was found. Absent in results from older versions (read absent as true).
+   */
+  found?: boolean;
+  /**
+   * What `found` was decided on: the best passage's share of the query's BM25 evidence (lexical) and its cosine with the query (dense, absent in lexical mode).
+   */
+  evidence?: {
+    lexical: number;
+    dense?: number;
+    [k: string]: unknown;
+  };
   mode?: "hybrid" | "dense" | "lexical";
   /**
    * The embedder the index was built with, e.g. use-lite@0.2.0.

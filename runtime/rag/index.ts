@@ -11,11 +11,12 @@ import { AbortedError, UsageError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { createEmbedder, type Embedder } from "./embedders/index.js";
 import { embedderMismatch, missingWorkspace } from "./errors.js";
-import { rrf } from "./fuse.js";
+import { diversify, FUSION, fuseScores, type Candidate, type FusionWeights } from "./fuse.js";
 import { lexicalText, updateIndex } from "./indexer.js";
-import { Bm25 } from "./lexical.js";
-import { CorruptIndexError, HNSW_FILE, indexDirFor, readIndex, removeIndex, writeHnsw, writeIndex, type Stored } from "./store.js";
-import { summarize } from "./summary.js";
+import { snapshotFresh, type ScanSnapshot } from "./loaders.js";
+import { Bm25, LEXICAL_VERSION } from "./lexical.js";
+import { CorruptIndexError, HNSW_FILE, indexDirFor, readIndex, readLexical, removeIndex, writeHnsw, writeIndex, writeLexical, type Stored } from "./store.js";
+import { FOUND, isFound, nothingFound, summarize, type FoundThresholds } from "./summary.js";
 import type { IndexOptions, IndexReport, Manifest, QueryOptions, RagHit, RagMode, RagProgress, RagResult } from "./types.js";
 import { HNSW_THRESHOLD, VectorSearch } from "./vectors.js";
 
@@ -29,6 +30,44 @@ interface Loaded {
   vectors: Float32Array;
   dense: VectorSearch;
   bm25: Bm25;
+  /** BM25 over one text per file (path, headings) and row -> file: the file-level signal, built on first use. */
+  fileIndex?: { files: Bm25; fileOf: Uint32Array };
+}
+
+/** What the file-level signal matches: the file's path words and every heading in it, once each. */
+export function fileTexts(manifest: Manifest): { texts: string[]; fileOf: Uint32Array } {
+  const idx = new Map<string, number>();
+  const parts: Array<Set<string>> = [];
+  const fileOf = new Uint32Array(manifest.chunks.length);
+  manifest.chunks.forEach((c, row) => {
+    let i = idx.get(c.source);
+    if (i === undefined) {
+      idx.set(c.source, (i = parts.length));
+      parts.push(new Set([c.source.replace(/[/._-]+/g, " ")]));
+    }
+    if (c.heading) for (const h of c.heading.split(" > ")) parts[i]!.add(h);
+    fileOf[row] = i;
+  });
+  return { texts: parts.map((p) => [...p].join("\n")), fileOf };
+}
+
+/** The lexical index saved for this manifest, else built (and saved, best effort) from its chunks. */
+function loadedFrom(dir: string, manifest: Manifest, vectors: Float32Array, dense: VectorSearch): Loaded {
+  const key = `${manifest.vectorsSha256}:${manifest.chunks.length}:${manifest.textVersion ?? 0}:${LEXICAL_VERSION}`;
+  let parts = manifest.vectorsSha256 ? readLexical(dir, key) : undefined;
+  let bm25: Bm25;
+  if (parts && parts.lengths.length === manifest.chunks.length) bm25 = new Bm25(parts);
+  else {
+    bm25 = new Bm25(manifest.chunks.map(lexicalText));
+    if (manifest.vectorsSha256) {
+      try {
+        writeLexical(dir, key, bm25.toParts());
+      } catch {
+        /* read-only state dir: rebuilt per process */
+      }
+    }
+  }
+  return { manifest, vectors, dense, bm25 };
 }
 
 export interface RagStatus {
@@ -58,6 +97,12 @@ export class Rag {
   private warnings: string[] = [];
 
   private readonly hnswThreshold: number;
+  /** Hybrid fusion weights (benchmarks try others). */
+  fusion: FusionWeights = FUSION;
+  /** Passages per file in one answer. */
+  perFile = 2;
+  /** "Nothing relevant found" thresholds (benchmarks try others). */
+  found: FoundThresholds = FOUND;
 
   /** `embedder` replaces the configured one (tests count its calls); `hnswThreshold` too (tests, benchmarks). */
   constructor(opts: { runtime: Runtime; embedder?: Embedder; hnswThreshold?: number }) {
@@ -89,9 +134,20 @@ export class Rag {
     return this.serial(() => this.refresh(opts));
   }
 
+  /** How many times the workspace was scanned (readdir and all); tests check a query on an unchanged workspace does not. */
+  scans = 0;
+  private snapshot?: ScanSnapshot;
+  private lastReport?: IndexReport;
+
   private async refresh(opts: IndexOptions & { quiet?: boolean }): Promise<IndexReport> {
     const t0 = performance.now();
     const ws = this.workspace;
+    // a query on an index this process already holds: stat calls decide whether anything changed
+    if (opts.quiet && !opts.full && this.loaded && this.snapshot && this.lastReport && this.loaded.manifest.workspace === ws && snapshotFresh(this.snapshot)) {
+      this.warnings = [];
+      return { ...this.lastReport, embeddedFiles: [], embeddedChunks: 0, unchangedFiles: this.lastReport.files, removedFiles: [], tookMs: Math.round(performance.now() - t0), chunksPerSec: 0 };
+    }
+    this.scans++;
     if (!existsSync(ws) || !statSync(ws).isDirectory()) throw missingWorkspace(ws);
     this.warnings = [];
     const dir = this.indexDir;
@@ -160,9 +216,11 @@ export class Rag {
           this.runtime.emit({ type: "rag.warning", message: w });
         }
       }
-      this.loaded = { manifest: out.manifest, vectors: out.vectors, dense, bm25: new Bm25(out.manifest.chunks.map(lexicalText)) };
+      this.loaded = loadedFrom(dir, out.manifest, out.vectors, dense);
     }
     if (out.stopped) {
+      // Partial: the next query must not take the index for current.
+      this.snapshot = undefined;
       const saved = !this.warnings.some((w) => w.startsWith("the index could not be saved"));
       throw new AbortedError(
         `indexing stopped after ${out.stopped.embeddedChunks} of ${out.stopped.totalChunks} new chunks; ${saved ? "the files finished so far are saved and the next `rag index` resumes from there" : "nothing was saved"}`,
@@ -170,13 +228,14 @@ export class Rag {
     }
     progress({ done: out.manifest.chunks.length, total: out.manifest.chunks.length, phase: "done" });
     const tookMs = performance.now() - t0;
-    return {
+    this.snapshot = out.snapshot;
+    return (this.lastReport = {
       ...out.report,
       search: this.loaded!.dense.kind,
       ...(rebuilt ? { rebuilt } : {}),
       tookMs: Math.round(tookMs),
       chunksPerSec: out.report.embeddedChunks ? Math.round((out.report.embeddedChunks / tookMs) * 1000) : 0,
-    };
+    });
   }
 
   async query(q: string, opts: QueryOptions = {}): Promise<RagResult> {
@@ -200,33 +259,56 @@ export class Rag {
     const idx = this.loaded!;
     const n = idx.manifest.chunks.length;
     const pool = Math.min(n, Math.max(topk * 4, 50));
-    let dense: Array<{ row: number; score: number }> = [];
-    let lexical: Array<{ row: number; score: number }> = [];
+    const lex = idx.bm25.scores(query);
+    let qv: Float32Array | undefined;
+    const cands = new Map<number, Candidate>();
+    const dims = idx.manifest.dims;
+    const cosine = (row: number) => {
+      let s = 0;
+      for (let j = 0, o = row * dims; j < dims; j++) s += idx.vectors[o + j]! * qv![j]!;
+      return s;
+    };
     if (mode !== "lexical") {
       opts.signal?.throwIfAborted();
-      const [qv] = await this.embedder().embed([query], opts.signal);
-      dense = idx.dense.search(qv!, pool);
+      [qv] = await this.embedder().embed([query], opts.signal);
+      for (const d of idx.dense.search(qv!, pool)) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
     }
-    if (mode !== "dense") lexical = idx.bm25.search(query, pool);
-    const denseBy = new Map(dense.map((d) => [d.row, d.score]));
-    const lexBy = new Map(lexical.map((d) => [d.row, d.score]));
-    let ranked: Array<{ row: number; score: number }>;
-    if (mode === "dense") ranked = dense.slice(0, topk);
-    else if (mode === "lexical") ranked = lexical.slice(0, topk);
-    else
-      ranked = rrf(
-        [dense.map((d) => d.row), lexical.map((d) => d.row)],
-        topk,
-      );
+    if (mode !== "dense") {
+      const top = [...lex.scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, pool);
+      for (const [row, bm25] of top) if (!cands.has(row)) cands.set(row, { row, bm25, cosine: qv ? cosine(row) : 0 });
+    }
+    let ranked: Array<Candidate & { score: number }>;
+    const all = [...cands.values()];
+    if (mode === "dense") ranked = all.map((c) => ({ ...c, score: c.cosine })).sort((a, b) => b.score - a.score || a.row - b.row);
+    else if (mode === "lexical") ranked = all.map((c) => ({ ...c, score: lex.best ? Math.min(1, c.bm25 / lex.best) : 0 })).sort((a, b) => b.score - a.score || a.row - b.row);
+    else {
+      if (this.fusion.file > 0) {
+        idx.fileIndex ??= (() => {
+          const ft = fileTexts(idx.manifest);
+          return { files: new Bm25(ft.texts), fileOf: ft.fileOf };
+        })();
+        const fi = idx.fileIndex;
+        const fileScores = fi.files.scores(query).scores;
+        for (const c of all) c.fileBm25 = fileScores.get(fi.fileOf[c.row]!) ?? 0;
+      }
+      ranked = fuseScores(all, this.fusion);
+    }
+    ranked = diversify(ranked, topk, (row) => idx.manifest.chunks[row]!, this.perFile);
     const round = (x: number) => Math.round(x * 10000) / 10000;
-    const results: RagHit[] = ranked.map(({ row, score }) => {
+    const results: RagHit[] = ranked.map(({ row, score, bm25, cosine: cos }) => {
       const c = idx.manifest.chunks[row]!;
-      const hit: RagHit = { text: c.text, score: round(Math.max(0, score)), source: c.source, lines: [c.lines[0], c.lines[1]], chunkId: c.id };
-      if (denseBy.has(row)) hit.denseScore = round(denseBy.get(row)!);
-      if (lexBy.has(row)) hit.lexicalScore = round(lexBy.get(row)!);
+      const hit: RagHit = { text: c.text, score: round(Math.min(1, Math.max(0, score))), source: c.source, lines: [c.lines[0], c.lines[1]], chunkId: c.id };
+      if (mode !== "lexical") hit.denseScore = round(cos);
+      if (mode !== "dense" && lex.scores.has(row)) hit.lexicalScore = round(lex.best ? Math.min(1, bm25 / lex.best) : 0);
       return hit;
     });
-    const result: RagResult & { warnings?: string[] } = { query, results, summary: summarize(query, results), mode, embedder: idx.manifest.embedder, tookMs: 0 };
+    // "found": is there lexical evidence (a good share of the query's terms, rare ones
+    // weighing more) or a close dense match among the passages returned?
+    const lexEvidence = ranked.reduce((m, r) => Math.max(m, lex.possible ? (lex.scores.get(r.row) ?? 0) / lex.possible : 0), 0);
+    const denseEvidence = qv ? ranked.reduce((m, r) => Math.max(m, r.cosine), -1) : undefined;
+    const found = results.length > 0 && isFound(lexEvidence, denseEvidence, this.found);
+    const evidence = { lexical: round(lexEvidence), ...(denseEvidence !== undefined ? { dense: round(denseEvidence) } : {}) };
+    const result: RagResult & { warnings?: string[] } = { query, results, summary: found ? summarize(query, results) : nothingFound(query, results), found, evidence, mode, embedder: idx.manifest.embedder, tookMs: 0 };
     if (this.warnings.length) result.warnings = [...this.warnings];
     result.tookMs = Math.round((performance.now() - t0) * 10) / 10;
     return result;

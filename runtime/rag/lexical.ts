@@ -43,49 +43,96 @@ export interface LexicalHit {
   score: number;
 }
 
+/** The tokenizer's version: a persisted lexical index made by another one is rebuilt. */
+export const LEXICAL_VERSION = 1;
+
+/** A BM25 index in flat arrays, so it can be saved and loaded without re-tokenizing every chunk. */
+export interface Bm25Parts {
+  terms: string[];
+  /** offsets[i]..offsets[i+1] index rows/tfs of terms[i]. */
+  offsets: Uint32Array;
+  rows: Uint32Array;
+  tfs: Uint32Array;
+  lengths: Uint32Array;
+}
+
 export class Bm25 {
-  private readonly postings = new Map<string, Array<[row: number, tf: number]>>();
+  private readonly termIndex = new Map<string, number>();
+  private readonly parts: Bm25Parts;
   private readonly lengths: Uint32Array;
   private readonly avgLen: number;
   readonly size: number;
 
-  constructor(docs: string[], private readonly k1 = 1.2, private readonly b = 0.75) {
-    this.size = docs.length;
-    this.lengths = new Uint32Array(docs.length);
+  constructor(docs: string[] | Bm25Parts, private readonly k1 = 1.2, private readonly b = 0.75) {
+    if (Array.isArray(docs)) {
+      const postings = new Map<string, Array<[row: number, tf: number]>>();
+      const lengths = new Uint32Array(docs.length);
+      docs.forEach((d, row) => {
+        const toks = tokenize(d);
+        lengths[row] = toks.length;
+        const tf = new Map<string, number>();
+        for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
+        for (const [t, n] of tf) {
+          let p = postings.get(t);
+          if (!p) postings.set(t, (p = []));
+          p.push([row, n]);
+        }
+      });
+      const terms = [...postings.keys()];
+      const offsets = new Uint32Array(terms.length + 1);
+      let total = 0;
+      terms.forEach((t, i) => ((offsets[i] = total), (total += postings.get(t)!.length)));
+      offsets[terms.length] = total;
+      const rows = new Uint32Array(total);
+      const tfs = new Uint32Array(total);
+      terms.forEach((t, i) => postings.get(t)!.forEach(([r, n], k) => ((rows[offsets[i]! + k] = r), (tfs[offsets[i]! + k] = n))));
+      this.parts = { terms, offsets, rows, tfs, lengths };
+    } else this.parts = docs;
+    this.parts.terms.forEach((t, i) => this.termIndex.set(t, i));
+    this.lengths = this.parts.lengths;
+    this.size = this.lengths.length;
     let total = 0;
-    docs.forEach((d, row) => {
-      const toks = tokenize(d);
-      this.lengths[row] = toks.length;
-      total += toks.length;
-      const tf = new Map<string, number>();
-      for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, n] of tf) {
-        let p = this.postings.get(t);
-        if (!p) this.postings.set(t, (p = []));
-        p.push([row, n]);
-      }
-    });
-    this.avgLen = docs.length ? total / docs.length : 1;
+    for (const l of this.lengths) total += l;
+    this.avgLen = this.size ? total / this.size : 1;
+  }
+
+  /** The flat arrays, for saving. */
+  toParts(): Bm25Parts {
+    return this.parts;
   }
 
   private idf(df: number): number {
     return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
-  search(query: string, k: number): LexicalHit[] {
+  /** Raw BM25 of every row that has at least one query term, and the best score this query could reach. */
+  scores(query: string): { scores: Map<number, number>; best: number; possible: number } {
     const terms = [...new Set(tokenize(query))];
     const scores = new Map<number, number>();
     let best = 0;
+    // what a passage holding every query term would score, words the index never saw included:
+    // a question about things the workspace does not mention has little of this
+    let possible = 0;
+    const { offsets, rows, tfs } = this.parts;
     for (const t of terms) {
-      const p = this.postings.get(t);
-      if (!p) continue;
-      const idf = this.idf(p.length);
+      const ti = this.termIndex.get(t);
+      const df = ti === undefined ? 0 : offsets[ti + 1]! - offsets[ti]!;
+      possible += this.idf(df) * (this.k1 + 1);
+      if (ti === undefined) continue;
+      const idf = this.idf(df);
       best += idf * (this.k1 + 1);
-      for (const [row, tf] of p) {
+      for (let k = offsets[ti]!; k < offsets[ti + 1]!; k++) {
+        const row = rows[k]!;
+        const tf = tfs[k]!;
         const norm = tf + this.k1 * (1 - this.b + (this.b * this.lengths[row]!) / this.avgLen);
         scores.set(row, (scores.get(row) ?? 0) + (idf * tf * (this.k1 + 1)) / norm);
       }
     }
+    return { scores, best, possible };
+  }
+
+  search(query: string, k: number): LexicalHit[] {
+    const { scores, best } = this.scores(query);
     return [...scores]
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .slice(0, k)

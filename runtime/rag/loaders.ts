@@ -39,13 +39,16 @@ export function kindOf(source: string): DocKind | undefined {
  * (they could point outside the workspace); so are hidden files and `exclude` (the
  * state dir when it lives inside the workspace).
  */
-export function scanWorkspace(root: string, exclude: string[] = []): { files: WorkspaceFile[]; skipped: Skipped[] } {
+export function scanWorkspace(root: string, exclude: string[] = []): { files: WorkspaceFile[]; skipped: Skipped[]; dirs: Array<{ path: string; mtimeMs: number }> } {
   const files: WorkspaceFile[] = [];
   const skipped: Skipped[] = [];
+  // every folder walked, with its mtime: a file added, removed or renamed in it changes that mtime
+  const dirs: Array<{ path: string; mtimeMs: number }> = [];
   const excluded = new Set(exclude.map((p) => safeRealpath(p)));
   const walk = (dir: string) => {
     let names: string[];
     try {
+      dirs.push({ path: dir, mtimeMs: lstatSync(dir).mtimeMs });
       names = readdirSync(dir).sort();
     } catch (e) {
       skipped.push({ source: rel(root, dir) || ".", reason: `unreadable folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
@@ -74,7 +77,7 @@ export function scanWorkspace(root: string, exclude: string[] = []): { files: Wo
     }
   };
   walk(root);
-  return { files, skipped };
+  return { files, skipped, dirs };
 }
 
 function rel(root: string, p: string): string {
@@ -196,4 +199,32 @@ function notebookCells(json: string): string {
     parts.push(c.cell_type === "code" ? `[cell ${i + 1}: code]\n${src.trimEnd()}` : `[cell ${i + 1}: markdown]\n${src.trimEnd()}`);
   });
   return parts.join("\n\n");
+}
+
+/** What a cheap freshness check compares: folder mtimes and file sizes and mtimes, by path. */
+export interface ScanSnapshot {
+  dirs: Array<{ path: string; mtimeMs: number }>;
+  files: Array<{ path: string; size: number; mtimeMs: number }>;
+}
+
+export function snapshotOf(scan: { files: WorkspaceFile[]; dirs: Array<{ path: string; mtimeMs: number }> }): ScanSnapshot {
+  return { dirs: scan.dirs, files: scan.files.map((f) => ({ path: f.path, size: f.stat.size, mtimeMs: f.stat.mtimeMs })) };
+}
+
+/**
+ * True when nothing the last scan saw has changed, checked with stat calls only (no
+ * readdir, no reads): an unchanged folder mtime means no entry was added, removed or
+ * renamed in it, and unchanged size and mtime mean a file's content is as it was indexed.
+ */
+export function snapshotFresh(s: ScanSnapshot): boolean {
+  try {
+    for (const d of s.dirs) if (lstatSync(d.path).mtimeMs !== d.mtimeMs) return false;
+    for (const f of s.files) {
+      const st = lstatSync(f.path);
+      if (st.size !== f.size || st.mtimeMs !== f.mtimeMs || !st.isFile()) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }

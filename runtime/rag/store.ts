@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Bm25Parts } from "./lexical.js";
 import type { Manifest } from "./types.js";
 
 export const MANIFEST = "manifest.json";
@@ -89,4 +90,38 @@ export function writeHnsw(dir: string, save: (tmpPath: string) => void): void {
 
 export function removeIndex(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+export const LEXICAL_META = "lexical.json";
+export const LEXICAL_BIN = "lexical.u32";
+
+/**
+ * The BM25 index beside the vectors, so a fresh process (the CLI, the skill) does not
+ * re-tokenize every chunk per query. `key` ties it to one manifest (vectors checksum,
+ * chunk count, text and tokenizer versions); a mismatched or broken file reads as absent.
+ */
+export function writeLexical(dir: string, key: string, parts: Bm25Parts): void {
+  const arrs = [parts.offsets, parts.rows, parts.tfs, parts.lengths];
+  const bin = new Uint32Array(arrs.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrs) bin.set(a, o), (o += a.length);
+  const bytes = new Uint8Array(bin.buffer);
+  writeAtomic(join(dir, LEXICAL_BIN), bytes);
+  writeAtomic(join(dir, LEXICAL_META), JSON.stringify({ key, sha256: sha256(bytes), sizes: arrs.map((a) => a.length), terms: parts.terms }));
+}
+
+export function readLexical(dir: string, key: string): Bm25Parts | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, LEXICAL_META), "utf8")) as { key: string; sha256: string; sizes: number[]; terms: string[] };
+    if (meta.key !== key || !Array.isArray(meta.terms) || meta.sizes?.length !== 4) return undefined;
+    const raw = readFileSync(join(dir, LEXICAL_BIN));
+    if (sha256(raw) !== meta.sha256 || raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4) return undefined;
+    const all = new Uint32Array(raw.length / 4);
+    new Uint8Array(all.buffer).set(raw);
+    const [a, b, c, d] = meta.sizes as [number, number, number, number];
+    if (a !== meta.terms.length + 1) return undefined;
+    return { terms: meta.terms, offsets: all.subarray(0, a), rows: all.subarray(a, a + b), tfs: all.subarray(a + b, a + b + c), lengths: all.subarray(a + b + c, a + b + c + d) };
+  } catch {
+    return undefined;
+  }
 }

@@ -73,8 +73,10 @@ export interface ChunkRecord {
   source: string;
   lines: [number, number];
   text: string;
-  /** Heading path the chunk sits under, e.g. "Onboarding > First 30 days". */
+  /** Heading path the chunk sits under, e.g. "Onboarding > First 30 days"; starts with the document's title. */
   heading?: string;
+  /** Matched and embedded with the text but outside its lines (a table's header row). */
+  context?: string;
 }
 
 export interface FileRecord {

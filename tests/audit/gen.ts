@@ -22,7 +22,7 @@ export async function generateChain(path: string, n: number, keyPath = defaultKe
     batch.push(line);
     prev = hash;
     if (batch.length === 2000 || seq === n) {
-      if (!out.write(batch.join("\n") + "\n")) await new Promise((r) => out.once("drain", r));
+      if (!out.write(batch.join("\n") + "\n")) await new Promise<void>((r) => out.once("drain", () => r()));
       batch = [];
     }
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import type { EventOf } from "../../runtime/events.js";
 import { makeExec, until } from "./setup.js";
 
 test("a run that outlives backgroundMs continues as a session; exactly one exit notice; cleanup collects it", async (t) => {
@@ -10,13 +11,13 @@ test("a run that outlives backgroundMs continues as a session; exactly one exit 
   assert.ok(r.pid);
   assert.ok(["", "begin\n"].includes(r.stdout), "the output so far (a loaded machine may not have run echo yet)");
   assert.deepEqual(ex.list().map((s) => [s.id, s.status]), [[r.id, "running"]]);
-  assert.deepEqual(events.filter((e) => e.type === "exec.background").map((e) => e.id), [r.id]);
+  assert.deepEqual(events.filter((e): e is EventOf<"exec.background"> => e.type === "exec.background").map((e) => e.id), [r.id]);
   assert.deepEqual(ex.drainNotices("turn-1"), [], "no notice while it runs");
 
   const fin = await ex.wait(r.id);
   assert.equal(fin.status, "ok");
   assert.equal(fin.stdout, "begin\ndone\n");
-  const exits = events.filter((e) => e.type === "exec.exit");
+  const exits = events.filter((e): e is EventOf<"exec.exit"> => e.type === "exec.exit");
   assert.equal(exits.length, 1, "exactly one exec.exit event");
   assert.equal(exits[0]!.id, r.id);
   assert.equal(exits[0]!.owner, "turn-1");

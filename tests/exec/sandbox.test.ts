@@ -104,7 +104,7 @@ test("sandbox: a state dir that holds the workspace is still hidden, the workspa
   mkdirSync(join(stateDir, "gateway"), { recursive: true });
   mkdirSync(workspace, { recursive: true });
   writeFileSync(join(stateDir, "gateway", "token"), "tok-must-stay-hidden\n");
-  const ex = new ExecManager({ config: { backgroundMs: 10000, timeoutSec: 30, cleanupMs: 60000, notifyOnExit: true, notifyOnExitEmptySuccess: false, applyPatch: { enabled: false, allowedModels: [] }, sandbox: "required", maxOutputBytes: 1 << 20, env: [] }, workspace, stateDir, emit: () => undefined, hostEnv: { PATH: process.env.PATH } });
+  const ex = new ExecManager({ config: { backgroundMs: 10000, timeoutSec: 30, cleanupMs: 60000, notifyOnExit: true, notifyOnExitEmptySuccess: false, applyPatch: { enabled: false, allowedModels: [] }, sandbox: "required", maxOutputBytes: 1 << 20, maxLogBytes: 32 << 20, env: [] }, workspace, stateDir, emit: () => undefined, hostEnv: { PATH: process.env.PATH } });
   t.after(() => ex.close());
   const r = await ex.run({ argv: ["sh", "-c", "cat ../gateway/token || echo hidden; echo w > inside.txt && echo wrote"] });
   assert.equal(r.sandboxed, true);

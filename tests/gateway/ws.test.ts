@@ -149,6 +149,7 @@ test("runtime methods act through the client's door: gateway actor with its clie
   assert.equal(bg.payload.status, "running", JSON.stringify(bg.payload));
   const id = bg.payload.id as string;
   const started = await fx.waitEvent((e) => e.type === "exec.background" && e.id === id);
+  assert.ok(started.type === "exec.background");
   assert.equal(started.owner, owner);
   assert.ok((await c.call("exec.list")).payload.sessions.some((s: { id: string }) => s.id === id));
   assert.equal((await c.call("exec.log", { id })).payload.status, "running");
@@ -186,7 +187,7 @@ test("runtime methods act through the client's door: gateway actor with its clie
   assert.equal(other.events.filter((e) => e.event === "exec.exit").length, 0);
   await other.call("events.subscribe", { types: ["exec."] });
   rt.emit({ type: "exec.exit", id: "s2", owner: "someone-else", exitCode: 1, signal: null, timedOut: true, durationMs: 5, tail: "" });
-  rt.emit({ type: "rag.progress", done: 1, total: 2 });
+  rt.emit({ type: "rag.progress", done: 1, total: 2, phase: "embed" });
   await other.waitEvent((e) => e.event === "exec.exit" && e.payload.id === "s2");
   await other.call("health");
   assert.equal(other.events.some((e) => e.event === "rag.progress"), false, "filtered by prefix");

@@ -16,6 +16,16 @@ import { ipyEnv, PYTHON } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
+// The page's globals, for the callbacks below that run in the browser (waitForFunction,
+// evaluate). Declared here, not with the DOM lib in tsconfig.test.json: that lib would
+// shadow Node's own types (AbortSignal.any) for every test on the TypeScript tslab ships.
+interface PageElement {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
+}
+declare const window: { Jupyter?: any };
+declare const document: PageElement;
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -53,7 +63,6 @@ test("classic Notebook UI: the Python-kernel RAG lesson shows citation cards", {
   t.after(async () => {
     if (server.exitCode === null) {
       server.kill("SIGTERM");
-      server.stdin?.destroy();
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
       if (server.exitCode === null) server.kill("SIGKILL");
     }

@@ -27,7 +27,7 @@ export function requireBuilt(): void {
  */
 export function ipyEnv(t?: { after(fn: () => void): void }): IPyEnv {
   requireBuilt();
-  // Without t (a describe's before()), the caller removes k.dir in its after().
+  // Without t the caller removes dir (extension.test.ts does, in its after hook).
   const dir = t ? tmp(t, "openclaw-ipython-test-") : mkdtempSync(join(tmpdir(), "openclaw-ipython-test-"));
   const home = join(dir, "home");
   const cwd = join(dir, "work");

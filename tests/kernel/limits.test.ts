@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as zmq from "zeromq";
-import { KernelClient } from "../../kernel/client.js";
+import { KernelClient } from "../../bench/client.js";
 import { endpoint, type ConnectionInfo } from "../../kernel/connection.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, maxMessageBytes } from "../../kernel/wire.js";
 import { CLI, tmp, writeFile } from "../helpers/index.js";

@@ -52,9 +52,9 @@ describe("EventView", () => {
     assert.doesNotMatch(sent[0]!.content.data["text/html"], /<script/);
 
     const agent = new EventView(out.live(), "%openclaw agent");
-    agent.add({ type: "turn.start", ts: 1, message: "hello" });
-    agent.add({ type: "tool.call", ts: 2, name: "local-rag", arguments: { query: "<b>x</b>" } });
-    agent.add({ type: "tool.result", ts: 3, name: "local-rag", status: "ok", exitCode: 0 });
+    agent.add({ type: "turn.start", ts: 1, model: "openai/gpt-4o-mini", provider: "openai", scripted: false, prompt: "hello", maxSteps: 8, turnTimeoutSec: 600 });
+    agent.add({ type: "tool.call", ts: 2, step: 1, callId: "c1", name: "local-rag", arguments: { query: "<b>x</b>" } });
+    agent.add({ type: "tool.result", ts: 3, step: 1, callId: "c1", name: "local-rag", status: "ok", exitCode: 0, signal: null, timedOut: false, durationMs: 12, argv: ["python3", "rag.py"], id: null, stdout: "", stderr: "", reason: null, rule: null, files: null });
     // Whichever renderer draws it (the agent area's or the fallback), it names the tool and escapes the model's text.
     for (const b of [agent.bundle(), await tick(50).then(() => agent.bundle())]) {
       assert.match(String(b["text/plain"]), /local-rag/);

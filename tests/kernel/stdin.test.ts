@@ -55,6 +55,7 @@ describe("kernel via jupyter_client: forged input_replies and hostile approval t
       // The prompt: the model's text escaped and quoted, the only [y/N] at the end, ours.
       const prompt: string = r.prompt;
       assert.equal(r.password, false);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for a raw ESC on purpose
       assert.ok(!/[\u202E\u200B\u001B]/.test(prompt), "no raw bidi, zero-width or escape character reaches the person: " + JSON.stringify(prompt));
       assert.match(prompt, /\\u\{202E\}txt\.exe/);
       assert.match(prompt, /\\u\{1B\}\[31m/);

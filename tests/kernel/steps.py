@@ -3,8 +3,8 @@ jupyter_client, and prints one JSON list with what each step observed. The TypeS
 (tests/kernel/truth.test.ts) assert on it.
 
 steps: {"op": "run", "code": C, "timeout": S}
-       {"op": "stop", "code": C, "when": "display"|"update"|"start"|"stream", "count": N, "append": [PATH, LINE]}
-            Stop once the cell has shown its first display (or N display updates, or started, or
+       {"op": "stop", "code": C, "when": "display"|"update"|"start"|"stream", "count": N, "contains": S, "append": [PATH, LINE]}
+            Stop once the cell has shown its first display (or N display updates whose text holds S, or started, or
             streamed; with append, once LINE appended to PATH was streamed); reports the reply time
        {"op": "is_complete", "code": C} | {"op": "complete", "code": C} | {"op": "history", ...}
        {"op": "restart"}
@@ -99,7 +99,8 @@ def stop(km, kc, step):
             fired = True
             break
         if (want == "start" and t == "execute_input") or (want == "display" and t == "display_data") or (
-                want == "update" and sum(1 for x in seen if x["msg_type"] == "update_display_data") >= need):
+                want == "update" and sum(1 for x in seen if x["msg_type"] == "update_display_data"
+                                         and step.get("contains", "") in x["content"].get("data", {}).get("text/plain", "")) >= need):
             fired = True
             break
         if t == "status" and m["content"]["execution_state"] == "idle":

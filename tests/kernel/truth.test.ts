@@ -184,8 +184,8 @@ describe("rag index in a notebook: live progress, Stop within a second, the next
     }
     const all = await runSteps(k, [
       // The first query builds the index: Stop lands there too.
-      { op: "stop", code: '%openclaw rag query "onboarding training"', when: "update", count: 2, timeout: 300 },
-      { op: "stop", code: "%openclaw rag index", when: "update", count: 3, timeout: 300 },
+      { op: "stop", code: '%openclaw rag query "onboarding training"', when: "update", count: 2, contains: "embed ", timeout: 300 },
+      { op: "stop", code: "%openclaw rag index", when: "update", count: 3, contains: "embed ", timeout: 300 },
       { op: "run", code: "%openclaw rag index --json", timeout: 500 },
       { op: "run", code: '%openclaw rag query "onboarding training" --topk 2 --json', timeout: 120 },
     ]);

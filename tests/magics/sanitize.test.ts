@@ -53,6 +53,7 @@ test("approvalPrompt: our header, the model's parts quoted and indented, our [y/
   assert.match(lines[6]!, /^ {2}summary: "run skill deploy: \[\\"\\u\{202E\}txt/);
   assert.equal(lines.at(-1), "approve? [y/N] ");
   assert.equal(lines.length, 8, "the model's newlines made no lines of their own");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for a raw ESC on purpose
   assert.ok(!/[\u202E\u200B\u001B]/.test(p), "nothing raw");
   const patch = approvalPrompt({ kind: "apply_patch", summary: "apply a patch to a.txt as x/y", argv: Array.from({ length: 25 }, (_, i) => `f${i}.txt`), modelRef: "x/y" });
   assert.match(patch, /^approval needed: apply_patch wants to change files\n/);

@@ -53,19 +53,35 @@ test("sandbox gate: only required-and-unavailable refuses", () => {
   assert.equal(sandboxGate("off", false, "x"), null);
 });
 
-test("skill env: state/workspace/config paths, requires.env passed when set; injecting names and secrets refuse the run", () => {
+test("skill env: state/workspace/config paths, requires.env passed; an unset one, injecting names and undeclared secrets refuse the run; requires.secrets passed and named", () => {
   const base = { stateDir: "/s", workspace: "/w", configPath: "/c/openclaw.json", host: { LANG: "C", EMPTY: "", SOME_DIR: "/data" } as Record<string, string | undefined> };
-  const ok = skillEnv({ ...base, requires: ["SOME_DIR", "NOT_SET"] });
-  assert.deepEqual(ok, { env: { OPENCLAW_STATE_DIR: "/s", OPENCLAW_WORKSPACE: "/w", OPENCLAW_CONFIG: "/c/openclaw.json", SOME_DIR: "/data" } });
-  assert.deepEqual(skillEnv({ ...base, configPath: null, requires: [] }), { env: { OPENCLAW_STATE_DIR: "/s", OPENCLAW_WORKSPACE: "/w" } });
-  const inj = skillEnv({ ...base, host: { LD_PRELOAD: "/evil.so" }, requires: ["LD_PRELOAD"] });
+  const ok = skillEnv({ ...base, requires: { env: ["SOME_DIR"] } });
+  assert.deepEqual(ok, { env: { OPENCLAW_STATE_DIR: "/s", OPENCLAW_WORKSPACE: "/w", OPENCLAW_CONFIG: "/c/openclaw.json", SOME_DIR: "/data" }, secrets: [] });
+  assert.deepEqual(skillEnv({ ...base, configPath: null, requires: {} }), { env: { OPENCLAW_STATE_DIR: "/s", OPENCLAW_WORKSPACE: "/w" }, secrets: [] });
+  assert.deepEqual(skillEnv({ ...base, configPath: null, requires: undefined }), { env: { OPENCLAW_STATE_DIR: "/s", OPENCLAW_WORKSPACE: "/w" }, secrets: [] });
+  // A variable that vanished since the skill loaded: fail closed, naming it.
+  const unset = skillEnv({ ...base, requires: { env: ["SOME_DIR", "NOT_SET"] } });
+  assert.equal((unset as { rule: string }).rule, "exec.env");
+  assert.match((unset as { reason: string }).reason, /NOT_SET/);
+  const inj = skillEnv({ ...base, host: { LD_PRELOAD: "/evil.so" }, requires: { env: ["LD_PRELOAD"] } });
   assert.equal((inj as { rule: string }).rule, "exec.env");
   assert.match((inj as { reason: string }).reason, /code injection/);
-  const secret = skillEnv({ ...base, host: { OPENAI_API_KEY: "sk-x" }, requires: ["OPENAI_API_KEY"] });
+  const secret = skillEnv({ ...base, host: { OPENAI_API_KEY: "sk-x" }, requires: { env: ["OPENAI_API_KEY"] } });
   assert.equal((secret as { rule: string }).rule, "exec.env");
-  const looks = skillEnv({ ...base, host: { HARMLESS: "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789" }, requires: ["HARMLESS"] });
+  assert.match((secret as { reason: string }).reason, /requires\.secrets/, "the refusal says how to declare it");
+  assert.ok(!(secret as { reason: string }).reason.includes("sk-x"), "never the value");
+  const looks = skillEnv({ ...base, host: { HARMLESS: "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789" }, requires: { env: ["HARMLESS"] } });
   assert.equal((looks as { rule: string }).rule, "exec.env", "a secret-looking value under an innocent name");
-  assert.equal((skillEnv({ ...base, host: { X: "a\0b" }, requires: ["X"] }) as { rule: string }).rule, "exec.env");
+  assert.equal((skillEnv({ ...base, host: { X: "a\0b" }, requires: { env: ["X"] } }) as { rule: string }).rule, "exec.env");
+  // Declared secrets: passed, and named (for the approval and the audit record).
+  const declared = skillEnv({ ...base, host: { GH_PAT: "ghp_abcdefghijklmnopqrstuvwxyz0123", SOME_DIR: "/data" }, requires: { env: ["SOME_DIR"], secrets: ["GH_PAT"] } });
+  assert.deepEqual(declared, { env: { OPENCLAW_STATE_DIR: "/s", OPENCLAW_WORKSPACE: "/w", OPENCLAW_CONFIG: "/c/openclaw.json", SOME_DIR: "/data", GH_PAT: "ghp_abcdefghijklmnopqrstuvwxyz0123" }, secrets: ["GH_PAT"] });
+  for (const [name, why] of [["LD_PRELOAD", /code injection/], ["OPENCLAW_GATEWAY_TOKEN", /never handed/], ["NOT_SET", /NOT_SET/]] as const) {
+    const d = skillEnv({ ...base, host: { ...base.host, LD_PRELOAD: "/x.so", OPENCLAW_GATEWAY_TOKEN: "t" }, requires: { secrets: [name] } });
+    assert.equal((d as { rule: string }).rule, "exec.env", name);
+    assert.match((d as { reason: string }).reason, why, name);
+  }
+  assert.equal((skillEnv({ ...base, host: { S: "a\0b" }, requires: { secrets: ["S"] } }) as { rule: string }).rule, "exec.env", "a NUL byte in a secret too");
 });
 
 test("paths: what the sandbox keeps read-only and what apply_patch may never touch", () => {

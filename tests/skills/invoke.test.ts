@@ -80,6 +80,7 @@ test("timeouts and background runs through a skill: running result, then an exec
   assert.equal(r.status, "running");
   assert.ok(r.id);
   const exit = await waitEvent((e) => e.type === "exec.exit" && e.id === r.id);
+  assert.ok(exit.type === "exec.exit");
   assert.equal(exit.owner, "turn-9", "the exit notice goes to the owner the caller named");
   assert.equal(exit.tail, "finished\n");
   assert.equal((await door.execLog(r.id!)).stdout, "finished\n");

@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createTwoFilesPatch } from "diff";
 import { tmp } from "../helpers/index.js";
-import { makeRuntime } from "./setup.js";
+import type { Actor } from "../../runtime/events.js";
+import { makeRuntime } from "../fixtures/runtime.js";
 
 const REF = "openai/gpt-4o-mini";
 const yes = async () => true;
+/** The allow-listed model, acting through the fixture's test-only governor (only the agent loop has such a door). */
+const MODEL: Actor = { host: "cli", sessionId: "test", modelRef: REF };
 
 /** Every file below `dir` with its content (symlinks not followed). */
 function snapshot(dir: string): Map<string, string> {
@@ -39,14 +42,14 @@ print(n)
 `;
 
 test("apply_patch under a concurrent dir/symlink exchange never writes outside the workspace", { timeout: 120_000 }, async (t) => {
-  const { rt, ws } = makeRuntime(t, { exec: { applyPatch: { enabled: true, allowedModels: [REF] } } });
+  const { ws, governor } = makeRuntime(t, { config: { tools: { exec: { applyPatch: { enabled: true, allowedModels: [REF] } } } } });
   const outside = tmp(t);
   writeFileSync(join(outside, "f.txt"), "one\n");
   mkdirSync(join(ws, "d"));
   writeFileSync(join(ws, "d", "f.txt"), "one\n");
   symlinkSync(outside, join(ws, "swap"));
   const before = snapshot(outside);
-  const reg = await rt.skills();
+  const gov = await governor();
   const seconds = 4;
   const swapper = spawn("python3", ["-c", SWAPPER, join(ws, "d"), join(ws, "swap"), String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
   let swaps = "";
@@ -63,7 +66,7 @@ test("apply_patch under a concurrent dir/symlink exchange never writes outside t
     const p = tries % 2
       ? createTwoFilesPatch("a/d/f.txt", "b/d/f.txt", "one\n", "pwned\n")
       : `--- /dev/null\n+++ b/d/new-${tries}.txt\n@@ -0,0 +1 @@\n+pwned\n`;
-    const r = await reg.applyPatch(p, { actor: rt.actor({ modelRef: REF }), approver: yes });
+    const r = await gov.applyPatch(MODEL, p, { approver: yes });
     if (r.status === "ok") {
       ok++;
       // put the content back wherever d is now so the next modify patch applies again

@@ -7,4 +7,6 @@ export interface Embedder {
   /** Unit-length vectors, one per text. */
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   close?(): Promise<void>;
+  /** Told how many texts an indexing run is about to embed (a pool is worth starting only for many). */
+  prepare?(total: number): void;
 }

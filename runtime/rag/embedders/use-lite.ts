@@ -5,7 +5,10 @@
  * use: the TF.js graph costs ~150-300 ms and ~250 MB.
  */
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
 import { OpenClawError } from "../../errors.js";
 import { normalize } from "../math.js";
@@ -34,9 +37,72 @@ function useLiteVersion(): string {
   return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
 }
 
+/** Texts per worker message: big enough to amortize messaging, small enough to balance. */
+const WORKER_SLICE = 8;
+
+/**
+ * `threads` > 1 embeds big batches on that many worker threads (one model each, ~250 MB
+ * apiece) once an indexing run announces at least POOL_MIN texts (prepare); a small run
+ * and a single text (a query) are embedded on the calling thread. Default: one per
+ * core, at most 2, and 1 where the compiled worker is missing (running from sources).
+ */
 export class UseLiteEmbedder implements Embedder {
   readonly id = `use-lite@${useLiteVersion()}`;
   private model?: Promise<UseModel>;
+  private readonly threads: number;
+  private workers?: Array<{ w: Worker; busy: number }>;
+  private pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  constructor(opts: { threads?: number } = {}) {
+    const workerFile = fileURLToPath(new URL("./use-lite-worker.js", import.meta.url));
+    this.threads = existsSync(workerFile) ? Math.max(1, opts.threads ?? Math.min(2, availableParallelism())) : 1;
+  }
+
+  private pool() {
+    this.workers ??= Array.from({ length: this.threads }, () => {
+      const w = new Worker(new URL("./use-lite-worker.js", import.meta.url));
+      w.unref();
+      w.on("message", (m: { id: number; flat?: Float32Array; error?: string }) => {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.error) p?.reject(new OpenClawError(`the embedding worker failed: ${m.error}`, { code: "rag_embedder_unavailable", fix: "reinstall the package's dependencies (npm ci)" }));
+        else p?.resolve(m.flat!);
+      });
+      w.on("error", (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      return { w, busy: 0 };
+    });
+    return this.workers;
+  }
+
+  private onWorker(texts: string[]): Promise<Float32Array[]> {
+    const slot = this.pool().reduce((a, b) => (b.busy < a.busy ? b : a));
+    slot.busy++;
+    const id = this.nextId++;
+    return new Promise<Float32Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      slot.w.postMessage({ id, texts });
+    })
+      .then((flat) => Array.from({ length: texts.length }, (_, i) => flat.slice(i * 512, (i + 1) * 512)))
+      .finally(() => slot.busy--);
+  }
+
+  /** Below this many texts to embed, starting workers (a model load each) costs more than it saves. */
+  static readonly POOL_MIN = 256;
+  private usePool = false;
+
+  prepare(total: number): void {
+    this.usePool = total >= UseLiteEmbedder.POOL_MIN;
+  }
+
+  async close(): Promise<void> {
+    const ws = this.workers;
+    this.workers = undefined;
+    await Promise.all((ws ?? []).map((x) => x.w.terminate()));
+  }
 
   async dims(): Promise<number> {
     return 512;
@@ -61,6 +127,12 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (this.threads > 1 && (this.usePool || this.workers) && texts.length >= 2 * WORKER_SLICE) {
+      signal?.throwIfAborted();
+      const parts: Array<Promise<Float32Array[]>> = [];
+      for (let i = 0; i < texts.length; i += WORKER_SLICE) parts.push(this.onWorker(texts.slice(i, i + WORKER_SLICE).map((t) => (t.trim() ? t : " "))));
+      return (await Promise.all(parts)).flat();
+    }
     const model = await this.load();
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += BATCH) {
