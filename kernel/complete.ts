@@ -18,6 +18,8 @@ export interface Completion {
 export interface Vocabulary {
   skills(): Promise<string[]>;
   models(): Promise<string[]>;
+  /** A skill's parameter names (from its schema), for `skills run NAME <param>=`. */
+  skillParams?(skill: string): Promise<string[]>;
 }
 
 function specFor(table: CommandSpec[], words: string[]): CommandSpec | undefined {
@@ -52,6 +54,10 @@ export async function completeMagic(line: string, pos: number, offset: number, v
     candidates = await vocab.models();
   } else if (spec && spec.path.length === words.length && spec.path[0] === "skills" && ["run", "show"].includes(spec.path[1] ?? "")) {
     candidates = await vocab.skills();
+  } else if (spec && spec.path.join(" ") === "skills run" && words.length >= 3 && !word.includes("=") && vocab.skillParams) {
+    // `skills run greet na` -> `name=`; parameters already given are not offered again.
+    const given = new Set(words.slice(3).map((w) => w.split("=")[0]));
+    candidates = (await vocab.skillParams(words[2]!)).filter((p) => !given.has(p)).map((p) => `${p}=`);
   } else {
     const prefix = words.join(" ");
     // Next word of any command path that extends what is typed so far.

@@ -55,6 +55,15 @@ export class EventView {
     return this.events.length;
   }
 
+  /** Rate and time left of the current embed phase, from its first progress event. */
+  private pace(e: Extract<RuntimeEvent, { type: "rag.progress" }>): { rate?: number; etaSec?: number } {
+    if (e.phase !== "embed") return {};
+    const first = this.events.find((x) => x.type === "rag.progress" && x.phase === "embed") as typeof e | undefined;
+    if (!first || first === e || e.ts <= first.ts || e.done <= first.done) return {};
+    const rate = ((e.done - first.done) / (e.ts - first.ts)) * 1000;
+    return { rate, etaSec: Math.max(0, (e.total - e.done) / rate) };
+  }
+
   add(e: RuntimeEvent): void {
     this.events.push(e);
     // Rendered lazily: many events (model deltas) cost one render per throttle window.
@@ -63,7 +72,7 @@ export class EventView {
 
   bundle(): Bundle {
     const last = this.events.at(-1);
-    if (last?.type === "rag.progress") return progressBundle(this.title, { done: last.done, total: last.total, file: last.file, phase: last.phase });
+    if (last?.type === "rag.progress") return progressBundle(this.title, { done: last.done, total: last.total, file: last.file, phase: last.phase, ...this.pace(last) });
     let html: string;
     let text: string;
     try {

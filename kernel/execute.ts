@@ -7,7 +7,7 @@ import type { CommandContext, CommandResult } from "../magics/types.js";
 import { AbortedError, ConfigError, EXIT, OpenClawError, SafetyError, UsageError } from "../runtime/errors.js";
 import type { RuntimeEvent } from "../runtime/events.js";
 import { splitCell } from "./cells.js";
-import { Displayed, toJupyterError } from "./errors.js";
+import { commandFailure, Displayed, toJupyterError } from "./errors.js";
 import { EventView } from "./events.js";
 import { makeDisplay, makeFacade, valueBundle, type CellScope } from "./facade.js";
 import type { Kernel } from "./kernel.js";
@@ -69,15 +69,22 @@ export class CellRunner {
       approver: msg.content.allow_stdin ? kernel.stdin.approver(msg, abort.signal) : undefined,
     };
     await out.publish("status", { execution_state: "busy" }, msg);
-    if (!silent && c.store_history !== false) this.count++;
+    if (!silent && c.store_history !== false) {
+      this.count++;
+      kernel.history?.add(this.count, code);
+    }
     const n = this.count;
     if (!silent) await out.publish("execute_input", { code, execution_count: n }, msg);
     let ok = true;
     try {
       for (const part of splitCell(code)) {
         if (abort.signal.aborted) throw new AbortedError("interrupted");
-        if (part.kind === "magic") await this.runMagic(part.line, part.body);
-        else await this.runTypeScript(part.code, n, silent);
+        if (part.kind === "magic") {
+          const r = await this.runMagic(part.line, part.body);
+          if (abort.signal.aborted) throw new Displayed(new AbortedError("interrupted"));
+          // A result that is a failure (exit 1) fails the cell, after its output, so Run All stops.
+          if (r.exitCode !== 0) throw new Displayed(commandFailure(r.command, r.data));
+        } else await this.runTypeScript(part.code, n, silent);
       }
       out.flush();
       await kernel.wire.reply("shell", msg, "execute_reply", { status: "ok", execution_count: n, user_expressions: {}, payload: [] });
@@ -86,7 +93,7 @@ export class CellRunner {
       const e = raw instanceof Displayed ? raw.inner : raw;
       // A synchronous loop stopped by SIGINT (breakOnSigint) reads as an interrupt, like an aborted await.
       const stopped = (abort.signal.aborted && !(e instanceof OpenClawError)) || (e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
-      const je = toJupyterError(stopped ? new AbortedError("interrupted") : e);
+      const je = toJupyterError(stopped ? (raw instanceof Displayed ? new Displayed(new AbortedError("interrupted")) : new AbortedError("interrupted")) : raw);
       await out.publish("error", je, msg);
       await kernel.wire.reply("shell", msg, "execute_reply", { status: "error", execution_count: n, ...je });
     } finally {
@@ -114,12 +121,17 @@ export class CellRunner {
       ...this.cellCtx,
       emit: (e: RuntimeEvent) => {
         kernel.notice(e);
-        if (e.type !== "exec.exit") view.add(e);
+        // A followed log streams into the cell as lines, not into a transcript display.
+        if (e.type === "gateway.log") out.write("stdout", `${e.message}\n`);
+        else if (e.type !== "exec.exit") view.add(e);
       },
     };
     const [{ dispatch }, mime] = await Promise.all([import("../magics/dispatch.js"), import("../magics/render/mime.js")]);
     try {
       const { result, json } = await raceAbort(dispatch(line, ctx, body === undefined ? {} : { body }), ctx.signal);
+      // Ended within Stop's grace: its live display got its last events (an "aborted" transcript);
+      // the cell shows the interruption, not the command's result.
+      if (ctx.signal?.aborted) throw new AbortedError("interrupted");
       const bundle = json ? { "application/json": result.data, "text/plain": mime.toJson(result) } : mime.toMimeBundle(result);
       if (live.opened) live.finish(bundle);
       else await out.display(bundle, { metadata: { openclaw: { command: result.command, exitCode: result.exitCode } } });
@@ -142,12 +154,16 @@ export class CellRunner {
   }
 }
 
-/** Gives up on a command that ignores its AbortSignal, so Stop always answers quickly. */
-function raceAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+/**
+ * Gives up on a command that ignores its AbortSignal, so Stop always answers quickly; one
+ * that honours it gets a short grace to end with its own result (an agent turn's
+ * "aborted" transcript), which the cell then shows before failing as interrupted.
+ */
+function raceAbort<T>(p: Promise<T>, signal?: AbortSignal, graceMs = 300): Promise<T> {
   if (!signal) return p;
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(new AbortedError("interrupted"));
-    const onAbort = () => reject(new AbortedError("interrupted"));
+    const onAbort = () => setTimeout(() => reject(new AbortedError("interrupted")), graceMs).unref();
     signal.addEventListener("abort", onAbort, { once: true });
     p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });

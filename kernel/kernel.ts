@@ -14,13 +14,17 @@ import { CellRunner } from "./execute.js";
 import { killDescendants } from "./children.js";
 import { completeMagic, commandWords } from "./complete.js";
 import { magicAt, splitCell } from "./cells.js";
+import { History, historyPath } from "./history.js";
 import { kernelInfo } from "./info.js";
+import { commandsFor } from "../magics/dispatch.js";
+import { tokenize } from "../magics/tokenize.js";
 import { Output, type ParentRef } from "./output.js";
 import type { Message } from "./session.js";
 import { Stdin } from "./stdin.js";
 import type { TypeScriptCells } from "./typescript.js";
 import type { KernelWire as Wire, Log, RequestChannel } from "./wire.js";
 import { renderEventLine } from "../magics/render/events.js";
+import { badge, box, esc, pre } from "../magics/render/html.js";
 
 export interface KernelOptions {
   cwd: string;
@@ -29,6 +33,8 @@ export interface KernelOptions {
   log: Log;
   /** Called once shutdown is complete (main exits the process). */
   onExit?: (code: number) => void;
+  /** Keep input history in the state dir (the Jupyter kernel; not the IPython extension's host). */
+  history?: boolean;
 }
 
 interface Running {
@@ -38,6 +44,8 @@ interface Running {
 
 export class Kernel {
   readonly output: Output;
+  /** Input history across restarts (kernel/history.ts), when kept. */
+  readonly history: History | undefined;
   readonly stdin: Stdin;
   readonly ctx: CommandContext & { closeAll(): Promise<void> };
   /** Secrets entered with `%openclaw secret NAME`: this process's memory only. */
@@ -64,6 +72,7 @@ export class Kernel {
       return p;
     };
     this.ctx = ctx;
+    this.history = opts.history ? new History(historyPath(opts.env), opts.log) : undefined;
     this.runner = new CellRunner(this);
   }
 
@@ -95,7 +104,10 @@ export class Kernel {
     rt.on((e) => this.notice(e));
   }
 
-  /** A background notice (exec exit) shown once, as a stream line on the running or last cell. */
+  /**
+   * A background notice (exec exit) shown once, as a notice display (not red stderr) with its
+   * session id, on the running cell or, between cells, the last one.
+   */
   notice(e: RuntimeEvent): void {
     if (e.type !== "exec.exit" && e.type !== "exec.background") return;
     const key = `${e.type}:${e.id}`;
@@ -105,7 +117,10 @@ export class Kernel {
     const line = renderEventLine(e);
     // The last lines of a finished run's output come with its notice (the exec area bounds them).
     const tail = e.type === "exec.exit" && e.tail.trim() ? e.tail.replace(/\s+$/, "").replace(/^/gm, "  ") + "\n" : "";
-    if (line) this.output.write("stderr", line + "\n" + tail);
+    if (!line) return;
+    const state = e.type === "exec.background" ? "running" : e.exitCode === 0 && !e.signal && !e.timedOut ? "ok" : "fail";
+    const html = box("oc-notice", `background run ${e.id}`, `<div>${badge(state)} ${esc(line)}</div>${e.type === "exec.exit" && tail ? pre(e.tail.replace(/\s+$/, ""), 160) : ""}`);
+    void this.output.display({ "text/plain": `${line}\n${tail}`, "text/html": html }, { metadata: { openclaw: { notice: e.type, session: e.id, state } } });
   }
 
   setParent(msg: Message): void {
@@ -155,7 +170,7 @@ export class Kernel {
       case "is_complete_request":
         return ["is_complete_reply", await this.isComplete(String(c.code ?? ""))];
       case "history_request":
-        return ["history_reply", { status: "ok", history: [] }];
+        return ["history_reply", this.history ? this.history.query(c) : { status: "ok", history: [] }];
       case "comm_info_request":
         return ["comm_info_reply", { status: "ok", comms: {} }];
       case "comm_open":
@@ -202,13 +217,17 @@ export class Kernel {
       return completeMagic(code.slice(magic.offset, code.indexOf("\n", magic.offset) < 0 ? code.length : code.indexOf("\n", magic.offset)), pos - magic.offset, magic.offset, {
         skills: () => this.vocab("skills"),
         models: () => this.vocab("models"),
+        skillParams: (name) => this.skillParams(name),
       });
     }
     try {
       const tsStart = this.tsOffset(code);
       if (tsStart === undefined || pos < tsStart) return { matches: [], cursor_start: pos, cursor_end: pos };
       const r = await this.runner.typescript.complete(this.tsSource(code), pos);
-      return { matches: r.matches, cursor_start: r.start, cursor_end: r.end };
+      // `display` is callable, but its helpers are what a cell wants, not Function.prototype's members.
+      const onDisplay = /\bdisplay(?:\.newDisplay\(\))?\.\w*$/.test(code.slice(0, pos));
+      const matches = onDisplay ? r.matches.filter((m) => !FUNCTION_MEMBERS.has(m)) : r.matches;
+      return { matches, cursor_start: r.start, cursor_end: r.end };
     } catch (e) {
       this.opts.log(`complete failed: ${(e as Error).message}`);
       return { matches: [], cursor_start: pos, cursor_end: pos };
@@ -232,8 +251,18 @@ export class Kernel {
   private async vocab(kind: "skills" | "models"): Promise<string[]> {
     try {
       const rt = await this.ctx.runtime();
-      if (kind === "models") return [...new Set([rt.config.agentDefaults.model, ...rt.config.models.refs])];
+      // Configured refs, the scripted files and the GGUF files (models list without the network), pinned only.
+      if (kind === "models") return [...new Set([rt.config.agentDefaults.model, ...rt.config.models.refs, ...(await (await rt.models()).list().then((l) => l.models.filter((m) => m.pinned).map((m) => m.ref), () => []))])];
       return (await rt.skills()).list().map((s) => s.name);
+    } catch {
+      return [];
+    }
+  }
+
+  private async skillParams(name: string): Promise<string[]> {
+    try {
+      const skill = (await (await this.ctx.runtime()).skills()).list().find((s) => s.name === name);
+      return Object.keys((skill?.parameters as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
     } catch {
       return [];
     }
@@ -263,6 +292,8 @@ export class Kernel {
   private async isComplete(code: string): Promise<object> {
     const parts = splitCell(code);
     if (!parts.length) return { status: "complete" };
+    // A magic line with an open quote (or a backtick inside one) goes on: the console adds a line.
+    for (const p of parts) if (p.kind === "magic" && magicIncomplete(p.line, p.body)) return { status: "incomplete", indent: "" };
     if (parts[0]!.kind === "magic" && parts[0]!.body !== undefined) return { status: "complete" };
     const ts = parts.find((p) => p.kind === "typescript");
     if (!ts || ts.kind !== "typescript") return { status: "complete" };
@@ -296,4 +327,27 @@ export class Kernel {
     await this.wire.close();
     this.opts.onExit?.(0);
   }
+}
+
+const FUNCTION_MEMBERS = new Set(["apply", "bind", "call", "arguments", "caller", "length", "name", "prototype", "toString"]);
+
+/**
+ * A magic that cannot run yet as typed: an unterminated quote, or a cell magic whose command
+ * takes the body (`%%openclaw agent`) with neither a body nor the argument on its line.
+ */
+function magicIncomplete(line: string, body: string | undefined): boolean {
+  let tokens: string[];
+  try {
+    tokens = tokenize(line);
+  } catch {
+    return true;
+  }
+  // Backticks are literal here (nothing is expanded), but an odd one is a command left unfinished.
+  if ((line.replace(/'[^']*'/g, "").replace(/\\`/g, "").match(/`/g)?.length ?? 0) % 2 === 1) return true;
+  if (body === undefined || body.trim() !== "") return false;
+  const words = tokens.filter((t) => !t.startsWith("-"));
+  const spec = commandsFor("kernel")
+    .filter((c) => c.path.every((w, i) => words[i] === w))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  return !!spec?.bodyPositional && words.length === spec.path.length && !tokens.some((t) => t === "--help" || t === "-h");
 }

@@ -28,7 +28,7 @@ export async function runKernel(opts: KernelRunOptions): Promise<number> {
   const wire = new Wire(conn, session, log);
   await wire.bind();
   return new Promise<number>((resolve) => {
-    const kernel = new Kernel(wire, { cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, version: VERSION, log, onExit: resolve });
+    const kernel = new Kernel(wire, { cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, version: VERSION, log, onExit: resolve, history: true });
     kernel.start();
     // A stray promise or callback in a cell must not take the kernel (and its state) down.
     process.on("unhandledRejection", (e) => {

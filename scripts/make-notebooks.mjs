@@ -139,6 +139,31 @@ refused unless the parameter's schema allows it:`),
 the timeout the runtime sends SIGTERM to the whole process group, waits a short grace, then SIGKILLs it; inside the
 bubblewrap sandbox the whole namespace goes with it. Nothing survives:`),
     expectError(`%openclaw skills run hang`),
+    md(`Check it: no process under this kernel still runs \`hang.mjs\` or its \`sleep 600\` grandchild.`),
+    code(`import { readdirSync, readFileSync } from "node:fs";
+// Every process below this kernel (parent links in /proc), and those still running the hang skill.
+function survivors(): string[] {
+  const parent = new Map<number, number>();
+  for (const p of readdirSync("/proc").filter((d) => /^\\d+$/.test(d))) {
+    try {
+      parent.set(Number(p), Number(readFileSync(\`/proc/\${p}/stat\`, "utf8").split(") ")[1]!.split(" ")[1]));
+    } catch {}
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parent) if (mine.has(ppid) && !mine.has(pid)) (mine.add(pid), (grew = true));
+  }
+  return [...mine].flatMap((pid) => {
+    try {
+      const cmd = readFileSync(\`/proc/\${pid}/cmdline\`, "utf8").split("\\0").join(" ").trim();
+      return /hang\\.mjs|^sleep 600/.test(cmd) ? [\`\${pid}: \${cmd}\`] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+survivors().length ? survivors() : "nothing survived the timeout"`),
     md(`## Background sessions and exit notices
 
 A run that outlives \`backgroundMs\` keeps going in the background: after 3 s here the call returns with the
@@ -167,6 +192,10 @@ Every hit keeps its source file and line range, so an answer can cite where it c
     code(`%openclaw rag query "How do we onboard new hires for product training?" --topk 3`),
     md(`Lexical search wins on exact identifiers and names; dense search on paraphrases. \`--mode\` picks one:`),
     code(`%openclaw rag query "recorded demo sessions" --mode lexical --topk 2`),
+    md(`A paraphrase shares no word with the document it means: lexical search finds nothing, dense search finds
+the expense-claims section of the travel policy:`),
+    code(`%openclaw rag query "Who reimburses the money I spent on a business journey?" --mode lexical --topk 2`),
+    code(`%openclaw rag query "Who reimburses the money I spent on a business journey?" --mode dense --topk 2`),
     md(`## The bundled \`local-rag\` skill
 
 The article's skill, \`rag --query "{{query}}" --topk 5\`, ships as \`skills/local-rag\`. It prints the same
@@ -195,10 +224,16 @@ How do we onboard new hires for product training?`),
     md(`## A hosted model
 
 With \`OPENAI_API_KEY\` set (or entered with \`%openclaw secret OPENAI_API_KEY\`, kept in memory only), the
-pinned \`openai/gpt-4o-mini\` runs the same turn. Without a key this cell says so and moves on.`),
-    code(`process.env.OPENAI_API_KEY
+pinned \`openai/gpt-4o-mini\` runs the same turn. Without a key this cell says so and moves on. It asks the
+runtime (\`secret list\`, names only, never values), which sees a key entered in this notebook as well as one
+from the environment:`),
+    code(`const { secrets } = (await openclaw.magic("secret list --json")) as { secrets: Array<{ name: string; set: boolean }> };
+secrets.some((s) => s.name === "OPENAI_API_KEY" && s.set)
   ? (await openclaw.agent.run({ prompt: "How do we onboard new hires for product training?", model: "openai/gpt-4o-mini" })).final
-  : "OPENAI_API_KEY is not set: skipped. Run %openclaw secret OPENAI_API_KEY to try the hosted model."`),
+  : "OPENAI_API_KEY is not set (neither in the environment nor entered here): skipped. Run %openclaw secret OPENAI_API_KEY to try the hosted model."`),
+    md(`A floating alias names whatever the provider serves today, so a turn on it could not be reproduced or
+audited: it is refused before any call (exit 78; the cell is tagged \`raises-exception\` so the lesson goes on):`),
+    expectError(`%openclaw agent "How do we onboard new hires?" --model openai/gpt-4o-latest`),
     md(`## A local llama.cpp model
 
 Put a GGUF file in \`notebooks/models/\` (the tutorial config's \`models.providers.llamacpp.modelsDir\`) and set

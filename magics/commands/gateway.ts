@@ -119,7 +119,7 @@ async function follow(args: ParsedArgs, ctx: CommandContext): Promise<CommandRes
     size = 0;
   }
   await followLines(path, size, write, ctx.signal);
-  return { command: "gateway.logs", exitCode: EXIT.OK, data: { path, followed: true }, text: "" };
+  return { command: "gateway.logs", exitCode: EXIT.OK, data: { path, followed: true }, text: `stopped following ${path}` };
 }
 
 const startSpec: CommandSpec = {

@@ -10,14 +10,19 @@ import { badge, box, code, COLORS, esc, muted, table } from "../render/html.js";
 import type { CommandContext, CommandSpec } from "../types.js";
 
 /**
- * The kernel listens on the runtime bus itself; the CLI does not, so for the CLI the
- * command forwards the runtime's rag events to the front door's printer.
+ * Forwards the runtime's rag events to the front door while the command runs: the CLI's
+ * printer (a line per ~5%), the kernel's live progress display (every update: the display
+ * throttles itself).
  */
 async function forwardProgress<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T> {
   const rt = await ctx.runtime();
   let lastEmbed = 0;
   const off =
-    ctx.host === "cli" && ctx.emit
+    ctx.host === "kernel" && ctx.emit
+      ? rt.on((e: RuntimeEvent) => {
+          if (e.type === "rag.warning" || e.type === "rag.progress") ctx.emit!(e);
+        })
+      : ctx.host === "cli" && ctx.emit
       ? rt.on((e: RuntimeEvent) => {
           if (e.type === "rag.warning") ctx.emit!(e);
           if (e.type !== "rag.progress" || e.phase !== "embed") return;

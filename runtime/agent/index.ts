@@ -126,6 +126,9 @@ export class Agent {
           onDelta: (text) => emit({ type: "model.delta", step, text }),
         });
         modelMs += performance.now() - m0;
+        // A provider may end an aborted stream quietly with what it had (the OpenAI SDK does):
+        // a truncated answer after Stop or the turn timeout is not an ok turn.
+        if (signal.aborted) throw new AbortedError();
         usage = addUsage(usage, resp.usage);
         if (resp.modelId) {
           modelId = resp.modelId;

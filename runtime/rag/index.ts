@@ -192,7 +192,8 @@ export class Rag {
     }
     const dense = new VectorSearch(out.manifest.dims, out.vectors);
     if (out.changed || !this.loaded) {
-      const big = out.manifest.chunks.length > this.hnswThreshold;
+      // Stopped part way: save what is embedded now, without spending time on the graph.
+      const big = out.manifest.chunks.length > this.hnswThreshold && !out.stopped;
       if (big && (out.changed || !dense.loadHnsw(join(dir, HNSW_FILE)))) {
         dense.buildHnsw();
         // a missing or broken graph file beside a good index: replace it, best effort
@@ -216,6 +217,14 @@ export class Rag {
         }
       }
       this.loaded = loadedFrom(dir, out.manifest, out.vectors, dense);
+    }
+    if (out.stopped) {
+      // Partial: the next query must not take the index for current.
+      this.snapshot = undefined;
+      const saved = !this.warnings.some((w) => w.startsWith("the index could not be saved"));
+      throw new AbortedError(
+        `indexing stopped after ${out.stopped.embeddedChunks} of ${out.stopped.totalChunks} new chunks; ${saved ? "the files finished so far are saved and the next `rag index` resumes from there" : "nothing was saved"}`,
+      );
     }
     progress({ done: out.manifest.chunks.length, total: out.manifest.chunks.length, phase: "done" });
     const tookMs = performance.now() - t0;

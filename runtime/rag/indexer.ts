@@ -30,6 +30,12 @@ export interface IndexOutcome {
   changed: boolean;
   /** What the scan saw, for the next query's stat-only freshness check. */
   snapshot: ScanSnapshot;
+  /**
+   * Set when the signal stopped embedding part way: the outcome holds every file embedded
+   * so far (and the previous vectors of changed files not reached), so saving it lets the
+   * next run resume instead of starting over.
+   */
+  stopped?: { embeddedChunks: number; totalChunks: number };
 }
 
 /** The heading path (unless the text opens with that very heading), any context (a table's header row), then the text. */
@@ -76,6 +82,8 @@ export function lexicalText(c: ChunkRecord): string {
 }
 
 const EMBED_BATCH = 64;
+/** On this thread (no worker pool), one embedding call should block about this long at most, so Stop lands within a second. */
+const EMBED_TARGET_MS = 250;
 /** Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones. */
 export const TEXT_VERSION = 5;
 
@@ -95,7 +103,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     r.push(row);
   });
 
-  type Plan = { source: string; rec: FileRecord; reuse?: number[]; chunks?: ChunkRecord[] };
+  type Plan = { source: string; rec: FileRecord; reuse?: number[]; chunks?: ChunkRecord[]; old?: FileRecord };
   const plans: Plan[] = [];
   let mtimeOnly = false;
   for (const f of scan.files) {
@@ -138,7 +146,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
       continue;
     }
     rec.chunks = chunks.length;
-    plans.push({ source: f.source, rec, chunks });
+    plans.push({ source: f.source, rec, chunks, ...(old && prevRows.has(f.source) ? { old } : {}) });
   }
   if (!plans.length) throw emptyWorkspace(workspace, skipped.length);
 
@@ -172,15 +180,58 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   const order = queue.map((_, i) => i).sort((a, b) => queue[a]!.t.length - queue[b]!.t.length || a - b);
   for (const p of toEmbed) fresh.set(p.source, new Array(p.chunks!.length));
   embedder.prepare?.(order.length);
-  for (let i = 0; i < order.length; i += EMBED_BATCH) {
-    signal?.throwIfAborted();
-    const batch = order.slice(i, i + EMBED_BATCH).map((j) => queue[j]!);
-    const vecs = await embedder.embed(batch.map((b) => b.t), signal);
+  // Worker threads (256+ texts) leave this thread free: full batches. On this thread a batch
+  // blocks it, so batches are sized to take about EMBED_TARGET_MS.
+  const pooled = order.length >= 256;
+  let size = pooled ? EMBED_BATCH : 2;
+  let stopped: IndexOutcome["stopped"];
+  for (let i = 0; i < order.length; i += size) {
+    // The embedder may resolve on microtasks only: yield a full turn so a Stop (a message from
+    // the kernel's control thread), timers and I/O are seen between batches.
+    await new Promise<void>((r) => setImmediate(r));
+    // Stopped between batches: keep what is done (below) so the next run resumes.
+    if (signal?.aborted) {
+      stopped = { embeddedChunks: done, totalChunks: total };
+      break;
+    }
+    const batch = order.slice(i, i + size).map((j) => queue[j]!);
+    let vecs: Float32Array[];
+    try {
+      const t0 = performance.now();
+      vecs = await untilAborted(embedder.embed(batch.map((b) => b.t), signal), signal);
+      if (!pooled) {
+        const next = Math.round((batch.length * EMBED_TARGET_MS) / Math.max(1, performance.now() - t0));
+        size = Math.max(1, Math.min(EMBED_BATCH, next, size * 2));
+        i -= size - batch.length; // the loop adds the new size; advance by what was embedded
+      }
+    } catch (e) {
+      if (!signal?.aborted) throw e;
+      stopped = { embeddedChunks: done, totalChunks: total };
+      break;
+    }
     batch.forEach((b, k) => (fresh.get(b.p.source)![b.k] = vecs[k]!));
     done += batch.length;
     inp.progress({ done, total, file: batch[batch.length - 1]!.p.source, phase: "embed" });
   }
 
+  if (stopped) {
+    // A file counts only once all its chunks are embedded; a changed file not reached keeps
+    // its previous vectors and record (so it still reads as changed), a new one waits.
+    const complete = (source: string, n: number) => {
+      const a = fresh.get(source);
+      if (!a || a.length !== n) return false;
+      for (let k = 0; k < n; k++) if (!a[k]) return false; // holes: every() would skip them
+      return true;
+    };
+    for (let i = plans.length - 1; i >= 0; i--) {
+      const p = plans[i]!;
+      if (!p.chunks || complete(p.source, p.chunks.length)) continue;
+      fresh.delete(p.source);
+      if (p.old) plans[i] = { source: p.source, rec: p.old, reuse: prevRows.get(p.source)! };
+      else plans.splice(i, 1);
+    }
+    if (!plans.length || !fresh.size) signal!.throwIfAborted();
+  }
   if (!changed && reuse) {
     // nothing new, nothing gone, nothing touched: the stored rows are the index as it stands
     return {
@@ -191,7 +242,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
       report: { workspace, indexDir: inp.indexDir, embedder: embedder.id, dims: reuse.manifest.dims, files: plans.length, chunks: reuse.manifest.chunks.length, embeddedFiles: [], embeddedChunks: 0, unchangedFiles: plans.length, removedFiles: [], skipped },
     };
   }
-  const dims = total ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
+  const dims = fresh.size ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
   const count = plans.reduce((n, p) => n + (p.reuse?.length ?? p.chunks!.length), 0);
   const vectors = new Float32Array(count * dims);
   const chunks: ChunkRecord[] = [];
@@ -232,6 +283,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     vectors,
     changed,
     snapshot: snapshotOf(scan),
+    ...(stopped ? { stopped } : {}),
     report: {
       workspace,
       indexDir: inp.indexDir,
@@ -246,4 +298,15 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
       skipped,
     },
   };
+}
+
+/** The batch's result, or a rejection as soon as the signal aborts (a worker's batch is left to finish unobserved). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -70,6 +70,13 @@ describe("kernel with an openclaw.json: secret -> provider, background exit noti
     assert.ok(notice, `no exit notice among ${JSON.stringify(b.later)}`);
     assert.equal(notice.parent_code, "execute_request");
     assert.match(notice.text, /exited with code 0\n\s+bg-done/);
+    // A notice, not red stderr: its own display, naming the session, with an ok badge for a clean exit.
+    assert.equal(notice.type, "display_data");
+    assert.match(notice.html, /oc-notice/);
+    assert.match(notice.html, /oc-badge oc-ok/);
+    assert.match(notice.metadata.openclaw.session, /\S/);
+    assert.ok(notice.html.includes(notice.metadata.openclaw.session), "the session id is shown");
+    assert.ok(!b.later.some((m: any) => m.type === "stream" && m.name === "stderr" && /exited/.test(m.text)), "no stderr line");
     assert.ok(b.later.filter((m: any) => /exited/.test(m.text)).length === 1, "one notice per exit");
   });
 

@@ -361,7 +361,11 @@ def scenario_background(km, kc):
             continue
         all_msgs.append(m)
         if m["msg_type"] == "stream":
-            seen.append({"text": m["content"]["text"], "parent": m["parent_header"].get("msg_id"), "parent_code": m["parent_header"].get("msg_type")})
+            seen.append({"type": "stream", "name": m["content"]["name"], "text": m["content"]["text"], "parent": m["parent_header"].get("msg_id"), "parent_code": m["parent_header"].get("msg_type")})
+        if m["msg_type"] == "display_data":
+            d = m["content"]["data"]
+            seen.append({"type": "display_data", "text": d.get("text/plain", ""), "html": d.get("text/html", ""), "metadata": m["content"].get("metadata", {}),
+                         "parent": m["parent_header"].get("msg_id"), "parent_code": m["parent_header"].get("msg_type")})
     return {"register": reg["status"], "started": started["status"], "started_out": [m.get("plain", m.get("text", "")) for m in started["msgs"] if m["type"] in ("stream", "display_data")],
             "later": seen}
 

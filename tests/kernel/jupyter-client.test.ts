@@ -52,7 +52,10 @@ describe("kernel via jupyter_client", { timeout: 300_000 }, () => {
     assert.equal(r.status, "error");
     assert.equal(r.ename, "UsageError");
     assert.ok(types(r).includes("error"));
-    assert.ok(r.traceback.some((l: string) => l.startsWith("fix:")));
+    // The styled box carries the fix; the error itself is one short line (shown once, not twice).
+    assert.ok(r.msgs.some((m: any) => m.type === "display_data" && /oc-error/.test(m.html) && /^fix:/m.test(m.plain)));
+    assert.equal(r.traceback.length, 1);
+    assert.match(r.traceback[0], /^UsageError: /);
     assert.ok(!r.traceback.some((l: string) => /^\s+at /.test(l)), "no stack frames for a user mistake");
   });
 

@@ -24,10 +24,13 @@ test("02 skills and exec governance: literal arguments, refusals, timeout, backg
   assert.ok(!existsSync(join(ROOT, "workspace", "pwned")));
   assert.match(allText(cell(cells, "%openclaw skills run greet name=--version")), /option_injection/);
   assert.match(allText(cell(cells, "%openclaw skills run hang")), /timeout/);
+  assert.match(allText(cell(cells, 'import { readdirSync, readFileSync } from "node:fs";')), /nothing survived the timeout/);
   assert.match(allText(cell(cells, "%openclaw skills run sleepy seconds=4")), /running/);
   // The exit notice arrives exactly once, in whichever cell runs when the session ends.
   const id = /"id":\s*"([a-z0-9]+)"/.exec(allText(cell(cells, "%openclaw skills run sleepy seconds=4")))![1]!;
-  const notices = cells.flatMap((c) => c.outputs.filter((o) => o.output_type === "stream" && String(o.text).includes(`[exec ${id}] exited with code 0`)));
+  // ... as a notice display of its own (not a red stderr line).
+  const notices = cells.flatMap((c) => c.outputs.filter((o) => o.output_type === "display_data" && ([] as string[]).concat((o.data?.["text/plain"] as string | string[] | undefined) ?? []).join("").includes(`[exec ${id}] exited with code 0`)));
+  assert.ok(!cells.some((c) => c.outputs.some((o) => o.output_type === "stream" && String(o.text).includes(`[exec ${id}] exited`))), "no stderr notice");
   assert.equal(notices.length, 1, "exactly one exit notice");
   const tail = allText(cell(cells, "%openclaw audit tail -n 6"));
   assert.match(tail, /deny|denied/);
@@ -37,6 +40,9 @@ test("02 skills and exec governance: literal arguments, refusals, timeout, backg
 test("03 local RAG: index, cited answers from the seed's documents, the bundled skill, incremental re-index", (t) => {
   const { cells } = executeNotebook(t, "03-local-rag", env);
   const q = cell(cells, '%openclaw rag query "How do we onboard new hires for product training?"');
+  // A paraphrase: lexical finds nothing, dense finds the expense-claims section.
+  assert.match(allText(cell(cells, '%openclaw rag query "Who reimburses the money I spent on a business journey?" --mode lexical')), /0 passages|No passages/);
+  assert.match(allText(cell(cells, '%openclaw rag query "Who reimburses the money I spent on a business journey?" --mode dense')), /travel-and-expenses\.md/);
   assert.deepEqual(mimeTypes(q), RICH);
   const json = q.outputs.find((o) => o.data?.["application/json"])!.data!["application/json"] as { results: Array<{ source: string; lines: number[] }>; summary: string };
   assert.equal(json.results[0]!.source, "onboarding.md");
@@ -61,7 +67,10 @@ test("04 agent turns: a scripted, labelled turn that calls local-rag through the
   assert.match(text, /local-rag/);
   assert.match(text, /30-60-90/);
   assert.ok(mimeTypes(turn).includes("text/html"));
-  assert.match(allText(cell(cells, "process.env.OPENAI_API_KEY")), /skipped/);
+  // The key check asks the runtime's secrets (what `%openclaw secret` fills), not process.env.
+  assert.match(allText(cell(cells, 'const { secrets } = (await openclaw.magic("secret list --json"))')), /not set \(neither in the environment nor entered here\): skipped/);
+  const alias = cell(cells, '%openclaw agent "How do we onboard new hires?" --model openai/gpt-4o-latest');
+  assert.ok(alias.outputs.some((o) => o.output_type === "error" && o.ename === "SafetyError"), "the floating alias is refused");
   assert.match(allText(cell(cells, "%openclaw audit tail -n 2")), /scripted\/onboarding\.json/);
 });
 
