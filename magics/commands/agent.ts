@@ -1,8 +1,10 @@
 import { EXIT, UsageError } from "../../runtime/errors.js";
 import { renderTranscript, transcriptText } from "../render/transcript.js";
 import type { CommandSpec } from "../types.js";
-import { agentRun } from "../../runtime/operations/table.js";
+import { agentHistory, agentRun, agentThreads } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
+import { box, code, esc, muted, pre, table } from "../render/html.js";
+import { padTable } from "../render/text.js";
 
 export const commands: CommandSpec[] = [
   bind({
@@ -15,16 +17,25 @@ export const commands: CommandSpec[] = [
     flags: [
       { name: "model", type: "string", help: "pinned model ref (default agentDefaults.model)", placeholder: "REF" },
       { name: "max-steps", type: "number", help: "model calls at most (default agentDefaults.maxSteps)", placeholder: "N" },
+      { name: "thread", type: "string", help: "continue (or start) the conversation thread NAME; default the session's current thread", placeholder: "NAME" },
+      { name: "new", type: "boolean", help: "start a new conversation thread instead of continuing the current one" },
     ],
-    examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json'],
-    description: "Without an approver (non-interactive), actions that need approval are denied and audited. A scripted/<file> model replays a JSON script and is labelled as such.",
+    examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json', "%%openclaw agent --new --thread review"],
+    description:
+      "Consecutive turns of a session (a kernel) continue one conversation thread: each turn sends the earlier exchanges (prompt and answer), oldest dropped first to fit agentDefaults.historyTokens, with a note. --new starts a thread, --thread NAME switches. Without an approver (non-interactive), actions that need approval are denied and audited. A scripted/<file> model replays a JSON script and is labelled as such.",
     params(args) {
       const raw = args.positionals.prompt;
       const prompt = (Array.isArray(raw) ? raw.join(" ") : raw ?? "").trim();
       if (!prompt) throw new UsageError("agent needs a prompt", { fix: 'openclaw-kernel agent "what to do", or put it in the body of a %%openclaw agent cell' });
       const maxSteps = args.flags["max-steps"] as number | undefined;
       if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 100)) throw new UsageError(`--max-steps must be an integer from 1 to 100, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
-      return { prompt, ...(args.flags.model !== undefined ? { model: args.flags.model } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) };
+      return {
+        prompt,
+        ...(args.flags.model !== undefined ? { model: args.flags.model } : {}),
+        ...(maxSteps !== undefined ? { maxSteps } : {}),
+        ...(args.flags.thread !== undefined ? { thread: args.flags.thread } : {}),
+        ...(args.flags.new === true ? { new: true } : {}),
+      };
     },
     render(result) {
       const finalText = result.final ? `\n\n${result.final}` : "";
@@ -33,6 +44,35 @@ export const commands: CommandSpec[] = [
         text: transcriptText(result.events) + finalText,
         html: renderTranscript(result.events),
         markdown: `**agent** \`${result.model}\`${result.scripted ? " (scripted replay)" : ""}: ${result.status}, ${result.steps} step(s)${finalText}`,
+      };
+    },
+  }),
+  bind({
+    op: agentThreads,
+    path: ["agent", "threads"],
+    examples: ["agent threads", "agent threads --json"],
+    render(data) {
+      const when = (t: number | null) => (t === null ? "" : new Date(t).toISOString());
+      const rows = [["THREAD", "CURRENT", "TURNS", "LAST"], ...data.threads.map((t) => [t.name, t.current ? "*" : "", String(t.turns), when(t.lastAt)])];
+      return {
+        text: `${padTable(rows)}\n${data.count} thread(s); current: ${data.current}`,
+        html: box("oc-threads", `threads: ${data.count}`, table(["thread", "current", "turns", "last turn"], data.threads.map((t) => [code(t.name), t.current ? "current" : "", esc(t.turns), muted(when(t.lastAt))]))),
+        markdown: data.threads.map((t) => `- \`${t.name}\`${t.current ? " (current)" : ""}: ${t.turns} turn(s)`).join("\n"),
+      };
+    },
+  }),
+  bind({
+    op: agentHistory,
+    path: ["agent", "history"],
+    positionals: [{ name: "thread", help: "thread name (default the current thread)" }],
+    params: (args) => (args.positionals.thread ? { thread: args.positionals.thread } : {}),
+    examples: ["agent history", "agent history review --json"],
+    render(data) {
+      const text = data.exchanges.map((e, i) => `[${i + 1}] ${e.model} (turn ${e.turnId})\n> ${e.prompt.split("\n").join("\n> ")}\n${e.answer}`).join("\n\n");
+      return {
+        text: `thread ${data.thread}: ${data.count} exchange(s)${text ? `\n\n${text}` : ""}`,
+        html: box("oc-history", `thread ${data.thread}: ${data.count} exchange(s)`, data.exchanges.map((e, i) => `<div><b>${i + 1}</b> ${code(e.model)} ${muted(e.turnId)}${pre(`> ${e.prompt}`, 120)}${pre(e.answer, 200)}</div>`).join("")),
+        markdown: data.exchanges.map((e) => `> ${e.prompt}\n\n${e.answer}`).join("\n\n---\n\n"),
       };
     },
   }),

@@ -23,12 +23,13 @@ interface TurnView {
   end?: TurnEndEvent;
   steps: StepView[];
   warnings: ModelWarningEvent[];
+  notes: EventOf<"turn.note">[];
   errors: TurnErrorEvent[];
 }
 
 /** Folds the event list into steps: deltas joined, calls paired with their results. */
 export function foldTurn(events: RuntimeEvent[]): TurnView {
-  const view: TurnView = { steps: [], warnings: [], errors: [] };
+  const view: TurnView = { steps: [], warnings: [], notes: [], errors: [] };
   const stepOf = (n: unknown): StepView => {
     const k = typeof n === "number" ? n : view.steps.at(-1)?.step ?? 0;
     let s = view.steps.find((x) => x.step === k);
@@ -57,6 +58,9 @@ export function foldTurn(events: RuntimeEvent[]): TurnView {
       }
       case "model.warning":
         view.warnings.push(e);
+        break;
+      case "turn.note":
+        view.notes.push(e);
         break;
       case "turn.error":
         view.errors.push(e);
@@ -119,9 +123,11 @@ export function renderTranscript(events: RuntimeEvent[]): string {
     `<div style="margin-bottom:6px">${code(String(s.model ?? end?.model ?? "?"))} ` +
     (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:${COLORS.warn};color:#fff;font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
     (end?.modelId ? muted(`answered by ${end.modelId}`) : "") +
+    (s.thread ? ` ${muted(`thread ${s.thread}`)}` : "") +
     `</div>` +
     (s.prompt ? `<div style="margin-bottom:6px"><b>prompt</b>${pre(String(s.prompt), 120)}</div>` : "");
   const warnings = v.warnings.map((w) => `<div style="color:${COLORS.warn}">warning: ${esc(w.message)}${w.fix ? ` ${muted(`(${w.fix})`)}` : ""}</div>`).join("");
+  const notes = v.notes.map((n) => `<div class="oc-note" style="color:${COLORS.muted}">note: ${esc(n.message)}</div>`).join("");
   const steps = v.steps
     .map((st) => {
       const r = st.response;
@@ -134,7 +140,7 @@ export function renderTranscript(events: RuntimeEvent[]): string {
   const foot = end
     ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}</div>`
     : `<div style="margin-top:6px">${badge("running")}</div>`;
-  return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + steps + errors + foot);
+  return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + notes + steps + errors + foot);
 }
 
 /** The same transcript as plain text (CLI, text/plain). */
@@ -143,6 +149,7 @@ export function transcriptText(events: RuntimeEvent[]): string {
   const s: Partial<TurnStartEvent> = v.start ?? {};
   const lines: string[] = [`agent turn: ${s.model ?? v.end?.model ?? "?"}${s.scripted ? "  [SCRIPTED replay, not a live model]" : ""}`];
   for (const w of v.warnings) lines.push(`warning: ${w.message}`);
+  for (const n of v.notes) lines.push(`note: ${n.message}`);
   for (const st of v.steps) {
     const r = st.response;
     lines.push(`step ${st.step}: model${r ? ` ${ms(r.durationMs)}` : ""}${st.text ? `: ${st.text.trim().slice(0, 500)}` : ""}`);

@@ -10,8 +10,10 @@ import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
 import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 import { describeNotice, runToolCall, type Emit } from "./tools.js";
 import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+import { Threads, type Exchange, type ThreadInfo } from "./threads.js";
 
 export type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+export type { Exchange, ThreadInfo } from "./threads.js";
 
 /** What the agent is built from (by the Runtime): nothing else reaches a model door. */
 export interface AgentOptions {
@@ -44,6 +46,8 @@ const ANNOUNCED_BY_SOURCE = new Set(["exec.background", "exec.exit", "policy.den
 export class Agent {
   readonly #o: AgentOptions;
   private readonly running = new Set<AbortController>();
+  /** This session's conversation threads (in memory: a kernel session's). */
+  readonly #threads = new Threads();
 
   constructor(opts: AgentOptions) {
     this.#o = opts;
@@ -69,6 +73,7 @@ export class Agent {
     const model = await (await this.#o.models()).chatModel(ref);
     const under = req.door ?? this.#o.door;
 
+    const thread = this.#threads.select({ ...(req.thread !== undefined ? { name: req.thread } : {}), fresh: req.newThread === true });
     const turnId = randomUUID();
     const t0 = performance.now();
     const events: RuntimeEvent[] = [];
@@ -98,13 +103,16 @@ export class Agent {
     let modelMs = 0;
     let toolMs = 0;
     let warnedId = false;
-    emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec });
+    emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec, thread });
 
     try {
       let door = this.#o.modelDoor(under, { modelRef: ref });
       const tools = await door.tools();
+      const past = this.#threads.history(thread, cfg.historyTokens ?? 4000);
+      if (past.dropped) emit({ type: "turn.note", step: 0, message: `thread ${thread}: ${past.dropped} older exchange(s) left out to fit agentDefaults.historyTokens (${cfg.historyTokens ?? 4000}); ${past.sent} sent (about ${past.tokens} tokens)` });
       const messages: ChatMessage[] = [
         { role: "system", content: cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT },
+        ...past.messages,
         { role: "user", content: req.prompt },
       ];
       while (steps < maxSteps) {
@@ -155,9 +163,21 @@ export class Agent {
     } finally {
       this.running.delete(ac);
     }
+    if (status === "ok") this.#threads.add(thread, { turnId, ts: Date.now(), model: ref, prompt: req.prompt, answer: final });
     const durationMs = performance.now() - t0;
-    emit({ type: "turn.end", status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
-    return { status, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+    emit({ type: "turn.end", thread, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
+    return { status, thread, turnId, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+  }
+
+  /** This session's threads, the current one marked. */
+  threads(): { current: string; threads: ThreadInfo[] } {
+    return { current: this.#threads.current, threads: this.#threads.list() };
+  }
+
+  /** A thread's exchanges, oldest first (default: the current thread). */
+  history(thread?: string): { thread: string; exchanges: Exchange[] } {
+    const t = this.#threads.get(thread);
+    return { thread: t.name, exchanges: t.exchanges };
   }
 
   /** Aborts running turns (runtime shutdown). */

@@ -20,6 +20,10 @@ export interface TurnRequest {
   onEvent?: (e: RuntimeEvent) => void;
   /** Stream model output (model.delta events); default true. */
   stream?: boolean;
+  /** The conversation thread to continue (made if new); default the session's current one. */
+  thread?: string;
+  /** Start a new thread (named by `thread`, else t2, t3, …) instead of continuing. */
+  newThread?: boolean;
   /** Tool choice of the first model call: "required" makes a weak local model call a tool. */
   toolChoice?: "auto" | "required" | "none";
 }
@@ -29,6 +33,9 @@ export type { TurnStatus };
 
 export interface TurnResult {
   status: TurnStatus;
+  /** The conversation thread the turn ran in. */
+  thread: string;
+  turnId: string;
   model: string;
   modelId: string | null;
   scripted: boolean;

@@ -146,6 +146,7 @@ export function normalize(filled: any, source: ConfigSource, env: NodeJS.Process
     tools: filled.tools,
     models: {
       refs: filled.models.refs,
+      prices: filled.models.prices,
       providers: {
         openai: p.openai,
         llamacpp: { ...p.llamacpp, modelsDir: abs(base, p.llamacpp.modelsDir) },

@@ -40,6 +40,8 @@ export interface OpenClawConfig {
   tools: { exec: ExecConfig };
   models: {
     refs: string[];
+    /** Price table by model ref, per million tokens (never fetched). */
+    prices: NonNullable<NonNullable<OpenClawJson["models"]>["prices"]>;
     providers: {
       openai: Filled<NonNullable<RawProviders["openai"]>, "baseURL">;
       llamacpp: Filled<NonNullable<RawProviders["llamacpp"]>, "threads">;

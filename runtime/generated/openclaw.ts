@@ -99,6 +99,14 @@ export interface OpenClawJson {
      * Replaces the built-in system prompt.
      */
     systemPrompt?: string;
+    /**
+     * Estimated tokens (4 characters each) of earlier exchanges a thread sends with each turn; older ones are dropped first, with a note in the transcript. 0 sends no history.
+     */
+    historyTokens?: number;
+    /**
+     * Save every turn's transcript under stateDir/agent/turns (for `agent export ID --scripted FILE`).
+     */
+    recordTurns?: boolean;
   };
   tools?: {
     /**
@@ -193,6 +201,22 @@ export interface OpenClawJson {
          * Where scripted/<file> refs (JSON replay scripts) are resolved.
          */
         scriptsDir?: string;
+      };
+    };
+    /**
+     * Price table for cost estimates, by model ref (never fetched): {"openai/gpt-4o-mini": {"input": 0.15, "output": 0.6, "currency": "USD"}} per million tokens.
+     */
+    prices?: {
+      [k: string]: {
+        /**
+         * Price per million prompt tokens.
+         */
+        input: number;
+        /**
+         * Price per million completion tokens.
+         */
+        output: number;
+        currency?: string;
       };
     };
   };

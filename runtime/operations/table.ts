@@ -183,19 +183,51 @@ export const agentRun = op({
       prompt: { type: "string", minLength: 1, maxLength: 200_000, description: "what to ask" },
       model: { type: "string", minLength: 1, maxLength: 300, description: "pinned model ref (default agentDefaults.model)" },
       maxSteps: { type: "integer", minimum: 1, maximum: 100, description: "model calls at most (default agentDefaults.maxSteps)" },
+      thread: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "conversation thread to continue (made if new); default the session's current thread" },
+      new: { type: "boolean", description: "start a new thread (named by thread, else t2, t3, …) instead of continuing" },
     },
     required: ["prompt"],
     additionalProperties: false,
   },
   reach: ALL,
-  async handler(p: { prompt: string; model?: string; maxSteps?: number }, ctx) {
+  async handler(p: AgentRunParams, ctx) {
     const agent = await ctx.services.agent();
     // A gateway client's turn acts as the model under that client's door (its records carry
     // the client id); the CLI's and the kernel's under the runtime's own person door.
     const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
-    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
   },
 });
+
+export const agentThreads = op({
+  name: "agent.threads",
+  summary: "this session's conversation threads: turns each, the current one marked",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx) {
+    const r = (await ctx.services.agent()).threads();
+    return { ...r, count: r.threads.length };
+  },
+});
+
+export const agentHistory = op({
+  name: "agent.history",
+  summary: "a thread's exchanges (prompt and answer of each turn), oldest first; default the current thread",
+  params: { type: "object", properties: { thread: { type: "string", minLength: 1, maxLength: 64, description: "thread name (`agent threads`)" } }, additionalProperties: false },
+  reach: ALL,
+  async handler(p: { thread?: string }, ctx) {
+    const r = (await ctx.services.agent()).history(p.thread);
+    return { ...r, count: r.exchanges.length };
+  },
+});
+
+export interface AgentRunParams {
+  prompt: string;
+  model?: string;
+  maxSteps?: number;
+  thread?: string;
+  new?: boolean;
+}
 
 export const ragIndex = op({
   name: "rag.index",
@@ -480,6 +512,8 @@ export const OPERATIONS = [
   skillsRegister,
   skillsInvoke,
   agentRun,
+  agentThreads,
+  agentHistory,
   ragIndex,
   ragQuery,
   ragStatus,

@@ -43,7 +43,7 @@ export interface OpServices {
   skills(): Promise<Pick<SkillRegistry, "get" | "details" | "errors" | "register">>;
   rag(): Promise<Pick<Rag, "index" | "query" | "status">>;
   models(): Promise<Pick<ModelRegistry, "list">>;
-  agent(): Promise<Pick<Agent, "run">>;
+  agent(): Promise<Pick<Agent, "run" | "threads" | "history">>;
   /** The in-process gateway (built on first use). */
   gateway(): Promise<Gateway>;
   /** The in-process gateway only if one was built; never builds it. */
