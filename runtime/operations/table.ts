@@ -185,6 +185,12 @@ export const agentRun = op({
       maxSteps: { type: "integer", minimum: 1, maximum: 100, description: "model calls at most (default agentDefaults.maxSteps)" },
       thread: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "conversation thread to continue (made if new); default the session's current thread" },
       new: { type: "boolean", description: "start a new thread (named by thread, else t2, t3, …) instead of continuing" },
+      vars: {
+        type: "object",
+        maxProperties: 100,
+        additionalProperties: { type: "string", maxLength: 200_000 },
+        description: "values for {name} placeholders in the prompt ({{ and }} are literal braces); each reaches the model fenced as untrusted data. Given: every placeholder must have a value",
+      },
     },
     required: ["prompt"],
     additionalProperties: false,
@@ -195,7 +201,8 @@ export const agentRun = op({
     // A gateway client's turn acts as the model under that client's door (its records carry
     // the client id); the CLI's and the kernel's under the runtime's own person door.
     const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
-    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    const prompt = p.vars ? (await import("../agent/interpolate.js")).interpolate(p.prompt, p.vars) : p.prompt;
+    return agent.run({ prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
   },
 });
 
@@ -227,6 +234,7 @@ export interface AgentRunParams {
   maxSteps?: number;
   thread?: string;
   new?: boolean;
+  vars?: Record<string, string>;
 }
 
 export const ragIndex = op({
