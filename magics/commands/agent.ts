@@ -6,6 +6,7 @@ import { bind } from "../bind.js";
 import { interpolate, placeholders, valueText } from "../../runtime/agent/interpolate.js";
 import { box, code, esc, muted, pre, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
+import { renderFinal } from "../render/format.js";
 
 export const commands: CommandSpec[] = [
   bind({
@@ -19,9 +20,10 @@ export const commands: CommandSpec[] = [
       { name: "model", type: "string", help: "pinned model ref (default agentDefaults.model)", placeholder: "REF" },
       { name: "max-steps", type: "number", help: "model calls at most (default agentDefaults.maxSteps)", placeholder: "N" },
       { name: "thread", type: "string", help: "continue (or start) the conversation thread NAME; default the session's current thread", placeholder: "NAME" },
+      { name: "format", short: "f", type: "string", choices: ["markdown", "text", "html", "code", "json"], help: "the answer's format: markdown, text, html (sandboxed), code (a cell-ready snippet, never executed) or json (parsed)", placeholder: "FORMAT" },
       { name: "new", type: "boolean", help: "start a new conversation thread instead of continuing the current one" },
     ],
-    examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json', "%%openclaw agent --new --thread review"],
+    examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json', '%%openclaw agent -f code', "%%openclaw agent --new --thread review"],
     description:
       "Consecutive turns of a session (a kernel) continue one conversation thread: each turn sends the earlier exchanges (prompt and answer), oldest dropped first to fit agentDefaults.historyTokens, with a note. --new starts a thread, --thread NAME switches. Without an approver (non-interactive), actions that need approval are denied and audited. A scripted/<file> model replays a JSON script and is labelled as such. In a notebook, {name} in the prompt is the value of a TypeScript cell's top-level name ({{ and }} are literal braces; an unknown name is an error), sent to the model fenced as data.",
     params(args, ctx) {
@@ -49,9 +51,19 @@ export const commands: CommandSpec[] = [
         ...(maxSteps !== undefined ? { maxSteps } : {}),
         ...(args.flags.thread !== undefined ? { thread: args.flags.thread } : {}),
         ...(args.flags.new === true ? { new: true } : {}),
+        ...(args.flags.format !== undefined ? { format: args.flags.format } : {}),
       };
     },
     render(result) {
+      if (result.output) {
+        const f = renderFinal(result.output);
+        return {
+          exitCode: result.status === "ok" ? EXIT.OK : EXIT.FAILED,
+          text: `${transcriptText(result.events)}${f.text ? `\n\n${f.text}` : ""}`,
+          html: renderTranscript(result.events) + (result.final ? f.html : ""),
+          markdown: result.final ? f.markdown : `**agent** \`${result.model}\`: ${result.status}, no answer`,
+        };
+      }
       const finalText = result.final ? `\n\n${result.final}` : "";
       return {
         exitCode: result.status === "ok" ? EXIT.OK : EXIT.FAILED,

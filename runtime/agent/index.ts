@@ -10,6 +10,7 @@ import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
 import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 import { describeNotice, runToolCall, type Emit } from "./tools.js";
 import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+import { formatInstruction } from "./format.js";
 import { Threads, type Exchange, type ThreadInfo } from "./threads.js";
 
 export type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
@@ -111,7 +112,7 @@ export class Agent {
       const past = this.#threads.history(thread, cfg.historyTokens ?? 4000);
       if (past.dropped) emit({ type: "turn.note", step: 0, message: `thread ${thread}: ${past.dropped} older exchange(s) left out to fit agentDefaults.historyTokens (${cfg.historyTokens ?? 4000}); ${past.sent} sent (about ${past.tokens} tokens)` });
       const messages: ChatMessage[] = [
-        { role: "system", content: cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT },
+        { role: "system", content: (cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT) + (req.format ? `\n${formatInstruction(req.format)}` : "") },
         ...past.messages,
         { role: "user", content: req.prompt },
       ];

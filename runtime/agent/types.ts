@@ -1,5 +1,6 @@
 import type { Approver, RuntimeEvent, TurnStatus } from "../events.js";
 import type { Door } from "../governor/types.js";
+import type { OutputFormat } from "./format.js";
 
 export interface TurnRequest {
   prompt: string;
@@ -22,6 +23,8 @@ export interface TurnRequest {
   stream?: boolean;
   /** The conversation thread to continue (made if new); default the session's current one. */
   thread?: string;
+  /** The answer's format: told to the model in the system prompt (`-f`). */
+  format?: OutputFormat;
   /** Start a new thread (named by `thread`, else t2, t3, …) instead of continuing. */
   newThread?: boolean;
   /** Tool choice of the first model call: "required" makes a weak local model call a tool. */

@@ -185,6 +185,7 @@ export const agentRun = op({
       maxSteps: { type: "integer", minimum: 1, maximum: 100, description: "model calls at most (default agentDefaults.maxSteps)" },
       thread: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "conversation thread to continue (made if new); default the session's current thread" },
       new: { type: "boolean", description: "start a new thread (named by thread, else t2, t3, …) instead of continuing" },
+      format: { enum: ["markdown", "text", "html", "code", "json"], description: "the answer's format: told to the model; code is a cell-ready snippet shown, never executed; json is parsed" },
       vars: {
         type: "object",
         maxProperties: 100,
@@ -202,7 +203,9 @@ export const agentRun = op({
     // the client id); the CLI's and the kernel's under the runtime's own person door.
     const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
     const prompt = p.vars ? (await import("../agent/interpolate.js")).interpolate(p.prompt, p.vars) : p.prompt;
-    return agent.run({ prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    const r = await agent.run({ prompt, ...(p.format ? { format: p.format } : {}), ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    const output = p.format ? (await import("../agent/format.js")).shapeOutput(p.format, r.final) : undefined;
+    return { ...r, ...(output ? { output } : {}) };
   },
 });
 
@@ -235,6 +238,7 @@ export interface AgentRunParams {
   thread?: string;
   new?: boolean;
   vars?: Record<string, string>;
+  format?: import("../agent/format.js").OutputFormat;
 }
 
 export const ragIndex = op({
