@@ -21,6 +21,8 @@ export const commands: CommandSpec[] = [
       { name: "max-steps", type: "number", help: "model calls at most (default agentDefaults.maxSteps)", placeholder: "N" },
       { name: "thread", type: "string", help: "continue (or start) the conversation thread NAME; default the session's current thread", placeholder: "NAME" },
       { name: "format", short: "f", type: "string", choices: ["markdown", "text", "html", "code", "json"], help: "the answer's format: markdown, text, html (sandboxed), code (a cell-ready snippet, never executed) or json (parsed)", placeholder: "FORMAT" },
+      { name: "skills", type: "string", help: "offer only these skills as tools, comma-separated (intersected with policy)", placeholder: "A,B" },
+      { name: "no-tools", type: "boolean", help: "offer no tools: the model can only answer" },
       { name: "new", type: "boolean", help: "start a new conversation thread instead of continuing the current one" },
     ],
     examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json', '%%openclaw agent -f code', "%%openclaw agent --new --thread review"],
@@ -44,6 +46,9 @@ export const commands: CommandSpec[] = [
         }
         if (missing.length) interpolate(prompt, vars);
       }
+      const skills = typeof args.flags.skills === "string" ? [...new Set(args.flags.skills.split(",").map((s) => s.trim()).filter(Boolean))] : undefined;
+      if (skills && !skills.length) throw new UsageError("--skills needs at least one skill name", { fix: "e.g. --skills echo,read_file, or --no-tools for none" });
+      if (skills && args.flags["no-tools"] === true) throw new UsageError("--skills and --no-tools contradict each other", { fix: "give one of them" });
       return {
         prompt,
         ...(vars ? { vars } : {}),
@@ -51,6 +56,8 @@ export const commands: CommandSpec[] = [
         ...(maxSteps !== undefined ? { maxSteps } : {}),
         ...(args.flags.thread !== undefined ? { thread: args.flags.thread } : {}),
         ...(args.flags.new === true ? { new: true } : {}),
+        ...(skills ? { skills } : {}),
+        ...(args.flags["no-tools"] === true ? { noTools: true } : {}),
         ...(args.flags.format !== undefined ? { format: args.flags.format } : {}),
       };
     },

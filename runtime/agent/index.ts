@@ -8,7 +8,7 @@ import { parseRef, assertPinned } from "../models/refs.js";
 import type { ModelRegistry } from "../models/index.js";
 import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
 import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
-import { describeNotice, runToolCall, type Emit } from "./tools.js";
+import { describeNotice, restrictDoor, runToolCall, type Emit } from "./tools.js";
 import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
 import { formatInstruction } from "./format.js";
 import { Threads, type Exchange, type ThreadInfo } from "./threads.js";
@@ -108,7 +108,12 @@ export class Agent {
 
     try {
       let door = this.#o.modelDoor(under, { modelRef: ref });
-      const tools = await door.tools();
+      // --skills / --no-tools: only those are offered, and a call to any other is refused.
+      const all = await door.tools();
+      const tools = req.noTools ? [] : req.skills ? all.filter((t) => req.skills!.includes(t.name)) : all;
+      const offered = req.noTools || req.skills ? new Set(tools.map((t) => t.name)) : undefined;
+      const missing = req.noTools ? [] : (req.skills ?? []).filter((n) => !tools.some((t) => t.name === n));
+      if (missing.length) emit({ type: "turn.note", step: 0, message: `not offered: ${missing.join(", ")} (no such skill, or not allowed by policy for this model)` });
       const past = this.#threads.history(thread, cfg.historyTokens ?? 4000);
       if (past.dropped) emit({ type: "turn.note", step: 0, message: `thread ${thread}: ${past.dropped} older exchange(s) left out to fit agentDefaults.historyTokens (${cfg.historyTokens ?? 4000}); ${past.sent} sent (about ${past.tokens} tokens)` });
       const messages: ChatMessage[] = [
@@ -150,7 +155,7 @@ export class Agent {
         if (modelId && (door.actor as { modelId?: string }).modelId !== modelId) door = this.#o.modelDoor(under, { modelRef: ref, modelId });
         for (const call of resp.toolCalls) {
           const tt = performance.now();
-          const { forModel } = await runToolCall({ door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
+          const { forModel } = await runToolCall({ door: offered ? restrictDoor(door, offered) : door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
           toolMs += performance.now() - tt;
           messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: forModel });
         }

@@ -25,6 +25,10 @@ export interface TurnRequest {
   thread?: string;
   /** The answer's format: told to the model in the system prompt (`-f`). */
   format?: OutputFormat;
+  /** Offer only these skills as tools (intersected with what policy lets the model call). */
+  skills?: string[];
+  /** Offer no tools at all. */
+  noTools?: boolean;
   /** Start a new thread (named by `thread`, else t2, t3, …) instead of continuing. */
   newThread?: boolean;
   /** Tool choice of the first model call: "required" makes a weak local model call a tool. */

@@ -186,6 +186,8 @@ export const agentRun = op({
       thread: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "conversation thread to continue (made if new); default the session's current thread" },
       new: { type: "boolean", description: "start a new thread (named by thread, else t2, t3, …) instead of continuing" },
       format: { enum: ["markdown", "text", "html", "code", "json"], description: "the answer's format: told to the model; code is a cell-ready snippet shown, never executed; json is parsed" },
+      skills: { type: "array", minItems: 1, maxItems: 200, uniqueItems: true, items: { type: "string", minLength: 1, maxLength: 200 }, description: "offer only these skills as tools (intersected with policy); a call to any other is refused" },
+      noTools: { type: "boolean", description: "offer no tools; a tool call is refused" },
       vars: {
         type: "object",
         maxProperties: 100,
@@ -203,7 +205,7 @@ export const agentRun = op({
     // the client id); the CLI's and the kernel's under the runtime's own person door.
     const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
     const prompt = p.vars ? (await import("../agent/interpolate.js")).interpolate(p.prompt, p.vars) : p.prompt;
-    const r = await agent.run({ prompt, ...(p.format ? { format: p.format } : {}), ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    const r = await agent.run({ prompt, ...(p.skills ? { skills: p.skills } : {}), ...(p.noTools ? { noTools: true } : {}), ...(p.format ? { format: p.format } : {}), ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
     const output = p.format ? (await import("../agent/format.js")).shapeOutput(p.format, r.final) : undefined;
     return { ...r, ...(output ? { output } : {}) };
   },
@@ -238,6 +240,8 @@ export interface AgentRunParams {
   thread?: string;
   new?: boolean;
   vars?: Record<string, string>;
+  skills?: string[];
+  noTools?: boolean;
   format?: import("../agent/format.js").OutputFormat;
 }
 
