@@ -132,6 +132,7 @@ export class Runtime {
         modelDoor: this.#modelDoor,
         notices: this.#notices,
         emit: (e) => this.emit(e),
+        stateDir: this.config.stateDir,
       });
     });
   }

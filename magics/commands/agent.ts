@@ -1,7 +1,7 @@
 import { EXIT, UsageError } from "../../runtime/errors.js";
 import { renderTranscript, transcriptText } from "../render/transcript.js";
 import type { CommandSpec } from "../types.js";
-import { agentHistory, agentRun, agentThreads } from "../../runtime/operations/table.js";
+import { agentExport, agentHistory, agentRun, agentThreads } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
 import { interpolate, placeholders, valueText } from "../../runtime/agent/interpolate.js";
 import { box, code, esc, muted, pre, table } from "../render/html.js";
@@ -78,6 +78,25 @@ export const commands: CommandSpec[] = [
         html: renderTranscript(result.events),
         markdown: `**agent** \`${result.model}\`${result.scripted ? " (scripted replay)" : ""}: ${result.status}, ${result.steps} step(s)${finalText}`,
       };
+    },
+  }),
+  bind({
+    op: agentExport,
+    path: ["agent", "export"],
+    positionals: [{ name: "id", help: "the recorded turn's id (shown under each turn; turnId in --json)", required: true }],
+    flags: [
+      { name: "scripted", type: "string", help: "file name to write in models.providers.scripted.scriptsDir", placeholder: "FILE" },
+      { name: "force", type: "boolean", help: "overwrite an existing file" },
+    ],
+    params(args) {
+      if (args.flags.scripted === undefined) throw new UsageError("agent export needs --scripted FILE", { fix: "e.g. agent export 5f0c… --scripted lesson-04.json, then replay with --model scripted/lesson-04.json" });
+      return { id: args.positionals.id, scripted: args.flags.scripted, ...(args.flags.force === true ? { force: true } : {}) };
+    },
+    examples: ["agent export 0b6f1c9e-3c1a-4d5e-9f00-1234567890ab --scripted lesson-04.json"],
+    description: "Every turn is saved under stateDir/agent/turns. The scripted file answers like the recording did and checks each request against it: a replay whose request differs (a tool's output or a prompt changed) fails, naming the step and message.",
+    render(d) {
+      const text = `wrote ${d.file}: ${d.steps} step(s) of ${d.model}${d.modelId ? ` (answered by ${d.modelId})` : ""}; replay with --model ${d.ref}`;
+      return { text, html: box("oc-export", "agent export", `${esc(`wrote ${d.file}: ${d.steps} step(s) of ${d.model}`)}; replay with ${code(`--model ${d.ref}`)}`), markdown: text };
     },
   }),
   bind({

@@ -138,7 +138,7 @@ export function renderTranscript(events: RuntimeEvent[]): string {
     .join("");
   const errors = v.errors.map((e) => pre(String(e.message))).join("");
   const foot = end
-    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}</div>`
+    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}${end.recording ? ` ${muted(`recorded as ${end.recording}`)}` : ""}</div>`
     : `<div style="margin-top:6px">${badge("running")}</div>`;
   return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + notes + steps + errors + foot);
 }
@@ -165,6 +165,6 @@ export function transcriptText(events: RuntimeEvent[]): string {
   }
   for (const e of v.errors) lines.push(`error: ${e.message}`);
   const end = v.end;
-  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}`);
+  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}${end.recording ? `; recorded as ${end.recording}` : ""}`);
   return lines.join("\n");
 }

@@ -11,6 +11,7 @@ import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 import { describeNotice, restrictDoor, runToolCall, type Emit } from "./tools.js";
 import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
 import { formatInstruction } from "./format.js";
+import { Recorder, saveTurn, type RecordedTurn } from "./record.js";
 import { Threads, type Exchange, type ThreadInfo } from "./threads.js";
 
 export type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
@@ -28,6 +29,8 @@ export interface AgentOptions {
   /** Background exit notices for an owner, each once. */
   notices: (owner: string) => Promise<ExecNotice[]>;
   emit: (e: RuntimeEvent) => void;
+  /** Where turns are recorded (<stateDir>/agent/turns) when agentDefaults.recordTurns; absent: not recorded. */
+  stateDir?: string;
 }
 export { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 
@@ -104,6 +107,8 @@ export class Agent {
     let modelMs = 0;
     let toolMs = 0;
     let warnedId = false;
+    const rec = new Recorder();
+    const startedAt = new Date().toISOString();
     emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec, thread });
 
     try {
@@ -131,6 +136,7 @@ export class Agent {
         }
         emit({ type: "model.request", step, model: ref, messages: messages.length, tools: tools.map((t) => t.name) });
         const m0 = performance.now();
+        rec.request(step, messages, tools);
         const resp = await model.chat({
           messages,
           tools,
@@ -140,6 +146,7 @@ export class Agent {
           onDelta: (text) => emit({ type: "model.delta", step, text }),
         });
         modelMs += performance.now() - m0;
+        rec.response(step, resp, performance.now() - m0);
         usage = addUsage(usage, resp.usage);
         if (resp.modelId) {
           modelId = resp.modelId;
@@ -155,8 +162,9 @@ export class Agent {
         if (modelId && (door.actor as { modelId?: string }).modelId !== modelId) door = this.#o.modelDoor(under, { modelRef: ref, modelId });
         for (const call of resp.toolCalls) {
           const tt = performance.now();
-          const { forModel } = await runToolCall({ door: offered ? restrictDoor(door, offered) : door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
+          const { result, forModel } = await runToolCall({ door: offered ? restrictDoor(door, offered) : door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
           toolMs += performance.now() - tt;
+          rec.tool(step, call.id, call.name, result.status, forModel, performance.now() - tt);
           messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: forModel });
         }
       }
@@ -171,8 +179,20 @@ export class Agent {
     }
     if (status === "ok") this.#threads.add(thread, { turnId, ts: Date.now(), model: ref, prompt: req.prompt, answer: final });
     const durationMs = performance.now() - t0;
-    emit({ type: "turn.end", thread, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
-    return { status, thread, turnId, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+    const recording = this.#record({ version: 1, turnId, thread, startedAt, model: ref, provider: model.provider, scripted: model.scripted, modelId, prompt: req.prompt, status, ...(error ? { error } : {}), final, usage, durationMs: round(durationMs), steps: rec.steps });
+    emit({ type: "turn.end", thread, recording, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
+    return { status, thread, turnId, recording, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+  }
+
+  /** Saves a turn's transcript (never fails the turn: a write error leaves recording null). */
+  #record(t: RecordedTurn): string | null {
+    if (!this.#o.stateDir || this.#o.config.recordTurns === false) return null;
+    try {
+      saveTurn(this.#o.stateDir, t);
+      return t.turnId;
+    } catch {
+      return null;
+    }
   }
 
   /** This session's threads, the current one marked. */

@@ -43,6 +43,8 @@ export interface TurnResult {
   /** The conversation thread the turn ran in. */
   thread: string;
   turnId: string;
+  /** The saved transcript's id (`agent export ID`), null when not recorded. */
+  recording: string | null;
   model: string;
   modelId: string | null;
   scripted: boolean;

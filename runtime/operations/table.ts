@@ -233,6 +233,37 @@ export const agentHistory = op({
   },
 });
 
+export const agentExport = op({
+  name: "agent.export",
+  summary: "write a recorded turn as a scripted-model file (in models.providers.scripted.scriptsDir): it replays offline and says where a replay diverges",
+  params: {
+    type: "object",
+    properties: {
+      id: { type: "string", pattern: "^[0-9a-f-]{36}$", description: "the turn's id (turnId in --json, `recording` of turn.end)" },
+      scripted: { type: "string", minLength: 1, maxLength: 200, pattern: "^[^/\\\\]+$", description: "file name to write in models.providers.scripted.scriptsDir; replay it as scripted/<name>" },
+      force: { type: "boolean", description: "overwrite an existing file" },
+    },
+    required: ["id", "scripted"],
+    additionalProperties: false,
+  },
+  reach: LOCAL,
+  async handler(p: { id: string; scripted: string; force?: boolean }, ctx) {
+    const { loadTurn, toScript } = await import("../agent/record.js");
+    const { existsSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { config } = await ctx.services.config();
+    const t = loadTurn(config.stateDir, p.id);
+    const name = p.scripted.endsWith(".json") ? p.scripted : `${p.scripted}.json`;
+    if (name.startsWith(".")) throw new ParamsError("params.scripted must not start with a dot", "scripted", "must not start with a dot", "give a plain file name, e.g. lesson.json");
+    const dir = config.models.providers.scripted.scriptsDir;
+    const file = join(dir, name);
+    if (existsSync(file) && !p.force) throw new OpenClawError(`${file} exists`, { code: "exists", exitCode: EXIT.USAGE, fix: "choose another name, or --force to overwrite it" });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(toScript(t), null, 2)}\n`);
+    return { id: t.turnId, file, ref: `scripted/${name}`, steps: t.steps.length, model: t.model, modelId: t.modelId, status: t.status };
+  },
+});
+
 export interface AgentRunParams {
   prompt: string;
   model?: string;
@@ -530,6 +561,7 @@ export const OPERATIONS = [
   agentRun,
   agentThreads,
   agentHistory,
+  agentExport,
   ragIndex,
   ragQuery,
   ragStatus,
