@@ -133,6 +133,7 @@ export class Runtime {
         notices: this.#notices,
         emit: (e) => this.emit(e),
         stateDir: this.config.stateDir,
+        prices: this.config.models.prices,
       });
     });
   }

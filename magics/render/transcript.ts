@@ -79,6 +79,11 @@ export function foldTurn(events: RuntimeEvent[]): TurnView {
   return view;
 }
 
+/** An estimate from the config's price table: enough digits to show a small step. */
+function money(c: { amount: number; currency: string }): string {
+  return `${c.amount < 0.01 ? c.amount.toPrecision(3) : c.amount.toFixed(4)} ${c.currency}`;
+}
+
 function ms(v: unknown): string {
   return typeof v === "number" ? (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 2 : 0)} ms`) : "";
 }
@@ -131,14 +136,14 @@ export function renderTranscript(events: RuntimeEvent[]): string {
   const steps = v.steps
     .map((st) => {
       const r = st.response;
-      const meta = r ? muted(`${ms(r.durationMs)}${r.usage ? `, ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r.finishReason ? `, ${r.finishReason}` : ""}`) : muted("waiting for the model…");
+      const meta = r ? muted(`${ms(r.durationMs)}${r.usage ? `, ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r.cost ? `, ≈ ${money(r.cost)}` : ""}${r.finishReason ? `, ${r.finishReason}` : ""}`) : muted("waiting for the model…");
       const said = st.text ? pre(st.text, 200) : "";
       return `<div class="oc-step" style="border-left:3px solid ${COLORS.accent};padding-left:8px;margin:6px 0"><div><b>step ${st.step}</b> model ${meta}</div>${said}${st.items.map(itemHtml).join("")}</div>`;
     })
     .join("");
   const errors = v.errors.map((e) => pre(String(e.message))).join("");
   const foot = end
-    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}${end.recording ? ` ${muted(`recorded as ${end.recording}`)}` : ""}</div>`
+    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}${end.cost ? ` ${muted(`cost ≈ ${money(end.cost)}`)}` : ""}${end.recording ? ` ${muted(`recorded as ${end.recording}`)}` : ""}</div>`
     : `<div style="margin-top:6px">${badge("running")}</div>`;
   return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + notes + steps + errors + foot);
 }
@@ -152,7 +157,7 @@ export function transcriptText(events: RuntimeEvent[]): string {
   for (const n of v.notes) lines.push(`note: ${n.message}`);
   for (const st of v.steps) {
     const r = st.response;
-    lines.push(`step ${st.step}: model${r ? ` ${ms(r.durationMs)}` : ""}${st.text ? `: ${st.text.trim().slice(0, 500)}` : ""}`);
+    lines.push(`step ${st.step}: model${r ? ` ${ms(r.durationMs)}` : ""}${r?.usage ? ` ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r?.cost ? ` ≈ ${money(r.cost)}` : ""}${st.text ? `: ${st.text.trim().slice(0, 500)}` : ""}`);
     for (const e of st.items) {
       if (e.type === "tool.call") lines.push(`  -> ${e.name}(${JSON.stringify(e.arguments)})`);
       else if (e.type === "tool.result") lines.push(`  <- ${e.name}: ${e.status}${e.exitCode !== null && e.exitCode !== undefined ? ` exit ${e.exitCode}` : ""} ${ms(e.durationMs)}${e.stdout ? `\n     ${String(e.stdout).trim().split("\n").slice(0, 5).join("\n     ")}` : ""}`);
@@ -165,6 +170,6 @@ export function transcriptText(events: RuntimeEvent[]): string {
   }
   for (const e of v.errors) lines.push(`error: ${e.message}`);
   const end = v.end;
-  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}${end.recording ? `; recorded as ${end.recording}` : ""}`);
+  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}${end.cost ? `, cost ≈ ${money(end.cost)}` : ""}${end.recording ? `; recorded as ${end.recording}` : ""}`);
   return lines.join("\n");
 }

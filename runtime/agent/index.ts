@@ -10,6 +10,7 @@ import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
 import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 import { describeNotice, restrictDoor, runToolCall, type Emit } from "./tools.js";
 import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+import { addCost, costOf, type Cost, type Price } from "./cost.js";
 import { formatInstruction } from "./format.js";
 import { Recorder, saveTurn, type RecordedTurn } from "./record.js";
 import { Threads, type Exchange, type ThreadInfo } from "./threads.js";
@@ -31,6 +32,8 @@ export interface AgentOptions {
   emit: (e: RuntimeEvent) => void;
   /** Where turns are recorded (<stateDir>/agent/turns) when agentDefaults.recordTurns; absent: not recorded. */
   stateDir?: string;
+  /** models.prices: cost estimates per step and turn (never fetched). */
+  prices?: Record<string, Price>;
 }
 export { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 
@@ -108,6 +111,7 @@ export class Agent {
     let toolMs = 0;
     let warnedId = false;
     const rec = new Recorder();
+    let cost: Cost | null = null;
     const startedAt = new Date().toISOString();
     emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec, thread });
 
@@ -146,13 +150,15 @@ export class Agent {
           onDelta: (text) => emit({ type: "model.delta", step, text }),
         });
         modelMs += performance.now() - m0;
-        rec.response(step, resp, performance.now() - m0);
+        const stepCost = costOf(this.#o.prices, ref, resp.usage);
+        cost = addCost(cost, stepCost);
+        rec.response(step, resp, performance.now() - m0, stepCost);
         usage = addUsage(usage, resp.usage);
         if (resp.modelId) {
           modelId = resp.modelId;
           if (!warnedId) warnedId = checkModelId(model, ref, resp.modelId, step, emit);
         }
-        emit({ type: "model.response", step, content: resp.content, toolCalls: resp.toolCalls.map((c) => ({ id: c.id, name: c.name })), finishReason: resp.finishReason, modelId: resp.modelId, usage: resp.usage, durationMs: Math.round((performance.now() - m0) * 1000) / 1000 });
+        emit({ type: "model.response", step, content: resp.content, toolCalls: resp.toolCalls.map((c) => ({ id: c.id, name: c.name })), finishReason: resp.finishReason, modelId: resp.modelId, usage: resp.usage, cost: stepCost, durationMs: Math.round((performance.now() - m0) * 1000) / 1000 });
         messages.push({ role: "assistant", content: resp.content, ...(resp.toolCalls.length ? { toolCalls: resp.toolCalls } : {}) });
         if (!resp.toolCalls.length) {
           final = resp.content;
@@ -179,9 +185,9 @@ export class Agent {
     }
     if (status === "ok") this.#threads.add(thread, { turnId, ts: Date.now(), model: ref, prompt: req.prompt, answer: final });
     const durationMs = performance.now() - t0;
-    const recording = this.#record({ version: 1, turnId, thread, startedAt, model: ref, provider: model.provider, scripted: model.scripted, modelId, prompt: req.prompt, status, ...(error ? { error } : {}), final, usage, durationMs: round(durationMs), steps: rec.steps });
-    emit({ type: "turn.end", thread, recording, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
-    return { status, thread, turnId, recording, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+    const recording = this.#record({ version: 1, turnId, thread, startedAt, model: ref, provider: model.provider, scripted: model.scripted, modelId, prompt: req.prompt, status, ...(error ? { error } : {}), final, usage, cost, durationMs: round(durationMs), steps: rec.steps });
+    emit({ type: "turn.end", thread, recording, cost, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
+    return { status, thread, turnId, recording, cost, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
   }
 
   /** Saves a turn's transcript (never fails the turn: a write error leaves recording null). */

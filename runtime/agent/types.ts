@@ -45,6 +45,8 @@ export interface TurnResult {
   turnId: string;
   /** The saved transcript's id (`agent export ID`), null when not recorded. */
   recording: string | null;
+  /** Estimated from models.prices (null when the ref has no price). */
+  cost: { amount: number; currency: string } | null;
   model: string;
   modelId: string | null;
   scripted: boolean;
