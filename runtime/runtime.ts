@@ -134,6 +134,7 @@ export class Runtime {
         emit: (e) => this.emit(e),
         stateDir: this.config.stateDir,
         prices: this.config.models.prices,
+        providerNames: Object.keys(this.config.models.named),
       });
     });
   }

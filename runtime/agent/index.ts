@@ -34,6 +34,8 @@ export interface AgentOptions {
   stateDir?: string;
   /** models.prices: cost estimates per step and turn (never fetched). */
   prices?: Record<string, Price>;
+  /** Named OpenAI-compatible providers (models.providers.<name>): refs name/<model> are theirs. */
+  providerNames?: string[];
 }
 export { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 
@@ -73,7 +75,7 @@ export class Agent {
   async run(req: TurnRequest): Promise<TurnResult> {
     const cfg = this.#o.config;
     const ref = req.model ?? cfg.model;
-    parseRef(ref);
+    parseRef(ref, this.#o.providerNames);
     assertPinned(ref);
     const maxSteps = req.maxSteps ?? cfg.maxSteps;
     if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
@@ -227,7 +229,7 @@ export class Agent {
  */
 function checkModelId(model: ChatModel, ref: string, reported: string, step: number, emit: Emit): boolean {
   if (model.provider !== "openai") return true;
-  const asked = parseRef(ref).model;
+  const asked = ref.slice(ref.indexOf("/") + 1);
   if (reported === asked) return false;
   emit({ type: "model.warning", step, message: `asked for ${asked} but ${reported} answered`, asked, reported, fix: reported.startsWith(asked) ? `pin the snapshot: openai/${reported}` : "check models.providers.openai.baseURL: the endpoint serves a different model" });
   return true;

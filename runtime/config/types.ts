@@ -34,6 +34,15 @@ export interface ExecConfig extends Required<Omit<RawExec, "applyPatch">> {
   applyPatch: Required<NonNullable<RawExec["applyPatch"]>>;
 }
 
+/** A named OpenAI-compatible provider: models.providers.<name> with type "openai". */
+export interface NamedProvider {
+  type: "openai";
+  baseURL: string;
+  apiKeyEnv: string;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
 export interface OpenClawConfig {
   gateway: GatewayConfig;
   agentDefaults: Filled<RawAgent, "systemPrompt">;
@@ -47,6 +56,8 @@ export interface OpenClawConfig {
       llamacpp: Filled<NonNullable<RawProviders["llamacpp"]>, "threads">;
       scripted: Required<NonNullable<RawProviders["scripted"]>>;
     };
+    /** Named OpenAI-compatible providers (every other key of models.providers), apiKeyEnv filled (<NAME>_API_KEY). */
+    named: Record<string, NamedProvider>;
   };
   skills: Required<NonNullable<OpenClawJson["skills"]>>;
   rag: Required<Omit<RawRag, "embedding">> & { embedding: Filled<NonNullable<RawRag["embedding"]>, "model" | "modelDir"> };

@@ -166,6 +166,9 @@ export interface OpenClawJson {
      * Extra pinned refs listed by `models list`.
      */
     refs?: ModelRef[];
+    /**
+     * Model providers. openai, llamacpp and scripted are built in; any other key names an OpenAI-compatible endpoint (Ollama, vLLM, LM Studio, another OpenAI account), used as <name>/<model>, e.g. ollama/llama3.2:3b, with the same pinning rules.
+     */
     providers?: {
       openai?: {
         /**
@@ -202,6 +205,62 @@ export interface OpenClawJson {
          */
         scriptsDir?: string;
       };
+      /**
+       * A named OpenAI-compatible provider.
+       */
+      [k: string]:
+        | {
+            /**
+             * The protocol it speaks: openai (chat completions).
+             */
+            type: "openai";
+            /**
+             * Its endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama.
+             */
+            baseURL: string;
+            /**
+             * Environment variable its key is read from at run time; default <NAME>_API_KEY. A loopback endpoint needs none.
+             */
+            apiKeyEnv?: string;
+            timeoutMs?: number;
+            maxRetries?: number;
+          }
+        | {
+            /**
+             * OpenAI-compatible endpoint; default the SDK's (or $OPENAI_BASE_URL).
+             */
+            baseURL?: string;
+            /**
+             * Environment variable the key is read from at run time.
+             */
+            apiKeyEnv?: string;
+            timeoutMs?: number;
+            maxRetries?: number;
+          }
+        | {
+            /**
+             * Where llamacpp/<file>.gguf refs are resolved.
+             */
+            modelsDir?: string;
+            /**
+             * CPU threads; default the cores present less one (min 1): oversubscribed llama.cpp collapses.
+             */
+            threads?: number;
+            contextSize?: number;
+            /**
+             * Pins: file name -> expected sha256.
+             */
+            sha256?: {
+              [k: string]: string;
+            };
+          }
+        | {
+            /**
+             * Where scripted/<file> refs (JSON replay scripts) are resolved.
+             */
+            scriptsDir?: string;
+          }
+        | undefined;
     };
     /**
      * Price table for cost estimates, by model ref (never fetched): {"openai/gpt-4o-mini": {"input": 0.15, "output": 0.6, "currency": "USD"}} per million tokens.

@@ -14,7 +14,7 @@ export { defaultThreads, LlamaCppChatModel } from "./llamacpp.js";
 
 /** What the registry is built from: the model config, the environment, and a secret lookup (read at call time, never stored). */
 export interface ModelRegistryOptions {
-  config: Pick<OpenClawConfig, "models" | "agentDefaults" | "tools">;
+  config: Pick<OpenClawConfig, "agentDefaults" | "tools"> & { models: Omit<OpenClawConfig["models"], "named" | "prices"> & Partial<Pick<OpenClawConfig["models"], "named">> };
   env: NodeJS.ProcessEnv;
   secret: (name: string) => string | undefined;
 }
@@ -33,8 +33,13 @@ export class ModelRegistry {
   }
 
   /** A chat model for a pinned ref. Throws SafetyError for floating refs, NotFound for missing files. */
+  /** Names of the named OpenAI-compatible providers (models.providers.<name>). */
+  get named(): string[] {
+    return Object.keys(this.opts.config.models.named ?? {});
+  }
+
   async chatModel(ref: string): Promise<ChatModel> {
-    const p = parseRef(ref);
+    const p = parseRef(ref, this.named);
     assertPinned(ref);
     const cfg = this.opts.config.models.providers;
     if (p.provider === "scripted") return new ScriptedChatModel(ref, resolveScript(cfg.scripted.scriptsDir, p.model), p.model);
@@ -42,7 +47,7 @@ export class ModelRegistry {
     if (cached) return cached;
     let m: ChatModel;
     if (p.provider === "openai") {
-      m = this.openai(ref, p.model);
+      m = this.openai(ref, p.model, p.name);
     } else {
       const l = cfg.llamacpp;
       m = new LlamaCppChatModel({ ref, path: resolveModelFile(l.modelsDir, p.model), threads: l.threads, contextSize: l.contextSize, sha256: l.sha256[p.model] });
@@ -52,7 +57,9 @@ export class ModelRegistry {
   }
 
   /** An OpenAI-compatible client for one model id; the key is read through the secret lookup at call time. */
-  private openai(ref: string, model: string): OpenAIChatModel {
+  private openai(ref: string, model: string, name = "openai"): OpenAIChatModel {
+    const n = this.opts.config.models.named?.[name];
+    if (n) return new OpenAIChatModel({ ref, model, baseURL: n.baseURL, apiKeyEnv: n.apiKeyEnv, timeoutMs: n.timeoutMs, maxRetries: n.maxRetries, secret: (k) => this.opts.secret(k) });
     const o = this.opts.config.models.providers.openai;
     return new OpenAIChatModel({ ref, model, baseURL: o.baseURL ?? (this.opts.env.OPENAI_BASE_URL || undefined), apiKeyEnv: o.apiKeyEnv, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, secret: (n) => this.opts.secret(n) });
   }
@@ -70,6 +77,7 @@ export class ModelRegistry {
     };
     add(c.agentDefaults.model, "agentDefaults.model");
     for (const r of c.models.refs) add(r, "models.refs");
+    for (const name of this.named) if (![...out.keys()].some((r) => r.startsWith(`${name}/`))) out.set(`${name}/`, { ref: `${name}/`, provider: name, pinned: true, available: false, local: false, source: `models.providers.${name}`, note: `no model of ${name} configured: add e.g. "${name}/<model>" to models.refs` });
     for (const r of c.tools.exec.applyPatch.allowedModels) add(r, "tools.exec.applyPatch.allowedModels");
     for (const f of listFiles(c.models.providers.llamacpp.modelsDir, ".gguf")) add(`llamacpp/${f}`, "modelsDir");
     for (const f of listFiles(c.models.providers.scripted.scriptsDir, ".json")) add(`scripted/${f}`, "scriptsDir");
@@ -85,9 +93,15 @@ export class ModelRegistry {
     const pinned = !isFloatingRef(ref);
     let provider = ref.split("/")[0] ?? "";
     try {
-      const p = parseRef(ref);
-      provider = p.provider;
+      const p = parseRef(ref, this.named);
+      provider = p.name;
       const cfg = this.opts.config.models.providers;
+      const named = this.opts.config.models.named?.[p.name];
+      if (named) {
+        const local = new OpenAIChatModel({ ref, model: p.model, baseURL: named.baseURL, apiKeyEnv: named.apiKeyEnv, timeoutMs: 1, maxRetries: 0, secret: () => undefined }).local;
+        const key = !!this.opts.secret(named.apiKeyEnv);
+        return { ref, provider, pinned, available: pinned && (key || local), local, source, ...(!pinned ? { note: "floating alias: refused" } : !key && !local ? { note: `$${named.apiKeyEnv} not set` } : { note: `openai-compatible at ${named.baseURL}` }) };
+      }
       if (p.provider === "openai") {
         const base = cfg.openai.baseURL ?? this.opts.env.OPENAI_BASE_URL;
         const local = new OpenAIChatModel({ ref, model: p.model, baseURL: base, apiKeyEnv: cfg.openai.apiKeyEnv, timeoutMs: 1, maxRetries: 0, secret: () => undefined }).local;
