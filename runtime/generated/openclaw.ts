@@ -198,6 +198,10 @@ export interface OpenClawJson {
         sha256?: {
           [k: string]: string;
         };
+        /**
+         * GPU for llama.cpp: false (CPU only), auto (a prebuilt GPU backend when installed, else CPU), cuda or vulkan (that backend, or an error naming the package to install). See README: Local models.
+         */
+        gpu?: "auto" | "cuda" | "vulkan" | false;
       };
       scripted?: {
         /**
@@ -253,6 +257,10 @@ export interface OpenClawJson {
             sha256?: {
               [k: string]: string;
             };
+            /**
+             * GPU for llama.cpp: false (CPU only), auto (a prebuilt GPU backend when installed, else CPU), cuda or vulkan (that backend, or an error naming the package to install). See README: Local models.
+             */
+            gpu?: "auto" | "cuda" | "vulkan" | false;
           }
         | {
             /**

@@ -50,7 +50,7 @@ export class ModelRegistry {
       m = this.openai(ref, p.model, p.name);
     } else {
       const l = cfg.llamacpp;
-      m = new LlamaCppChatModel({ ref, path: resolveModelFile(l.modelsDir, p.model), threads: l.threads, contextSize: l.contextSize, sha256: l.sha256[p.model] });
+      m = new LlamaCppChatModel({ ref, path: resolveModelFile(l.modelsDir, p.model), threads: l.threads, contextSize: l.contextSize, sha256: l.sha256[p.model], gpu: l.gpu });
     }
     this.cache.set(ref, m);
     return m;
