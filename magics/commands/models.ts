@@ -1,10 +1,21 @@
-import { modelsList } from "../../runtime/operations/table.js";
+import { modelsList, modelsPin } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
 import { badge, box, code, esc, muted, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
 import type { CommandSpec } from "../types.js";
 
 export const commands: CommandSpec[] = [
+  bind({
+    op: modelsPin,
+    path: ["models", "pin"],
+    positionals: [{ name: "ref", help: "llamacpp/<file>.gguf", required: true }],
+    params: (args) => ({ ref: args.positionals.ref }),
+    examples: ["models pin llamacpp/qwen2.5-0.5b-instruct-q4_k_m.gguf"],
+    render(d) {
+      const text = `pinned ${d.ref}: sha256 ${d.sha256}${d.previous && d.previous !== d.sha256 ? ` (was ${d.previous})` : ""}, written to ${d.configPath}`;
+      return { text, html: box("oc-models", "models pin", `${code(d.ref)} sha256 ${code(d.sha256)} ${muted(`written to ${d.configPath}`)}`), markdown: text };
+    },
+  }),
   bind({
     op: modelsList,
     path: ["models", "list"],

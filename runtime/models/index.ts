@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { UsageError } from "../errors.js";
 import { isFloatingRef } from "../config/index.js";
 import type { OpenClawConfig } from "../config/index.js";
-import { LlamaCppChatModel, resolveModelFile } from "./llamacpp.js";
+import { LlamaCppChatModel, resolveModelFile, sha256File } from "./llamacpp.js";
 import { OpenAIChatModel } from "./openai.js";
 import { assertPinned, parseRef } from "./refs.js";
 import { ScriptedChatModel, resolveScript } from "./scripted.js";
@@ -84,8 +85,56 @@ export class ModelRegistry {
     if (opts.remote) {
       for (const id of await this.openai("openai/*", "*").remoteIds(opts.signal)) if (!out.has(`openai/${id}`)) out.set(`openai/${id}`, { ...this.describe(`openai/${id}`, "remote"), available: true });
     }
+    // A pinned GGUF whose bytes no longer match its pin is unavailable (it would be refused at load).
+    const pins = c.models.providers.llamacpp.sha256;
+    for (const m of out.values()) {
+      const file = m.provider === "llamacpp" && m.available ? m.ref.slice("llamacpp/".length) : undefined;
+      if (!file || !pins[file]) continue;
+      const got = await this.fileHash(resolveModelFile(c.models.providers.llamacpp.modelsDir, file));
+      if (got === pins[file]) m.note = `sha256 pinned: ${got.slice(0, 12)}…`;
+      else Object.assign(m, { available: false, note: `sha256 does not match its pin (models.providers.llamacpp.sha256): expected ${pins[file]!.slice(0, 12)}…, file has ${got.slice(0, 12)}…` });
+    }
     const models = [...out.values()];
     return { count: models.length, models };
+  }
+
+  readonly #hashes = new Map<string, { key: string; hash: string }>();
+
+  /** A file's sha256, remembered while its size and mtime stay the same (a GGUF is gigabytes). */
+  async fileHash(path: string): Promise<string> {
+    const st = statSync(path);
+    const key = `${st.size}:${st.mtimeMs}`;
+    const hit = this.#hashes.get(path);
+    if (hit?.key === key) return hit.hash;
+    const hash = await sha256File(path);
+    this.#hashes.set(path, { key, hash });
+    return hash;
+  }
+
+  /**
+   * Pins a local GGUF: writes its sha256 into the config file (models.providers.llamacpp.sha256)
+   * and into this runtime's config, so a changed file is refused from now on.
+   */
+  async pin(ref: string, configPath: string | null): Promise<{ ref: string; file: string; sha256: string; configPath: string; previous: string | null }> {
+    const p = parseRef(ref, this.named);
+    if (p.provider !== "llamacpp") throw new UsageError(`models pin takes a llamacpp/<file>.gguf ref, got ${ref}`, { fix: "hosted models are pinned by exact id in the ref itself (e.g. openai/gpt-4o-mini-2024-07-18)" });
+    if (!configPath) throw new UsageError("there is no openclaw.json to write the pin into", { fix: "create one (openclaw-kernel config init, or an empty {} file) next to the notebook, then pin again" });
+    const l = this.opts.config.models.providers.llamacpp;
+    const path = resolveModelFile(l.modelsDir, p.model);
+    const sha256 = await this.fileHash(path);
+    const raw = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, any>;
+    const models = (raw.models ??= {});
+    const providers = (models.providers ??= {});
+    const llamacpp = (providers.llamacpp ??= {});
+    const pins = (llamacpp.sha256 ??= {});
+    const previous = (pins[p.model] as string | undefined) ?? null;
+    pins[p.model] = sha256;
+    const tmp = `${configPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(raw, null, 2)}\n`);
+    renameSync(tmp, configPath);
+    l.sha256[p.model] = sha256;
+    this.cache.delete(ref);
+    return { ref, file: path, sha256, configPath, previous };
   }
 
   /** One listing row; never throws (a bad ref is shown as unavailable with the reason). */

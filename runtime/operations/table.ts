@@ -117,6 +117,17 @@ export const modelsList = op({
   },
 });
 
+export const modelsPin = op({
+  name: "models.pin",
+  summary: "pin a local GGUF: write its sha256 into openclaw.json (models.providers.llamacpp.sha256); a changed file is then refused",
+  params: { type: "object", properties: { ref: { type: "string", minLength: 1, maxLength: 300, description: "llamacpp/<file>.gguf" } }, required: ["ref"], additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { ref: string }, ctx) {
+    const { source } = await ctx.services.config();
+    return (await ctx.services.models()).pin(p.ref, source.path);
+  },
+});
+
 export const skillsList = op({
   name: "skills.list",
   summary: "skills a caller may see: blocked ones with the reason, overrides marked, load errors",
@@ -554,6 +565,7 @@ export const OPERATIONS = [
   configSchema,
   doctor,
   modelsList,
+  modelsPin,
   skillsList,
   skillsShow,
   skillsRegister,

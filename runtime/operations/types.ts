@@ -42,7 +42,7 @@ export interface OpServices {
   /** Read-only skill views and session registration; running skills goes through the door. */
   skills(): Promise<Pick<SkillRegistry, "get" | "details" | "errors" | "register">>;
   rag(): Promise<Pick<Rag, "index" | "query" | "status">>;
-  models(): Promise<Pick<ModelRegistry, "list">>;
+  models(): Promise<Pick<ModelRegistry, "list" | "pin">>;
   agent(): Promise<Pick<Agent, "run" | "threads" | "history">>;
   /** The in-process gateway (built on first use). */
   gateway(): Promise<Gateway>;
