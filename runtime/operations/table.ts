@@ -128,6 +128,26 @@ export const modelsPin = op({
   },
 });
 
+export const modelsPull = op({
+  name: "models.pull",
+  summary: "download a GGUF (hf:repo/file.gguf or an https URL) into models.providers.llamacpp.modelsDir through node-llama-cpp's downloader; with rag.pull, the only operations that download",
+  params: { type: "object", properties: { source: { type: "string", minLength: 4, maxLength: 2000, description: "hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant>, or an http(s) URL ending in .gguf" } }, required: ["source"], additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { source: string }, ctx) {
+    const { pullModel } = await import("../models/pull.js");
+    const { config } = await ctx.services.config();
+    let last = 0;
+    return pullModel(p.source, config.models.providers.llamacpp.modelsDir, {
+      signal: ctx.signal,
+      onProgress: (done, total) => {
+        const pct = total ? Math.floor((done / total) * 10) : 0;
+        if (pct > last) ctx.emit?.({ type: "rag.pull", ts: Date.now(), message: `downloading ${p.source}: ${pct * 10}%` });
+        last = Math.max(last, pct);
+      },
+    });
+  },
+});
+
 export const skillsList = op({
   name: "skills.list",
   summary: "skills a caller may see: blocked ones with the reason, overrides marked, load errors",
@@ -566,6 +586,7 @@ export const OPERATIONS = [
   doctor,
   modelsList,
   modelsPin,
+  modelsPull,
   skillsList,
   skillsShow,
   skillsRegister,
