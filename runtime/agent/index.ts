@@ -56,7 +56,14 @@ export class Agent {
   readonly #o: AgentOptions;
   private readonly running = new Set<AbortController>();
   /** This session's conversation threads (in memory: a kernel session's). */
-  readonly #threads = new Threads();
+  readonly #conversations = new Map<string, Threads>();
+
+  /** The threads of one party: the session's own person (""), or one gateway client: nobody reads another's. */
+  #threadsOf(party = ""): Threads {
+    let t = this.#conversations.get(party);
+    if (!t) this.#conversations.set(party, (t = new Threads()));
+    return t;
+  }
 
   constructor(opts: AgentOptions) {
     this.#o = opts;
@@ -82,7 +89,8 @@ export class Agent {
     const model = await (await this.#o.models()).chatModel(ref);
     const under = req.door ?? this.#o.door;
 
-    const thread = this.#threads.select({ ...(req.thread !== undefined ? { name: req.thread } : {}), fresh: req.newThread === true });
+    const threads = this.#threadsOf(req.party);
+    const thread = threads.select({ ...(req.thread !== undefined ? { name: req.thread } : {}), fresh: req.newThread === true });
     const turnId = randomUUID();
     const t0 = performance.now();
     const events: RuntimeEvent[] = [];
@@ -125,7 +133,7 @@ export class Agent {
       const offered = req.noTools || req.skills ? new Set(tools.map((t) => t.name)) : undefined;
       const missing = req.noTools ? [] : (req.skills ?? []).filter((n) => !tools.some((t) => t.name === n));
       if (missing.length) emit({ type: "turn.note", step: 0, message: `not offered: ${missing.join(", ")} (no such skill, or not allowed by policy for this model)` });
-      const past = this.#threads.history(thread, cfg.historyTokens ?? 4000);
+      const past = threads.history(thread, cfg.historyTokens ?? 4000);
       if (past.dropped) emit({ type: "turn.note", step: 0, message: `thread ${thread}: ${past.dropped} older exchange(s) left out to fit agentDefaults.historyTokens (${cfg.historyTokens ?? 4000}); ${past.sent} sent (about ${past.tokens} tokens)` });
       const messages: ChatMessage[] = [
         { role: "system", content: (cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT) + (req.format ? `\n${formatInstruction(req.format)}` : "") },
@@ -185,7 +193,7 @@ export class Agent {
     } finally {
       this.running.delete(ac);
     }
-    if (status === "ok") this.#threads.add(thread, { turnId, ts: Date.now(), model: ref, prompt: req.prompt, answer: final });
+    if (status === "ok") threads.add(thread, { turnId, ts: Date.now(), model: ref, prompt: req.prompt, answer: final });
     const durationMs = performance.now() - t0;
     const recording = this.#record({ version: 1, turnId, thread, startedAt, model: ref, provider: model.provider, scripted: model.scripted, modelId, prompt: req.prompt, status, ...(error ? { error } : {}), final, usage, cost, durationMs: round(durationMs), steps: rec.steps });
     emit({ type: "turn.end", thread, recording, cost, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
@@ -204,13 +212,14 @@ export class Agent {
   }
 
   /** This session's threads, the current one marked. */
-  threads(): { current: string; threads: ThreadInfo[] } {
-    return { current: this.#threads.current, threads: this.#threads.list() };
+  threads(party?: string): { current: string; threads: ThreadInfo[] } {
+    const t = this.#threadsOf(party);
+    return { current: t.current, threads: t.list() };
   }
 
   /** A thread's exchanges, oldest first (default: the current thread). */
-  history(thread?: string): { thread: string; exchanges: Exchange[] } {
-    const t = this.#threads.get(thread);
+  history(thread?: string, party?: string): { thread: string; exchanges: Exchange[] } {
+    const t = this.#threadsOf(party).get(thread);
     return { thread: t.name, exchanges: t.exchanges };
   }
 

@@ -29,6 +29,8 @@ export interface TurnRequest {
   skills?: string[];
   /** Offer no tools at all. */
   noTools?: boolean;
+  /** Whose threads: "" (default) the session's own person; a gateway client's id for its own. */
+  party?: string;
   /** Start a new thread (named by `thread`, else t2, t3, …) instead of continuing. */
   newThread?: boolean;
   /** Tool choice of the first model call: "required" makes a weak local model call a tool. */

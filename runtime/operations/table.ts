@@ -234,7 +234,7 @@ export const agentRun = op({
     const agent = await ctx.services.agent();
     // A gateway client's turn acts as the model under that client's door (its records carry
     // the client id); the CLI's and the kernel's under the runtime's own person door.
-    const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
+    const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door, party: `client:${ctx.door.actor.clientId}` } : {};
     const prompt = p.vars ? (await import("../agent/interpolate.js")).interpolate(p.prompt, p.vars) : p.prompt;
     const r = await agent.run({ prompt, ...(p.skills ? { skills: p.skills } : {}), ...(p.noTools ? { noTools: true } : {}), ...(p.format ? { format: p.format } : {}), ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
     const output = p.format ? (await import("../agent/format.js")).shapeOutput(p.format, r.final) : undefined;
@@ -242,13 +242,18 @@ export const agentRun = op({
   },
 });
 
+/** A gateway client has its own threads; the kernel's and the CLI's person has the session's. */
+function partyOf(ctx: OpContext): string | undefined {
+  return "clientId" in ctx.door.actor && ctx.door.actor.clientId ? `client:${ctx.door.actor.clientId}` : undefined;
+}
+
 export const agentThreads = op({
   name: "agent.threads",
   summary: "this session's conversation threads: turns each, the current one marked",
   params: NONE,
   reach: ALL,
   async handler(_p, ctx) {
-    const r = (await ctx.services.agent()).threads();
+    const r = (await ctx.services.agent()).threads(partyOf(ctx));
     return { ...r, count: r.threads.length };
   },
 });
@@ -259,7 +264,7 @@ export const agentHistory = op({
   params: { type: "object", properties: { thread: { type: "string", minLength: 1, maxLength: 64, description: "thread name (`agent threads`)" } }, additionalProperties: false },
   reach: ALL,
   async handler(p: { thread?: string }, ctx) {
-    const r = (await ctx.services.agent()).history(p.thread);
+    const r = (await ctx.services.agent()).history(p.thread, partyOf(ctx));
     return { ...r, count: r.exchanges.length };
   },
 });

@@ -50,3 +50,15 @@ test("history beyond agentDefaults.historyTokens is trimmed oldest-first, with a
   assert.match(r.result.text!, /note: thread main: 1 older exchange/);
   assert.match(r.result.html!, /oc-note/);
 });
+
+test("a gateway client's turns have their own threads: they neither see nor continue the session's conversation", async (t) => {
+  const { srv, ctx } = await kernelSetup(t);
+  srv.replies.push({ content: "Secret plan noted." }, { content: "I know nothing." });
+  await dispatch("agent", ctx, { body: "The secret plan is X." });
+  const agent = await (await ctx.runtime()).agent();
+  const r = await agent.run({ prompt: "What is the secret plan?", party: "client:abc" });
+  assert.equal(r.thread, "main");
+  assert.deepEqual(texts(srv.requests[1]!.body).slice(1), ["user:What is the secret plan?"], "no exchange of the session's person was sent");
+  assert.deepEqual(agent.history("main", "client:abc").exchanges.map((e) => e.prompt), ["What is the secret plan?"]);
+  assert.deepEqual(agent.history("main").exchanges.map((e) => e.prompt), ["The secret plan is X."]);
+});
