@@ -67,6 +67,7 @@ export class CellRunner {
       // No stdin (nbclient, a headless run): no approver at all, so the runtime records
       // "approval.none" (nobody could answer) rather than a person's "no".
       approver: msg.content.allow_stdin ? kernel.stdin.approver(msg, abort.signal) : undefined,
+      scope: (name) => this.ts?.lookup(name) ?? { found: false },
     };
     await out.publish("status", { execution_state: "busy" }, msg);
     if (!silent && c.store_history !== false) {

@@ -92,6 +92,11 @@ export class TypeScriptCells {
     this.req = new Proxy(base, { apply: (t, self, args: [string]) => (args[0] === "tslab" ? tslabCompat() : Reflect.apply(t, self, args)) });
   }
 
+  /** A top-level name of the cells run so far ({name} in an agent prompt). */
+  lookup(name: string): { found: boolean; value?: unknown } {
+    return Object.hasOwn(this.locals, name) ? { found: true, value: this.locals[name] } : { found: false };
+  }
+
   get loaded(): boolean {
     return this.compiler.started;
   }

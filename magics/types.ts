@@ -21,6 +21,8 @@ export interface CommandContext {
   approver?: Approver;
   /** Asks a person for a value (the kernel's input_request; password hides it). */
   prompt?: (question: string, opts: { password: boolean }) => Promise<string>;
+  /** The notebook's names ({name} in an agent prompt): the kernel's TypeScript cell scope. Absent on the CLI. */
+  scope?: (name: string) => { found: boolean; value?: unknown };
   /** True when output goes to a terminal (progress bars, colour). */
   isTTY?: boolean;
 }

@@ -132,6 +132,9 @@ export class Runtime {
         modelDoor: this.#modelDoor,
         notices: this.#notices,
         emit: (e) => this.emit(e),
+        stateDir: this.config.stateDir,
+        prices: this.config.models.prices,
+        providerNames: Object.keys(this.config.models.named),
       });
     });
   }

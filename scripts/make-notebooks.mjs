@@ -221,6 +221,36 @@ labelled as scripted wherever it shows. It makes the lesson reproducible; the li
     code(`%openclaw models list`),
     code(`%%openclaw agent --model scripted/onboarding.json
 How do we onboard new hires for product training?`),
+    md(`## Conversations
+
+Consecutive agent cells continue **one thread** per kernel session: each turn sends the earlier exchanges
+(your prompt and the model's answer) before the new prompt, so a follow-up can say "that plan". The oldest
+exchanges are dropped first when they would not fit \`agentDefaults.historyTokens\`, and the transcript says
+so. \`--new\` starts a fresh thread, \`--thread NAME\` switches to (or starts) a named one.`),
+    code(`%%openclaw agent --model scripted/followup.json
+Which part of that plan should a new hire start with?`),
+    code(`%openclaw agent history`),
+    code(`%openclaw agent threads`),
+    md(`## Record once, replay offline
+
+Every turn is saved under the state directory (model ref, the model id the provider reported, each request's
+messages, tool calls, hashes of tool results, tokens, timings). \`agent export ID --scripted FILE\` turns one
+into a scripted-model file: run a tutorial once against a live model, export its turns, commit the files, and
+CI replays them offline, byte for byte. Here the "live" turn is a scripted one, so the lesson
+runs anywhere; with a key you would record \`--model openai/gpt-4o-mini\` the same way.`),
+    code(`const live = (await openclaw.magic("agent --new --model scripted/followup.json", "Which part of the plan should a new hire start with?")) as { recording: string; final: string };
+const saved = (await openclaw.magic(\`agent export \${live.recording} --scripted recorded-onboarding.json --force\`)) as { ref: string };
+saved.ref`),
+    md(`The replay answers exactly as the recording did, without a model:`),
+    code(`%%openclaw agent --new --model scripted/recorded-onboarding.json
+Which part of the plan should a new hire start with?`),
+    md(`A replay also checks that each request still matches the recording. When something changed (here the
+prompt; in a real notebook often a tool's output, such as an edited document), it stops and says where,
+instead of replaying answers to questions nobody asked:`),
+    expectError(`%%openclaw agent --new --model scripted/recorded-onboarding.json
+Which part of the plan can a new hire skip?`),
+    code(`import { rmSync } from "node:fs";
+rmSync("scripts/recorded-onboarding.json", { force: true }); // keep the lesson folder as it was`),
     md(`## A hosted model
 
 With \`OPENAI_API_KEY\` set (or entered with \`%openclaw secret OPENAI_API_KEY\`, kept in memory only), the

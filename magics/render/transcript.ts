@@ -30,12 +30,13 @@ interface TurnView {
   end?: TurnEndEvent;
   steps: StepView[];
   warnings: ModelWarningEvent[];
+  notes: EventOf<"turn.note">[];
   errors: TurnErrorEvent[];
 }
 
 /** Folds the event list into steps: deltas joined, calls paired with their results. */
 export function foldTurn(events: RuntimeEvent[]): TurnView {
-  const view: TurnView = { steps: [], warnings: [], errors: [] };
+  const view: TurnView = { steps: [], warnings: [], notes: [], errors: [] };
   const stepOf = (n: unknown): StepView => {
     const k = typeof n === "number" ? n : view.steps.at(-1)?.step ?? 0;
     let s = view.steps.find((x) => x.step === k);
@@ -65,6 +66,9 @@ export function foldTurn(events: RuntimeEvent[]): TurnView {
       case "model.warning":
         view.warnings.push(e);
         break;
+      case "turn.note":
+        view.notes.push(e);
+        break;
       case "turn.error":
         view.errors.push(e);
         break;
@@ -80,6 +84,11 @@ export function foldTurn(events: RuntimeEvent[]): TurnView {
     }
   }
   return view;
+}
+
+/** An estimate from the config's price table: enough digits to show a small step. */
+function money(c: { amount: number; currency: string }): string {
+  return `${c.amount < 0.01 ? c.amount.toPrecision(3) : c.amount.toFixed(4)} ${c.currency}`;
 }
 
 function ms(v: unknown): string {
@@ -164,13 +173,15 @@ export function renderTranscript(events: RuntimeEvent[], opts: TranscriptOptions
     `<div style="margin-bottom:6px">${code(String(s.model ?? end?.model ?? "?"))} ` +
     (scripted ? `<span class="oc-scripted" style="display:inline-block;padding:0 6px;border-radius:10px;background:color-mix(in srgb,${COLORS.warn} 18%,transparent);color:${COLORS.warn};border:1px solid ${COLORS.warn};font-size:11px;font-weight:700">SCRIPTED replay, not a live model</span> ` : "") +
     (end?.modelId ? muted(`answered by ${end.modelId}`) : "") +
+    (s.thread ? ` ${muted(`thread ${s.thread}`)}` : "") +
     `</div>` +
     (s.prompt ? `<div style="margin-bottom:6px"><b>prompt</b>${pre(String(s.prompt), 120)}</div>` : "");
   const warnings = v.warnings.map((w) => `<div style="color:${COLORS.warn}">warning: ${esc(w.message)}${w.fix ? ` ${muted(`(${w.fix})`)}` : ""}</div>`).join("");
+  const notes = v.notes.map((n) => `<div class="oc-note" style="color:${COLORS.muted}">note: ${esc(n.message)}</div>`).join("");
   const steps = v.steps
     .map((st) => {
       const r = st.response;
-      const meta = r ? muted(`${ms(r.durationMs)}${r.usage ? `, ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r.finishReason ? `, ${r.finishReason}` : ""}`) : muted("waiting for the model…");
+      const meta = r ? muted(`${ms(r.durationMs)}${r.usage ? `, ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r.cost ? `, ≈ ${money(r.cost)}` : ""}${r.finishReason ? `, ${r.finishReason}` : ""}`) : muted("waiting for the model…");
       // The model's words as Markdown (raw HTML off, only http(s) and citation links).
       const said = st.text ? `<div class="oc-said">${renderMarkdown(st.text, opts.link)}</div>` : "";
       return `<div class="oc-step" style="border-left:3px solid ${COLORS.accent};padding-left:8px;margin:6px 0"><div><b>step ${st.step}</b> model ${meta}</div>${said}${st.items.map(itemHtml).join("")}</div>`;
@@ -178,9 +189,9 @@ export function renderTranscript(events: RuntimeEvent[], opts: TranscriptOptions
     .join("");
   const errors = v.errors.map((e) => pre(String(e.message))).join("");
   const foot = end
-    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}</div>`
+    ? `<div style="margin-top:6px">${statusBadge(String(end.status))} ${esc(end.steps)} step(s) in ${ms(end.durationMs)} ${muted(`model ${ms(end.modelMs)}, tools ${ms(end.toolMs)}, overhead ${ms(end.overheadMs)}`)}${end.usage ? ` ${muted(`tokens ${end.usage.promptTokens} in, ${end.usage.completionTokens} out`)}` : ""}${end.cost ? ` ${muted(`cost ≈ ${money(end.cost)}`)}` : ""}${end.recording ? ` ${muted(`recorded as ${end.recording}`)}` : ""}</div>`
     : `<div style="margin-top:6px">${badge("running")}</div>`;
-  return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + steps + errors + foot);
+  return box("oc-agent", `agent turn${scripted ? " (scripted)" : ""}`, head + warnings + notes + steps + errors + foot);
 }
 
 /** The same transcript as plain text (CLI, text/plain). */
@@ -189,9 +200,10 @@ export function transcriptText(events: RuntimeEvent[]): string {
   const s: Partial<TurnStartEvent> = v.start ?? {};
   const lines: string[] = [`agent turn: ${s.model ?? v.end?.model ?? "?"}${s.scripted ? "  [SCRIPTED replay, not a live model]" : ""}`];
   for (const w of v.warnings) lines.push(`warning: ${w.message}`);
+  for (const n of v.notes) lines.push(`note: ${n.message}`);
   for (const st of v.steps) {
     const r = st.response;
-    lines.push(`step ${st.step}: model${r ? ` ${ms(r.durationMs)}` : ""}${st.text ? `: ${st.text.trim().slice(0, 500)}` : ""}`);
+    lines.push(`step ${st.step}: model${r ? ` ${ms(r.durationMs)}` : ""}${r?.usage ? ` ${r.usage.promptTokens}+${r.usage.completionTokens} tokens` : ""}${r?.cost ? ` ≈ ${money(r.cost)}` : ""}${st.text ? `: ${st.text.trim().slice(0, 500)}` : ""}`);
     for (const e of st.items) {
       if (e.type === "tool.call") lines.push(`  -> ${e.name}(${JSON.stringify(e.arguments)})`);
       else if (e.type === "tool.result") lines.push(`  <- ${e.name}: ${e.status}${e.exitCode !== null && e.exitCode !== undefined ? ` exit ${e.exitCode}` : ""} ${ms(e.durationMs)}${e.stdout ? `\n     ${String(e.stdout).trim().split("\n").slice(0, 5).join("\n     ")}` : ""}`);
@@ -204,6 +216,6 @@ export function transcriptText(events: RuntimeEvent[]): string {
   }
   for (const e of v.errors) lines.push(`error: ${e.message}`);
   const end = v.end;
-  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}`);
+  if (end) lines.push(`${end.status}: ${end.steps} step(s) in ${ms(end.durationMs)}${end.usage ? `, tokens ${end.usage.promptTokens} in / ${end.usage.completionTokens} out` : ""}${end.cost ? `, cost ≈ ${money(end.cost)}` : ""}${end.recording ? `; recorded as ${end.recording}` : ""}`);
   return lines.join("\n");
 }

@@ -8,10 +8,15 @@ import { parseRef, assertPinned } from "../models/refs.js";
 import type { ModelRegistry } from "../models/index.js";
 import type { ChatMessage, ChatModel, Usage } from "../models/types.js";
 import { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
-import { describeNotice, runToolCall, type Emit } from "./tools.js";
+import { describeNotice, restrictDoor, runToolCall, type Emit } from "./tools.js";
 import type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+import { addCost, costOf, type Cost, type Price } from "./cost.js";
+import { formatInstruction } from "./format.js";
+import { Recorder, saveTurn, type RecordedTurn } from "./record.js";
+import { Threads, type Exchange, type ThreadInfo } from "./threads.js";
 
 export type { TurnRequest, TurnResult, TurnStatus } from "./types.js";
+export type { Exchange, ThreadInfo } from "./threads.js";
 
 /** What the agent is built from (by the Runtime): nothing else reaches a model door. */
 export interface AgentOptions {
@@ -25,6 +30,12 @@ export interface AgentOptions {
   /** Background exit notices for an owner, each once. */
   notices: (owner: string) => Promise<ExecNotice[]>;
   emit: (e: RuntimeEvent) => void;
+  /** Where turns are recorded (<stateDir>/agent/turns) when agentDefaults.recordTurns; absent: not recorded. */
+  stateDir?: string;
+  /** models.prices: cost estimates per step and turn (never fetched). */
+  prices?: Record<string, Price>;
+  /** Named OpenAI-compatible providers (models.providers.<name>): refs name/<model> are theirs. */
+  providerNames?: string[];
 }
 export { DEFAULT_SYSTEM_PROMPT } from "./prompt.js";
 
@@ -44,6 +55,15 @@ const ANNOUNCED_BY_SOURCE = new Set(["exec.background", "exec.exit", "policy.den
 export class Agent {
   readonly #o: AgentOptions;
   private readonly running = new Set<AbortController>();
+  /** This session's conversation threads (in memory: a kernel session's). */
+  readonly #conversations = new Map<string, Threads>();
+
+  /** The threads of one party: the session's own person (""), or one gateway client: nobody reads another's. */
+  #threadsOf(party = ""): Threads {
+    let t = this.#conversations.get(party);
+    if (!t) this.#conversations.set(party, (t = new Threads()));
+    return t;
+  }
 
   constructor(opts: AgentOptions) {
     this.#o = opts;
@@ -62,13 +82,15 @@ export class Agent {
   async run(req: TurnRequest): Promise<TurnResult> {
     const cfg = this.#o.config;
     const ref = req.model ?? cfg.model;
-    parseRef(ref);
+    parseRef(ref, this.#o.providerNames);
     assertPinned(ref);
     const maxSteps = req.maxSteps ?? cfg.maxSteps;
     if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
     const model = await (await this.#o.models()).chatModel(ref);
     const under = req.door ?? this.#o.door;
 
+    const threads = this.#threadsOf(req.party);
+    const thread = threads.select({ ...(req.thread !== undefined ? { name: req.thread } : {}), fresh: req.newThread === true });
     const turnId = randomUUID();
     const t0 = performance.now();
     const events: RuntimeEvent[] = [];
@@ -98,13 +120,24 @@ export class Agent {
     let modelMs = 0;
     let toolMs = 0;
     let warnedId = false;
-    emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec });
+    const rec = new Recorder();
+    let cost: Cost | null = null;
+    const startedAt = new Date().toISOString();
+    emit({ type: "turn.start", model: ref, provider: model.provider, scripted: model.scripted, prompt: req.prompt, maxSteps, turnTimeoutSec: cfg.turnTimeoutSec, thread });
 
     try {
       let door = this.#o.modelDoor(under, { modelRef: ref });
-      const tools = await door.tools();
+      // --skills / --no-tools: only those are offered, and a call to any other is refused.
+      const all = await door.tools();
+      const tools = req.noTools ? [] : req.skills ? all.filter((t) => req.skills!.includes(t.name)) : all;
+      const offered = req.noTools || req.skills ? new Set(tools.map((t) => t.name)) : undefined;
+      const missing = req.noTools ? [] : (req.skills ?? []).filter((n) => !tools.some((t) => t.name === n));
+      if (missing.length) emit({ type: "turn.note", step: 0, message: `not offered: ${missing.join(", ")} (no such skill, or not allowed by policy for this model)` });
+      const past = threads.history(thread, cfg.historyTokens ?? 4000);
+      if (past.dropped) emit({ type: "turn.note", step: 0, message: `thread ${thread}: ${past.dropped} older exchange(s) left out to fit agentDefaults.historyTokens (${cfg.historyTokens ?? 4000}); ${past.sent} sent (about ${past.tokens} tokens)` });
       const messages: ChatMessage[] = [
-        { role: "system", content: cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT },
+        { role: "system", content: (cfg.systemPrompt ?? DEFAULT_SYSTEM_PROMPT) + (req.format ? `\n${formatInstruction(req.format)}` : "") },
+        ...past.messages,
         { role: "user", content: req.prompt },
       ];
       while (steps < maxSteps) {
@@ -117,6 +150,7 @@ export class Agent {
         }
         emit({ type: "model.request", step, model: ref, messages: messages.length, tools: tools.map((t) => t.name) });
         const m0 = performance.now();
+        rec.request(step, messages, tools);
         const resp = await model.chat({
           messages,
           tools,
@@ -126,6 +160,9 @@ export class Agent {
           onDelta: (text) => emit({ type: "model.delta", step, text }),
         });
         modelMs += performance.now() - m0;
+        const stepCost = costOf(this.#o.prices, ref, resp.usage);
+        cost = addCost(cost, stepCost);
+        rec.response(step, resp, performance.now() - m0, stepCost);
         // A provider may end an aborted stream quietly with what it had (the OpenAI SDK does):
         // a truncated answer after Stop or the turn timeout is not an ok turn.
         if (signal.aborted) throw new AbortedError();
@@ -134,7 +171,7 @@ export class Agent {
           modelId = resp.modelId;
           if (!warnedId) warnedId = checkModelId(model, ref, resp.modelId, step, emit);
         }
-        emit({ type: "model.response", step, content: resp.content, toolCalls: resp.toolCalls.map((c) => ({ id: c.id, name: c.name })), finishReason: resp.finishReason, modelId: resp.modelId, usage: resp.usage, durationMs: Math.round((performance.now() - m0) * 1000) / 1000 });
+        emit({ type: "model.response", step, content: resp.content, toolCalls: resp.toolCalls.map((c) => ({ id: c.id, name: c.name })), finishReason: resp.finishReason, modelId: resp.modelId, usage: resp.usage, cost: stepCost, durationMs: Math.round((performance.now() - m0) * 1000) / 1000 });
         messages.push({ role: "assistant", content: resp.content, ...(resp.toolCalls.length ? { toolCalls: resp.toolCalls } : {}) });
         if (!resp.toolCalls.length) {
           final = resp.content;
@@ -144,8 +181,9 @@ export class Agent {
         if (modelId && (door.actor as { modelId?: string }).modelId !== modelId) door = this.#o.modelDoor(under, { modelRef: ref, modelId });
         for (const call of resp.toolCalls) {
           const tt = performance.now();
-          const { forModel } = await runToolCall({ door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
+          const { result, forModel } = await runToolCall({ door: offered ? restrictDoor(door, offered) : door, signal, approver: req.approver, owner: this.owner, step, emit }, call);
           toolMs += performance.now() - tt;
+          rec.tool(step, call.id, call.name, result.status, forModel, performance.now() - tt);
           messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: forModel });
         }
       }
@@ -158,9 +196,34 @@ export class Agent {
     } finally {
       this.running.delete(ac);
     }
+    if (status === "ok") threads.add(thread, { turnId, ts: Date.now(), model: ref, prompt: req.prompt, answer: final });
     const durationMs = performance.now() - t0;
-    emit({ type: "turn.end", status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
-    return { status, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+    const recording = this.#record({ version: 1, turnId, thread, startedAt, model: ref, provider: model.provider, scripted: model.scripted, modelId, prompt: req.prompt, status, ...(error ? { error } : {}), final, usage, cost, durationMs: round(durationMs), steps: rec.steps });
+    emit({ type: "turn.end", thread, recording, cost, status, steps, model: ref, modelId, scripted: model.scripted, usage, durationMs: round(durationMs), modelMs: round(modelMs), toolMs: round(toolMs), overheadMs: round(durationMs - modelMs - toolMs), ...(error ? { error } : {}) });
+    return { status, thread, turnId, recording, cost, model: ref, modelId, scripted: model.scripted, steps, final, events, usage, ...(error ? { error } : {}) };
+  }
+
+  /** Saves a turn's transcript (never fails the turn: a write error leaves recording null). */
+  #record(t: RecordedTurn): string | null {
+    if (!this.#o.stateDir || this.#o.config.recordTurns === false) return null;
+    try {
+      saveTurn(this.#o.stateDir, t);
+      return t.turnId;
+    } catch {
+      return null;
+    }
+  }
+
+  /** This session's threads, the current one marked. */
+  threads(party?: string): { current: string; threads: ThreadInfo[] } {
+    const t = this.#threadsOf(party);
+    return { current: t.current, threads: t.list() };
+  }
+
+  /** A thread's exchanges, oldest first (default: the current thread). */
+  history(thread?: string, party?: string): { thread: string; exchanges: Exchange[] } {
+    const t = this.#threadsOf(party).get(thread);
+    return { thread: t.name, exchanges: t.exchanges };
   }
 
   /** Aborts running turns (runtime shutdown). */
@@ -178,7 +241,7 @@ export class Agent {
  */
 function checkModelId(model: ChatModel, ref: string, reported: string, step: number, emit: Emit): boolean {
   if (model.provider !== "openai") return true;
-  const asked = parseRef(ref).model;
+  const asked = ref.slice(ref.indexOf("/") + 1);
   if (reported === asked) return false;
   emit({ type: "model.warning", step, message: `asked for ${asked} but ${reported} answered`, asked, reported, fix: reported.startsWith(asked) ? `pin the snapshot: openai/${reported}` : "check models.providers.openai.baseURL: the endpoint serves a different model" });
   return true;

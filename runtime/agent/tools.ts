@@ -125,3 +125,27 @@ export function describeNotice(n: { id: string; exitCode: number | null; signal:
   const head = `Background session ${n.id} ${how} after ${Math.round(n.durationMs)} ms.`;
   return n.tail ? `${head}\n${wrapUntrusted(n.tail, `last output of session ${n.id}`)}` : head;
 }
+
+/**
+ * The tools of one turn (`--skills a,b`, `--no-tools`): a door that refuses, as a denied
+ * result, any call outside the set offered, so a model cannot call a tool it was not given
+ * this turn even when policy would allow it. Everything else goes to the model's door.
+ */
+export function restrictDoor(door: Door, offered: ReadonlySet<string>): Door {
+  const refused = (name: string): PatchResult => ({ skill: name, status: "denied", argv: [], exitCode: null, signal: null, timedOut: false, durationMs: 0, stdout: "", stderr: "", truncated: false, id: null, reason: `${name} was not offered in this turn (--skills / --no-tools)`, rule: "agent.turnTools" });
+  return {
+    get actor() {
+      return door.actor;
+    },
+    invoke: (name, params, opts) => (offered.has(name) ? door.invoke(name, params, opts) : Promise.resolve(refused(name))),
+    applyPatch: (patch, opts) => (offered.has("apply_patch") ? door.applyPatch(patch, opts) : Promise.resolve(refused("apply_patch"))),
+    skills: () => door.skills(),
+    tools: async () => (await door.tools()).filter((t) => offered.has(t.name)),
+    execList: () => door.execList(),
+    execLog: (id) => door.execLog(id),
+    execKill: (id) => door.execKill(id),
+    auditTail: (n) => door.auditTail(n),
+    auditVerify: (o) => door.auditVerify(o),
+    auditHead: () => door.auditHead(),
+  };
+}

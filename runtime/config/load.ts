@@ -146,11 +146,17 @@ export function normalize(filled: any, source: ConfigSource, env: NodeJS.Process
     tools: filled.tools,
     models: {
       refs: filled.models.refs,
+      prices: filled.models.prices,
       providers: {
         openai: p.openai,
         llamacpp: { ...p.llamacpp, modelsDir: abs(base, p.llamacpp.modelsDir) },
         scripted: { scriptsDir: abs(base, p.scripted.scriptsDir) },
       },
+      named: Object.fromEntries(
+        Object.entries(p)
+          .filter(([k]) => !["openai", "llamacpp", "scripted"].includes(k))
+          .map(([k, v]: [string, any]) => [k, { type: "openai", baseURL: v.baseURL, apiKeyEnv: v.apiKeyEnv ?? `${k.toUpperCase().replace(/-/g, "_")}_API_KEY`, timeoutMs: v.timeoutMs ?? 60000, maxRetries: v.maxRetries ?? 2 }]),
+      ),
     },
     skills: { ...filled.skills, dirs: filled.skills.dirs.map((d: string) => abs(base, d)) },
     rag: {

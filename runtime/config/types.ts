@@ -34,17 +34,30 @@ export interface ExecConfig extends Required<Omit<RawExec, "applyPatch">> {
   applyPatch: Required<NonNullable<RawExec["applyPatch"]>>;
 }
 
+/** A named OpenAI-compatible provider: models.providers.<name> with type "openai". */
+export interface NamedProvider {
+  type: "openai";
+  baseURL: string;
+  apiKeyEnv: string;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
 export interface OpenClawConfig {
   gateway: GatewayConfig;
   agentDefaults: Filled<RawAgent, "systemPrompt">;
   tools: { exec: ExecConfig };
   models: {
     refs: string[];
+    /** Price table by model ref, per million tokens (never fetched). */
+    prices: NonNullable<NonNullable<OpenClawJson["models"]>["prices"]>;
     providers: {
       openai: Filled<NonNullable<RawProviders["openai"]>, "baseURL">;
       llamacpp: Filled<NonNullable<RawProviders["llamacpp"]>, "threads">;
       scripted: Required<NonNullable<RawProviders["scripted"]>>;
     };
+    /** Named OpenAI-compatible providers (every other key of models.providers), apiKeyEnv filled (<NAME>_API_KEY). */
+    named: Record<string, NamedProvider>;
   };
   skills: Required<NonNullable<OpenClawJson["skills"]>>;
   rag: Required<Omit<RawRag, "embedding">> & { embedding: Filled<NonNullable<RawRag["embedding"]>, "model" | "modelDir"> };

@@ -11,6 +11,7 @@ export type RuntimeEvent =
   | ModelDeltaEvent
   | ModelResponseEvent
   | ModelWarningEvent
+  | TurnNoteEvent
   | TurnErrorEvent
   | TurnEndEvent
   | ToolCallEvent
@@ -69,6 +70,10 @@ export interface TurnStartEvent {
   prompt: string;
   maxSteps: number;
   turnTimeoutSec: number;
+  /**
+   * The conversation thread this turn continues (one per kernel session by default).
+   */
+  thread?: string;
 }
 /**
  * The turn asks the model (one step).
@@ -124,10 +129,18 @@ export interface ModelResponseEvent {
   modelId: string | null;
   usage: EventUsage | null;
   durationMs: number;
+  /**
+   * Estimated cost of this step from models.prices.
+   */
+  cost?: Cost | null;
 }
 export interface EventUsage {
   promptTokens: number;
   completionTokens: number;
+}
+export interface Cost {
+  amount: number;
+  currency: string;
 }
 /**
  * The provider answered with another model than the ref asked for.
@@ -144,6 +157,16 @@ export interface ModelWarningEvent {
   asked: string;
   reported: string;
   fix: string;
+}
+/**
+ * Something the turn did that the reader should know (history trimmed to fit the context).
+ */
+export interface TurnNoteEvent {
+  type: "turn.note";
+  ts: EventTime;
+  turnId?: TurnId;
+  step: number;
+  message: string;
 }
 /**
  * The turn failed; turn.end follows with status error.
@@ -177,6 +200,18 @@ export interface TurnEndEvent {
   toolMs: number;
   overheadMs: number;
   error?: string;
+  /**
+   * The conversation thread of the turn.
+   */
+  thread?: string;
+  /**
+   * Estimated cost from models.prices (null when the model has no price).
+   */
+  cost?: Cost | null;
+  /**
+   * Id of the turn's saved transcript (`agent export ID`), null when it could not be saved.
+   */
+  recording?: string | null;
 }
 /**
  * The model called a tool (a skill or apply_patch).

@@ -99,6 +99,14 @@ export interface OpenClawJson {
      * Replaces the built-in system prompt.
      */
     systemPrompt?: string;
+    /**
+     * Estimated tokens (4 characters each) of earlier exchanges a thread sends with each turn; older ones are dropped first, with a note in the transcript. 0 sends no history.
+     */
+    historyTokens?: number;
+    /**
+     * Save every turn's transcript under stateDir/agent/turns (for `agent export ID --scripted FILE`).
+     */
+    recordTurns?: boolean;
   };
   tools?: {
     /**
@@ -158,6 +166,9 @@ export interface OpenClawJson {
      * Extra pinned refs listed by `models list`.
      */
     refs?: ModelRef[];
+    /**
+     * Model providers. openai, llamacpp and scripted are built in; any other key names an OpenAI-compatible endpoint (Ollama, vLLM, LM Studio, another OpenAI account), used as <name>/<model>, e.g. ollama/llama3.2:3b, with the same pinning rules.
+     */
     providers?: {
       openai?: {
         /**
@@ -187,12 +198,92 @@ export interface OpenClawJson {
         sha256?: {
           [k: string]: string;
         };
+        /**
+         * GPU for llama.cpp: false (CPU only), auto (a prebuilt GPU backend when installed, else CPU), cuda or vulkan (that backend, or an error naming the package to install). See README: Local models.
+         */
+        gpu?: "auto" | "cuda" | "vulkan" | false;
       };
       scripted?: {
         /**
          * Where scripted/<file> refs (JSON replay scripts) are resolved.
          */
         scriptsDir?: string;
+      };
+      /**
+       * A named OpenAI-compatible provider.
+       */
+      [k: string]:
+        | {
+            /**
+             * The protocol it speaks: openai (chat completions).
+             */
+            type: "openai";
+            /**
+             * Its endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama.
+             */
+            baseURL: string;
+            /**
+             * Environment variable its key is read from at run time; default <NAME>_API_KEY. A loopback endpoint needs none.
+             */
+            apiKeyEnv?: string;
+            timeoutMs?: number;
+            maxRetries?: number;
+          }
+        | {
+            /**
+             * OpenAI-compatible endpoint; default the SDK's (or $OPENAI_BASE_URL).
+             */
+            baseURL?: string;
+            /**
+             * Environment variable the key is read from at run time.
+             */
+            apiKeyEnv?: string;
+            timeoutMs?: number;
+            maxRetries?: number;
+          }
+        | {
+            /**
+             * Where llamacpp/<file>.gguf refs are resolved.
+             */
+            modelsDir?: string;
+            /**
+             * CPU threads; default the cores present less one (min 1): oversubscribed llama.cpp collapses.
+             */
+            threads?: number;
+            contextSize?: number;
+            /**
+             * Pins: file name -> expected sha256.
+             */
+            sha256?: {
+              [k: string]: string;
+            };
+            /**
+             * GPU for llama.cpp: false (CPU only), auto (a prebuilt GPU backend when installed, else CPU), cuda or vulkan (that backend, or an error naming the package to install). See README: Local models.
+             */
+            gpu?: "auto" | "cuda" | "vulkan" | false;
+          }
+        | {
+            /**
+             * Where scripted/<file> refs (JSON replay scripts) are resolved.
+             */
+            scriptsDir?: string;
+          }
+        | undefined;
+    };
+    /**
+     * Price table for cost estimates, by model ref (never fetched): {"openai/gpt-4o-mini": {"input": 0.15, "output": 0.6, "currency": "USD"}} per million tokens.
+     */
+    prices?: {
+      [k: string]: {
+        /**
+         * Price per million prompt tokens.
+         */
+        input: number;
+        /**
+         * Price per million completion tokens.
+         */
+        output: number;
+        currency?: string;
       };
     };
   };

@@ -6,7 +6,7 @@
 import type { ChatMessage, ToolSpec, Usage } from "./types.js";
 
 export type ToWorker =
-  | { type: "load"; modelPath: string; threads: number; contextSize: number }
+  | { type: "load"; modelPath: string; threads: number; contextSize: number; gpu?: false | "auto" | "cuda" | "vulkan" }
   | { type: "chat"; id: number; messages: ChatMessage[]; tools: ToolSpec[]; toolChoice: "auto" | "required" | "none"; maxTokens: number; seed: number }
   | { type: "abort"; id: number }
   | { type: "bench"; id: number; tokens: number };

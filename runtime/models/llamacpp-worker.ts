@@ -6,6 +6,7 @@
 import { GeneralChatWrapper, LlamaChat, LlamaLogLevel, getLlama, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel } from "node-llama-cpp";
 import { basename } from "node:path";
 import { envelopeSchema, toolInstructions } from "./grammar-schema.js";
+import { gpuOptions } from "./gpu.js";
 import type { FromWorker, ToWorker } from "./llamacpp-protocol.js";
 import type { ChatMessage } from "./types.js";
 
@@ -22,8 +23,9 @@ function send(m: FromWorker): void {
 }
 
 async function load(m: Extract<ToWorker, { type: "load" }>): Promise<void> {
-  llama = await getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: m.threads });
-  model = await llama.loadModel({ modelPath: m.modelPath, gpuLayers: 0 });
+  const g = gpuOptions(m.gpu ?? false);
+  llama = await getLlama({ gpu: g.gpu, build: "never", skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: m.threads });
+  model = await llama.loadModel({ modelPath: m.modelPath, gpuLayers: g.gpuLayers });
   context = await model.createContext({ contextSize: Math.min(m.contextSize, model.trainContextSize || m.contextSize), threads: m.threads });
   // A random-vocab or unknown model has no chat template to detect: use the plain one.
   chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper: new GeneralChatWrapper() });

@@ -1,3 +1,4 @@
+import { assertGpuBackend, type GpuSetting } from "./gpu.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
@@ -15,6 +16,8 @@ export interface LlamaCppOptions {
   path: string;
   threads?: number;
   contextSize: number;
+  /** models.providers.llamacpp.gpu (default false: CPU only). */
+  gpu?: GpuSetting;
   /** Expected sha256 (models.providers.llamacpp.sha256[file]), checked before loading. */
   sha256?: string;
   /** Generation bound per model call. */
@@ -124,7 +127,8 @@ export class LlamaCppChatModel implements ChatModel {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     });
-    const loaded = await this.request({ type: "load", modelPath: this.o.path, threads: this.threads, contextSize: this.o.contextSize }, 0, this.o.loadTimeoutMs ?? 120_000);
+    assertGpuBackend(this.o.gpu ?? false);
+    const loaded = await this.request({ type: "load", modelPath: this.o.path, threads: this.threads, contextSize: this.o.contextSize, gpu: this.o.gpu ?? false }, 0, this.o.loadTimeoutMs ?? 120_000);
     if (loaded.type !== "loaded") throw new ModelError(`${this.o.ref}: unexpected reply while loading`, { code: "model_load_failed" });
     this.modelId = loaded.modelId;
     return loaded.modelId;

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { AbortedError, ConfigError, NotFoundError } from "../errors.js";
-import type { ChatModel, ChatRequest, ChatResponse, ToolCall } from "./types.js";
+import type { ChatMessage, ChatModel, ChatRequest, ChatResponse, ToolCall } from "./types.js";
+import { divergence } from "../agent/record.js";
+import { ModelError } from "./errors.js";
 
 /**
  * scripted/<file>: replays a JSON script of assistant turns, one per model call.
@@ -17,6 +19,10 @@ import type { ChatModel, ChatRequest, ChatResponse, ToolCall } from "./types.js"
 export interface ScriptTurn {
   content?: string;
   toolCalls?: Array<{ id?: string; name: string; arguments: unknown }>;
+  /** Token counts to report (a recorded turn's). */
+  usage?: { promptTokens: number; completionTokens: number };
+  /** What the model was asked at this step when recorded: a replay whose request differs fails, saying where. */
+  expect?: { tools?: string[]; messages: ChatMessage[] };
 }
 
 /** Resolves scripted/<file> inside scriptsDir ("demo" finds demo.json); never outside it. */
@@ -54,6 +60,8 @@ function normalizeTurn(t: any): any {
   if (!t || typeof t !== "object") return t;
   const calls = t.toolCalls ?? t.tool_calls;
   return {
+    ...(t.usage ? { usage: t.usage } : {}),
+    ...(t.expect ? { expect: t.expect } : {}),
     content: t.content ?? undefined,
     toolCalls: Array.isArray(calls) ? calls.map((c: any) => (c && c.function ? { id: c.id, name: c.function.name, arguments: c.function.arguments } : c)) : calls,
   };
@@ -77,6 +85,10 @@ export class ScriptedChatModel implements ChatModel {
     const i = this.next++;
     const t = this.turns[i];
     if (!t) return { content: "", toolCalls: [], modelId: this.modelId, usage: null, finishReason: "script_end" };
+    if (t.expect) {
+      const where = divergence(t.expect, { tools: req.tools.map((x) => x.name), messages: req.messages });
+      if (where) throw new ModelError(`replay of ${this.ref} diverged from the recording at step ${i + 1}: ${where}`, { code: "replay_diverged", fix: "the notebook no longer does what was recorded (a tool's output or a prompt changed): record the turn again on a live model and export it" });
+    }
     const content = t.content ?? "";
     if (content) req.onDelta?.(content);
     const toolCalls: ToolCall[] = (t.toolCalls ?? []).map((c, j) => ({
@@ -84,7 +96,7 @@ export class ScriptedChatModel implements ChatModel {
       name: c.name,
       arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments ?? {}),
     }));
-    return { content, toolCalls, modelId: this.modelId, usage: null, finishReason: toolCalls.length ? "tool_calls" : "stop" };
+    return { content, toolCalls, modelId: this.modelId, usage: t.usage ?? null, finishReason: toolCalls.length ? "tool_calls" : "stop" };
   }
 
   async close(): Promise<void> {}

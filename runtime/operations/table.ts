@@ -117,6 +117,37 @@ export const modelsList = op({
   },
 });
 
+export const modelsPin = op({
+  name: "models.pin",
+  summary: "pin a local GGUF: write its sha256 into openclaw.json (models.providers.llamacpp.sha256); a changed file is then refused",
+  params: { type: "object", properties: { ref: { type: "string", minLength: 1, maxLength: 300, description: "llamacpp/<file>.gguf" } }, required: ["ref"], additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { ref: string }, ctx) {
+    const { source } = await ctx.services.config();
+    return (await ctx.services.models()).pin(p.ref, source.path);
+  },
+});
+
+export const modelsPull = op({
+  name: "models.pull",
+  summary: "download a GGUF (hf:repo/file.gguf or an https URL) into models.providers.llamacpp.modelsDir through node-llama-cpp's downloader; with rag.pull, the only operations that download",
+  params: { type: "object", properties: { source: { type: "string", minLength: 4, maxLength: 2000, description: "hf:<user>/<repo>/<file>.gguf, hf:<user>/<repo>:<quant>, or an http(s) URL ending in .gguf" } }, required: ["source"], additionalProperties: false },
+  reach: LOCAL,
+  async handler(p: { source: string }, ctx) {
+    const { pullModel } = await import("../models/pull.js");
+    const { config } = await ctx.services.config();
+    let last = 0;
+    return pullModel(p.source, config.models.providers.llamacpp.modelsDir, {
+      signal: ctx.signal,
+      onProgress: (done, total) => {
+        const pct = total ? Math.floor((done / total) * 10) : 0;
+        if (pct > last) ctx.emit?.({ type: "rag.pull", ts: Date.now(), message: `downloading ${p.source}: ${pct * 10}%` });
+        last = Math.max(last, pct);
+      },
+    });
+  },
+});
+
 export const skillsList = op({
   name: "skills.list",
   summary: "skills a caller may see: blocked ones with the reason, overrides marked, load errors",
@@ -183,19 +214,103 @@ export const agentRun = op({
       prompt: { type: "string", minLength: 1, maxLength: 200_000, description: "what to ask" },
       model: { type: "string", minLength: 1, maxLength: 300, description: "pinned model ref (default agentDefaults.model)" },
       maxSteps: { type: "integer", minimum: 1, maximum: 100, description: "model calls at most (default agentDefaults.maxSteps)" },
+      thread: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "conversation thread to continue (made if new); default the session's current thread" },
+      new: { type: "boolean", description: "start a new thread (named by thread, else t2, t3, …) instead of continuing" },
+      format: { enum: ["markdown", "text", "html", "code", "json"], description: "the answer's format: told to the model; code is a cell-ready snippet shown, never executed; json is parsed" },
+      skills: { type: "array", minItems: 1, maxItems: 200, uniqueItems: true, items: { type: "string", minLength: 1, maxLength: 200 }, description: "offer only these skills as tools (intersected with policy); a call to any other is refused" },
+      noTools: { type: "boolean", description: "offer no tools; a tool call is refused" },
+      vars: {
+        type: "object",
+        maxProperties: 100,
+        additionalProperties: { type: "string", maxLength: 200_000 },
+        description: "values for {name} placeholders in the prompt ({{ and }} are literal braces); each reaches the model fenced as untrusted data. Given: every placeholder must have a value",
+      },
     },
     required: ["prompt"],
     additionalProperties: false,
   },
   reach: ALL,
-  async handler(p: { prompt: string; model?: string; maxSteps?: number }, ctx) {
+  async handler(p: AgentRunParams, ctx) {
     const agent = await ctx.services.agent();
     // A gateway client's turn acts as the model under that client's door (its records carry
     // the client id); the CLI's and the kernel's under the runtime's own person door.
-    const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door } : {};
-    return agent.run({ prompt: p.prompt, ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    const under = "clientId" in ctx.door.actor && ctx.door.actor.clientId ? { door: ctx.door, party: `client:${ctx.door.actor.clientId}` } : {};
+    const prompt = p.vars ? (await import("../agent/interpolate.js")).interpolate(p.prompt, p.vars) : p.prompt;
+    const r = await agent.run({ prompt, ...(p.skills ? { skills: p.skills } : {}), ...(p.noTools ? { noTools: true } : {}), ...(p.format ? { format: p.format } : {}), ...(p.model ? { model: p.model } : {}), ...(p.maxSteps ? { maxSteps: p.maxSteps } : {}), ...(p.thread ? { thread: p.thread } : {}), ...(p.new ? { newThread: true } : {}), signal: ctx.signal, approver: ctx.approver, onEvent: ctx.emit, ...under });
+    const output = p.format ? (await import("../agent/format.js")).shapeOutput(p.format, r.final) : undefined;
+    return { ...r, ...(output ? { output } : {}) };
   },
 });
+
+/** A gateway client has its own threads; the kernel's and the CLI's person has the session's. */
+function partyOf(ctx: OpContext): string | undefined {
+  return "clientId" in ctx.door.actor && ctx.door.actor.clientId ? `client:${ctx.door.actor.clientId}` : undefined;
+}
+
+export const agentThreads = op({
+  name: "agent.threads",
+  summary: "this session's conversation threads: turns each, the current one marked",
+  params: NONE,
+  reach: ALL,
+  async handler(_p, ctx) {
+    const r = (await ctx.services.agent()).threads(partyOf(ctx));
+    return { ...r, count: r.threads.length };
+  },
+});
+
+export const agentHistory = op({
+  name: "agent.history",
+  summary: "a thread's exchanges (prompt and answer of each turn), oldest first; default the current thread",
+  params: { type: "object", properties: { thread: { type: "string", minLength: 1, maxLength: 64, description: "thread name (`agent threads`)" } }, additionalProperties: false },
+  reach: ALL,
+  async handler(p: { thread?: string }, ctx) {
+    const r = (await ctx.services.agent()).history(p.thread, partyOf(ctx));
+    return { ...r, count: r.exchanges.length };
+  },
+});
+
+export const agentExport = op({
+  name: "agent.export",
+  summary: "write a recorded turn as a scripted-model file (in models.providers.scripted.scriptsDir): it replays offline and says where a replay diverges",
+  params: {
+    type: "object",
+    properties: {
+      id: { type: "string", pattern: "^[0-9a-f-]{36}$", description: "the turn's id (turnId in --json, `recording` of turn.end)" },
+      scripted: { type: "string", minLength: 1, maxLength: 200, pattern: "^[^/\\\\]+$", description: "file name to write in models.providers.scripted.scriptsDir; replay it as scripted/<name>" },
+      force: { type: "boolean", description: "overwrite an existing file" },
+    },
+    required: ["id", "scripted"],
+    additionalProperties: false,
+  },
+  reach: LOCAL,
+  async handler(p: { id: string; scripted: string; force?: boolean }, ctx) {
+    const { loadTurn, toScript } = await import("../agent/record.js");
+    const { existsSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { config } = await ctx.services.config();
+    const t = loadTurn(config.stateDir, p.id);
+    const name = p.scripted.endsWith(".json") ? p.scripted : `${p.scripted}.json`;
+    if (name.startsWith(".")) throw new ParamsError("params.scripted must not start with a dot", "scripted", "must not start with a dot", "give a plain file name, e.g. lesson.json");
+    const dir = config.models.providers.scripted.scriptsDir;
+    const file = join(dir, name);
+    if (existsSync(file) && !p.force) throw new OpenClawError(`${file} exists`, { code: "exists", exitCode: EXIT.USAGE, fix: "choose another name, or --force to overwrite it" });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(toScript(t), null, 2)}\n`);
+    return { id: t.turnId, file, ref: `scripted/${name}`, steps: t.steps.length, model: t.model, modelId: t.modelId, status: t.status };
+  },
+});
+
+export interface AgentRunParams {
+  prompt: string;
+  model?: string;
+  maxSteps?: number;
+  thread?: string;
+  new?: boolean;
+  vars?: Record<string, string>;
+  skills?: string[];
+  noTools?: boolean;
+  format?: import("../agent/format.js").OutputFormat;
+}
 
 export const ragIndex = op({
   name: "rag.index",
@@ -475,11 +590,16 @@ export const OPERATIONS = [
   configSchema,
   doctor,
   modelsList,
+  modelsPin,
+  modelsPull,
   skillsList,
   skillsShow,
   skillsRegister,
   skillsInvoke,
   agentRun,
+  agentThreads,
+  agentHistory,
+  agentExport,
   ragIndex,
   ragQuery,
   ragStatus,

@@ -42,8 +42,8 @@ export interface OpServices {
   /** Read-only skill views and session registration; running skills goes through the door. */
   skills(): Promise<Pick<SkillRegistry, "get" | "details" | "errors" | "register">>;
   rag(): Promise<Pick<Rag, "index" | "query" | "status">>;
-  models(): Promise<Pick<ModelRegistry, "list">>;
-  agent(): Promise<Pick<Agent, "run">>;
+  models(): Promise<Pick<ModelRegistry, "list" | "pin">>;
+  agent(): Promise<Pick<Agent, "run" | "threads" | "history">>;
   /** The in-process gateway (built on first use). */
   gateway(): Promise<Gateway>;
   /** The in-process gateway only if one was built; never builds it. */

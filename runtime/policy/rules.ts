@@ -9,6 +9,8 @@ export const RULE_IDS = [
   "skill.unknown",
   "skill.blocked",
   "skill.allowed",
+  // an agent turn offered only some tools (--skills, --no-tools): a call to another is refused
+  "agent.turnTools",
   // parameters -> argv (runtime/skills/params.ts)
   "params.schema",
   "params.nul",

@@ -71,6 +71,19 @@ test("04 agent turns: a scripted, labelled turn that calls local-rag through the
   assert.match(allText(cell(cells, 'const { secrets } = (await openclaw.magic("secret list --json"))')), /not set \(neither in the environment nor entered here\): skipped/);
   const alias = cell(cells, '%openclaw agent "How do we onboard new hires?" --model openai/gpt-4o-latest');
   assert.ok(alias.outputs.some((o) => o.output_type === "error" && o.ename === "SafetyError"), "the floating alias is refused");
+  // Conversation: the follow-up continued the thread; history shows both exchanges.
+  const history = jsonOf(cell(cells, "%openclaw agent history"));
+  assert.equal(history.thread, "main");
+  assert.deepEqual(history.exchanges.map((e: any) => e.prompt), ["How do we onboard new hires for product training?", "Which part of that plan should a new hire start with?"]);
+  assert.equal(jsonOf(cell(cells, "%openclaw agent threads")).current, "main");
+  // Record and replay: the exported file replays the same answer; a changed prompt reports the divergence.
+  assert.match(allText(cell(cells, "const live = ")), /scripted\/recorded-onboarding\.json/);
+  const replay = jsonOf(cell(cells, "%%openclaw agent --new --model scripted/recorded-onboarding.json\nWhich part of the plan should a new hire start with?"));
+  assert.equal(replay.status, "ok", replay.error);
+  assert.match(replay.final, /30-60-90/);
+  const diverged = allText(cell(cells, "%%openclaw agent --new --model scripted/recorded-onboarding.json\nWhich part of the plan can a new hire skip?"));
+  assert.match(diverged, /diverged from the recording at step 1: message 2 \(the user's prompt\) differs/);
+  assert.ok(!existsSync(join(ROOT, "notebooks", "scripts", "recorded-onboarding.json")), "the lesson removed its exported file");
   assert.match(allText(cell(cells, "%openclaw audit tail -n 2")), /scripted\/onboarding\.json/);
 });
 
