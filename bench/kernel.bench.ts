@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KernelClient } from "./client.js";
+import { describe, stableRatio } from "./stats.js";
 import type { ConnectionInfo } from "../kernel/connection.js";
 import type { BenchRow } from "./types.js";
 
@@ -128,6 +129,46 @@ async function firstResult(peer: Peer, dir: string): Promise<number[]> {
   return times;
 }
 
+const LINES = Number(process.env.KERNEL_BENCH_LINES ?? 1000);
+
+/** One cell printing `n` lines, timed from execute_request to its idle; throws when a line is lost or out of order. */
+async function printCell(client: KernelClient, code: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  const r = client.execute(code, 60_000);
+  await r.reply;
+  await r.idle;
+  const dt = performance.now() - t0;
+  const out = client.iopubByParent.get(r.msgId) ?? [];
+  client.iopubByParent.delete(r.msgId);
+  const text = out.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
+  const want = Array.from({ length: n }, (_, i) => `${i}\n`).join("");
+  if (text !== want) throw new Error(`${n} printed lines: got ${text.split("\n").length - 1} lines${text.length === want.length ? " out of order" : ""}`);
+  return dt;
+}
+
+/** `n` printed lines to idle, ours (a TypeScript cell) beside ipykernel, interleaved; plus a 1-line cell so the fixed per-cell cost (the type-check) shows apart from the output path. */
+async function printedLines(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
+  const a = await start(ours, dir);
+  const b = await start(ipy, dir);
+  try {
+    const ts = (n: number) => `for (let i = 0; i < ${n}; i++) console.log(i);`;
+    const py = (n: number) => `for i in range(${n}): print(i)`;
+    for (let i = 0; i < 3; i++) {
+      await printCell(a.client, ts(LINES), LINES);
+      await printCell(b.client, py(LINES), LINES);
+    }
+    const many = await stableRatio(() => printCell(a.client, ts(LINES), LINES), () => printCell(b.client, py(LINES), LINES), { minRounds: 15, maxRounds: 60 });
+    const one = await stableRatio(() => printCell(a.client, ts(1), 1), () => printCell(b.client, py(1), 1), { minRounds: 15, maxRounds: 60 });
+    return [
+      { name: `${LINES} printed lines -> idle (median)`, value: many.subject.median, unit: "ms", peer: "ipykernel", peerValue: many.peer.median, ratio: many.ratio.median, target: "<= ipykernel, nothing lost", pass: many.ratio.median <= 1, note: `TypeScript cell vs Python loop; ${describe(many, "ms")}` },
+      { name: "1 printed line -> idle (median; the cell's fixed cost)", value: one.subject.median, unit: "ms", peer: "ipykernel", peerValue: one.peer.median, ratio: one.ratio.median, note: describe(one, "ms") },
+    ];
+  } finally {
+    await stop(a.proc, a.client);
+    await stop(b.proc, b.client);
+  }
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "openclaw-kernel-bench-"));
   try {
@@ -139,6 +180,8 @@ export default async function bench(): Promise<BenchRow[]> {
     const oursTs: Peer = { ...ours, name: "openclaw-kernel (TypeScript 1+1)", code: "1+1", output: "execute_result" };
     const ipykernel: Peer = { name: "ipykernel", argv: (f) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", f], code: "1+1", output: "execute_result" };
     const tslab: Peer = { name: "tslab", argv: (f) => [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", f], code: "1+1", output: "stream" };
+    if (process.env.KERNEL_BENCH_ONLY === "lines") return await printedLines(oursTs, ipykernel, dir);
+    const lines = await printedLines(oursTs, ipykernel, dir);
     const o = await measure(ours, dir);
     const ots = await measure({ ...oursTs }, dir).catch(() => undefined);
     const ipy = await measure(ipykernel, dir);
@@ -160,6 +203,7 @@ export default async function bench(): Promise<BenchRow[]> {
       { name: `round-trip p50 \`${magic}\` vs \`1+1\``, value: o.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: o.p50 / ipy.p50, target: "<= ipykernel p50, nothing lost", pass: o.p50 <= ipy.p50 && o.lost === 0, note: `${CELLS} cells, lost ${o.lost} (ipykernel lost ${ipy.lost})` },
       { name: `round-trip p99 \`${magic}\` vs \`1+1\``, value: o.p99, unit: "ms", peer: "ipykernel", peerValue: ipy.p99, ratio: o.p99 / ipy.p99 },
     ];
+    rows.push(...lines);
     if (ots) rows.push({ name: "round-trip p50 TypeScript `1+1`", value: ots.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: ots.p50 / ipy.p50, note: `p99 ${ots.p99.toFixed(2)} ms vs ${ipy.p99.toFixed(2)} ms; lost ${ots.lost}` });
     if (tsl) {
       rows.push(
