@@ -27,6 +27,8 @@ interface Peer {
   code: string;
   /** The output message a cell must produce (nothing lost). */
   output: string;
+  /** Extra environment for the kernel process. */
+  env?: NodeJS.ProcessEnv;
 }
 
 async function freePorts(n: number): Promise<number[]> {
@@ -69,7 +71,7 @@ async function start(peer: Peer, dir: string): Promise<{ proc: ChildProcess; cli
   client.connect();
   const t0 = performance.now();
   const [cmd, ...args] = peer.argv(file);
-  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state") } });
+  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
   await client.request("shell", "kernel_info_request", {}, 30_000).reply;
   return { proc, client, ms: performance.now() - t0 };
 }
@@ -104,16 +106,21 @@ async function measure(peer: Peer, dir: string) {
   return { startMedian: quantile(starts, 0.5), p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), lost };
 }
 
+async function firstResultOnce(peer: Peer, dir: string): Promise<number> {
+  const [t] = await firstResult(peer, dir, 1);
+  return t!;
+}
+
 /** Spawn -> kernel_info_reply -> execute `code` -> its output and idle: what a user waits for at a notebook's first cell. */
-async function firstResult(peer: Peer, dir: string): Promise<number[]> {
+async function firstResult(peer: Peer, dir: string, starts = STARTS): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < STARTS; i++) {
+  for (let i = 0; i < starts; i++) {
     const { file, info } = await connection(dir);
     const client = new KernelClient(info);
     client.connect();
     const t0 = performance.now();
     const [cmd, ...args] = peer.argv(file);
-    const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state") } });
+    const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
     try {
       await client.request("shell", "kernel_info_request", {}, 30_000).reply;
       const r = client.execute(peer.code, 60_000);
@@ -181,6 +188,27 @@ export default async function bench(): Promise<BenchRow[]> {
     const ipykernel: Peer = { name: "ipykernel", argv: (f) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", f], code: "1+1", output: "execute_result" };
     const tslab: Peer = { name: "tslab", argv: (f) => [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", f], code: "1+1", output: "stream" };
     if (process.env.KERNEL_BENCH_ONLY === "lines") return await printedLines(oursTs, ipykernel, dir);
+    if (process.env.KERNEL_BENCH_ONLY === "first") {
+      // Interleaved starts: ours with the typescript.js code cache (warmed by one start first), ours without it, ipykernel.
+      const cacheDir = join(dir, "ts-cache");
+      const withCache: Peer = { ...oursTs, env: { OPENCLAW_TS_CODE_CACHE: cacheDir } };
+      const noCache: Peer = { ...oursTs, name: "no code cache", env: { OPENCLAW_TS_CODE_CACHE: "0" } };
+      await firstResultOnce(withCache, dir);
+      const a: number[] = [];
+      const b: number[] = [];
+      const c: number[] = [];
+      for (let i = 0; i < STARTS; i++) {
+        a.push(await firstResultOnce(withCache, dir));
+        b.push(await firstResultOnce(noCache, dir));
+        c.push(await firstResultOnce(ipykernel, dir));
+      }
+      const md = (xs: number[]) => quantile(xs, 0.5);
+      const mmm = (xs: number[]) => `${Math.min(...xs).toFixed(0)}/${md(xs).toFixed(0)}/${Math.max(...xs).toFixed(0)} ms`;
+      return [
+        { name: "start -> first TypeScript result `1+1` (median, code cache)", value: md(a), unit: "ms", peer: "ipykernel `1+1`", peerValue: md(c), ratio: md(a) / md(c), target: "<= 1.5x ipykernel", pass: md(a) <= 1.5 * md(c), note: `min/median/max ${mmm(a)} vs ${mmm(c)}; ${STARTS} interleaved starts` },
+        { name: "start -> first TypeScript result `1+1` (median, no code cache)", value: md(b), unit: "ms", peer: "ipykernel `1+1`", peerValue: md(c), ratio: md(b) / md(c), note: `min/median/max ${mmm(b)}` },
+      ];
+    }
     const lines = await printedLines(oursTs, ipykernel, dir);
     const o = await measure(ours, dir);
     const ots = await measure({ ...oursTs }, dir).catch(() => undefined);
