@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -176,6 +176,42 @@ async function printedLines(ours: Peer, ipy: Peer, dir: string): Promise<BenchRo
   }
 }
 
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** Kernel RSS at kernel_info, after one TypeScript cell, and after `rag index` + one `rag query` on the bundled workspace; ipykernel's after `1+1` beside it. */
+async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
+  const ws = join(dir, "mem-ws");
+  cpSync(join(ROOT, "workspace"), ws, { recursive: true });
+  const cfg = join(dir, "mem.json");
+  writeFileSync(cfg, JSON.stringify({ agentDefaults: { workspace: ws }, stateDir: join(dir, "mem-state") }));
+  const a = await start({ ...ours, env: { OPENCLAW_CONFIG: cfg } }, dir);
+  const b = await start(ipy, dir);
+  const run = async (client: KernelClient, code: string) => {
+    const r = client.execute(code, 300_000);
+    const rep = await r.reply;
+    await r.idle;
+    client.iopubByParent.delete(r.msgId);
+    if ((rep.content as { status?: string }).status !== "ok") throw new Error(`${code}: ${JSON.stringify(rep.content).slice(0, 300)}`);
+  };
+  try {
+    const atInfo = rssMb(a.proc.pid!);
+    await run(a.client, "1+1");
+    const afterTs = rssMb(a.proc.pid!);
+    await run(a.client, "%openclaw rag index");
+    await run(a.client, '%openclaw rag query "How do we onboard new hires?"');
+    const afterRag = rssMb(a.proc.pid!);
+    await run(b.client, "1+1");
+    const ipyRss = rssMb(b.proc.pid!);
+    return [{ name: "kernel RSS after one TypeScript cell + rag index + one rag query", value: afterRag, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: afterRag / ipyRss, note: `${atInfo.toFixed(0)} MB at kernel_info, ${afterTs.toFixed(0)} MB after the TypeScript cell (compiler thread), ${afterRag.toFixed(0)} MB after RAG (the embedder)` }];
+  } finally {
+    await stop(a.proc, a.client);
+    await stop(b.proc, b.client);
+  }
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "openclaw-kernel-bench-"));
   try {
@@ -188,6 +224,7 @@ export default async function bench(): Promise<BenchRow[]> {
     const ipykernel: Peer = { name: "ipykernel", argv: (f) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", f], code: "1+1", output: "execute_result" };
     const tslab: Peer = { name: "tslab", argv: (f) => [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", f], code: "1+1", output: "stream" };
     if (process.env.KERNEL_BENCH_ONLY === "lines") return await printedLines(oursTs, ipykernel, dir);
+    if (process.env.KERNEL_BENCH_ONLY === "memory") return await memory(oursTs, ipykernel, dir);
     if (process.env.KERNEL_BENCH_ONLY === "first") {
       // Interleaved starts: ours with the typescript.js code cache (warmed by one start first), ours without it, ipykernel.
       const cacheDir = join(dir, "ts-cache");
@@ -232,6 +269,7 @@ export default async function bench(): Promise<BenchRow[]> {
       { name: `round-trip p99 \`${magic}\` vs \`1+1\``, value: o.p99, unit: "ms", peer: "ipykernel", peerValue: ipy.p99, ratio: o.p99 / ipy.p99 },
     ];
     rows.push(...lines);
+    rows.push(...(await memory(oursTs, ipykernel, dir).catch((e) => [{ name: "kernel RSS after TypeScript + RAG", value: Number.NaN, unit: "MB", note: `failed: ${(e as Error).message}` }])));
     if (ots) rows.push({ name: "round-trip p50 TypeScript `1+1`", value: ots.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: ots.p50 / ipy.p50, note: `p99 ${ots.p99.toFixed(2)} ms vs ${ipy.p99.toFixed(2)} ms; lost ${ots.lost}` });
     if (tsl) {
       rows.push(
