@@ -17,6 +17,7 @@ import { checkText } from "../runtime/config/index.js";
 import { Gateway } from "../runtime/gateway/index.js";
 import { Runtime } from "../runtime/runtime.js";
 import { VERSION } from "../runtime/version.js";
+import { describe, spread, stableRatio } from "./stats.js";
 import type { BenchRow } from "./types.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -47,6 +48,83 @@ async function drive(port: number, count: number): Promise<{ rps: number; lat: n
   const s = (performance.now() - t0) / 1000;
   agent.destroy();
   return { rps: count / s, lat };
+}
+
+/** `clients` keep-alive connections, each sending `perClient` sequential GETs of /health at once: req/s over the whole round and every latency (ms). */
+async function driveConcurrent(port: number, clients: number, perClient: number): Promise<{ rps: number; lat: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const req = request({ host: "127.0.0.1", port, path: "/health", agent, headers: { Host: `127.0.0.1:${port}` } }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`HTTP ${res.statusCode}`))));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const lat: number[] = [];
+  const loop = async (n: number) => {
+    for (let i = 0; i < n; i++) lat.push(await one());
+  };
+  await Promise.all(Array.from({ length: clients }, () => loop(20))); // open the sockets, warm up
+  lat.length = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, () => loop(perClient)));
+  const s = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { rps: (clients * perClient) / s, lat };
+}
+
+/**
+ * 10 concurrent keep-alive clients against the gateway as a CLI process and a bare
+ * `node -e` http server process answering the same JSON, interleaved rounds until the
+ * spread is small; then both processes' RSS after the load.
+ */
+async function concurrency(dir: string, env: NodeJS.ProcessEnv): Promise<BenchRow[]> {
+  const CLIENTS = 10;
+  const PER = Number(process.env.GATEWAY_BENCH_PER_CLIENT ?? 300);
+  const port = await freePort();
+  const cfgPath = join(dir, "conc.json");
+  writeFileSync(cfgPath, JSON.stringify({ gateway: { bind: `127.0.0.1:${port}` }, stateDir: join(dir, "state-conc") }));
+  const bp = await freePort();
+  const script = `const started=Date.now();require("node:http").createServer((q,s)=>{const t=JSON.stringify({status:"ok",service:"openclaw-kernel",version:${JSON.stringify(VERSION)},uptimeMs:Date.now()-started});s.writeHead(200,{"Content-Type":"application/json; charset=utf-8","Content-Length":Buffer.byteLength(t)});s.end(t)}).listen(${bp},"127.0.0.1")`;
+  const ours = spawn(process.execPath, [CLI, "gateway", "--config", cfgPath], { env, stdio: "ignore" });
+  const bare = spawn(process.execPath, ["-e", script], { env, stdio: "ignore" });
+  try {
+    await firstHealthy(port);
+    await firstHealthy(bp);
+    const oLat: number[][] = [];
+    const bLat: number[][] = [];
+    // stableRatio on time per request (lower is better), so its ratio is bare/ours throughput inverted.
+    const st = await stableRatio(
+      async () => {
+        const r = await driveConcurrent(port, CLIENTS, PER);
+        oLat.push(r.lat);
+        return 1e6 / r.rps;
+      },
+      async () => {
+        const r = await driveConcurrent(bp, CLIENTS, PER);
+        bLat.push(r.lat);
+        return 1e6 / r.rps;
+      },
+      { minRounds: 7, maxRounds: 25 },
+    );
+    const p99s = oLat.map((l) => pct(l, 99));
+    const bp99s = bLat.map((l) => pct(l, 99));
+    const p99Ratio = spread(p99s.map((x, i) => x / bp99s[i]!));
+    const rssO = rssMb(ours.pid!);
+    const rssB = rssMb(bare.pid!);
+    const thr = 1 / st.ratio.median;
+    return [
+      { name: `gateway /health req/s (${CLIENTS} concurrent keep-alive clients, CLI process)`, value: 1e6 / st.subject.median, unit: "req/s", peer: "bare node:http process, same JSON", peerValue: 1e6 / st.peer.median, ratio: thr, target: ">= 0.8x", pass: thr >= 0.8, note: `throughput ratio min/median/max ${(1 / st.ratio.max).toFixed(2)}/${thr.toFixed(2)}/${(1 / st.ratio.min).toFixed(2)}x; µs per request ${describe(st, "µs")}; ${CLIENTS}x${PER} requests a round` },
+      { name: `gateway /health p99 (${CLIENTS} concurrent keep-alive clients)`, value: spread(p99s).median, unit: "ms", peer: "bare node:http process", peerValue: spread(bp99s).median, ratio: p99Ratio.median, target: "<= 1.5x", pass: p99Ratio.median <= 1.5, note: `per-round p99 ratio min/median/max ${p99Ratio.min.toFixed(2)}/${p99Ratio.median.toFixed(2)}/${p99Ratio.max.toFixed(2)}x over ${p99s.length} rounds` },
+      { name: "gateway RSS after the concurrent load (CLI process)", value: rssO, unit: "MB", peer: "bare node:http process after the same load", peerValue: rssB, ratio: rssO / rssB },
+    ];
+  } finally {
+    await stopChild(ours);
+    await stopChild(bare);
+  }
 }
 
 function bareServer(): Promise<Server> {
@@ -122,6 +200,7 @@ export default async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "oc-gw-bench-"));
   const rows: BenchRow[] = [];
   try {
+    if (process.env.GATEWAY_BENCH_ONLY === "concurrency") return await concurrency(dir, { ...process.env, OPENCLAW_CONFIG: "" });
     // 1. Throughput and latency, interleaved rounds so drift hits both alike; best round each.
     const rt = makeRuntime(dir);
     const gw = new Gateway({ runtime: rt });
@@ -199,6 +278,7 @@ export default async function bench(): Promise<BenchRow[]> {
     const cp50 = pct(cliStarts, 50);
     rows.push({ name: "gateway start to first healthy (CLI process) p50", value: cp50, unit: "ms", peer: "the CLI's `help` (spawn to exit, no gateway)", peerValue: pct(helpRuns, 50), note: `5 spawns; a bare \`node -e\` http server process: ${pct(bareProc, 50).toFixed(0)} ms; no target (the < 150 ms target is the in-process start above)` });
     const rss = pct(cliRss, 50);
+    rows.push(...(await concurrency(dir, env)));
     rows.push({ name: "gateway RSS after start (CLI process)", value: rss, unit: "MB", peer: "bare node:http process", peerValue: pct(bareRss, 50), target: "< 120 MB", pass: rss < 120, note: "real OpenClaw gateway: ~1 GB across 4 processes (earlier measurement)" });
   } finally {
     rmSync(dir, { recursive: true, force: true });

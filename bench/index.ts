@@ -3,6 +3,7 @@
  * prints each figure beside its peer from the same run, and writes bench/results.json.
  */
 import { readdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Bench, BenchRow } from "./types.js";
@@ -16,6 +17,9 @@ const files = readdirSync(here)
 
 const fmt = (n: number | undefined) => (n === undefined ? "" : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(3));
 const all: Array<BenchRow & { bench: string }> = [];
+// The machine's load beside the figures: ratios are from the same run, absolute figures move with it.
+const loadStart = loadavg();
+const started = Date.now();
 for (const f of files) {
   const name = f.replace(/\.bench\.ts$/, "");
   process.stderr.write(`\n== ${name} ==\n`);
@@ -33,6 +37,6 @@ for (const f of files) {
     all.push({ bench: name, name: "failed", value: NaN, unit: "", note: String((e as Error).message ?? e) });
   }
 }
-writeFileSync(join(here, "results.json"), JSON.stringify({ node: process.versions.node, date: new Date().toISOString(), rows: all }, null, 2) + "\n");
+writeFileSync(join(here, "results.json"), JSON.stringify({ node: process.versions.node, date: new Date().toISOString(), cpus: cpus().length, loadStart, loadEnd: loadavg(), minutes: (Date.now() - started) / 60000, only, rows: all }, null, 2) + "\n");
 const missed = all.filter((r) => r.pass === false);
 console.log(`\n${all.length} figures, ${missed.length} targets missed${missed.length ? ": " + missed.map((r) => r.name).join("; ") : ""}`);

@@ -6,12 +6,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KernelClient } from "./client.js";
+import { describe, stableRatio } from "./stats.js";
 import type { ConnectionInfo } from "../kernel/connection.js";
 import type { BenchRow } from "./types.js";
 
@@ -26,6 +27,8 @@ interface Peer {
   code: string;
   /** The output message a cell must produce (nothing lost). */
   output: string;
+  /** Extra environment for the kernel process. */
+  env?: NodeJS.ProcessEnv;
 }
 
 async function freePorts(n: number): Promise<number[]> {
@@ -68,7 +71,7 @@ async function start(peer: Peer, dir: string): Promise<{ proc: ChildProcess; cli
   client.connect();
   const t0 = performance.now();
   const [cmd, ...args] = peer.argv(file);
-  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state") } });
+  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
   await client.request("shell", "kernel_info_request", {}, 30_000).reply;
   return { proc, client, ms: performance.now() - t0 };
 }
@@ -103,16 +106,21 @@ async function measure(peer: Peer, dir: string) {
   return { startMedian: quantile(starts, 0.5), p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), lost };
 }
 
+async function firstResultOnce(peer: Peer, dir: string): Promise<number> {
+  const [t] = await firstResult(peer, dir, 1);
+  return t!;
+}
+
 /** Spawn -> kernel_info_reply -> execute `code` -> its output and idle: what a user waits for at a notebook's first cell. */
-async function firstResult(peer: Peer, dir: string): Promise<number[]> {
+async function firstResult(peer: Peer, dir: string, starts = STARTS): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < STARTS; i++) {
+  for (let i = 0; i < starts; i++) {
     const { file, info } = await connection(dir);
     const client = new KernelClient(info);
     client.connect();
     const t0 = performance.now();
     const [cmd, ...args] = peer.argv(file);
-    const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state") } });
+    const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
     try {
       await client.request("shell", "kernel_info_request", {}, 30_000).reply;
       const r = client.execute(peer.code, 60_000);
@@ -128,6 +136,82 @@ async function firstResult(peer: Peer, dir: string): Promise<number[]> {
   return times;
 }
 
+const LINES = Number(process.env.KERNEL_BENCH_LINES ?? 1000);
+
+/** One cell printing `n` lines, timed from execute_request to its idle; throws when a line is lost or out of order. */
+async function printCell(client: KernelClient, code: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  const r = client.execute(code, 60_000);
+  await r.reply;
+  await r.idle;
+  const dt = performance.now() - t0;
+  const out = client.iopubByParent.get(r.msgId) ?? [];
+  client.iopubByParent.delete(r.msgId);
+  const text = out.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
+  const want = Array.from({ length: n }, (_, i) => `${i}\n`).join("");
+  if (text !== want) throw new Error(`${n} printed lines: got ${text.split("\n").length - 1} lines${text.length === want.length ? " out of order" : ""}`);
+  return dt;
+}
+
+/** `n` printed lines to idle, ours (a TypeScript cell) beside ipykernel, interleaved; plus a 1-line cell so the fixed per-cell cost (the type-check) shows apart from the output path. */
+async function printedLines(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
+  const a = await start(ours, dir);
+  const b = await start(ipy, dir);
+  try {
+    const ts = (n: number) => `for (let i = 0; i < ${n}; i++) console.log(i);`;
+    const py = (n: number) => `for i in range(${n}): print(i)`;
+    for (let i = 0; i < 3; i++) {
+      await printCell(a.client, ts(LINES), LINES);
+      await printCell(b.client, py(LINES), LINES);
+    }
+    const many = await stableRatio(() => printCell(a.client, ts(LINES), LINES), () => printCell(b.client, py(LINES), LINES), { minRounds: 15, maxRounds: 60 });
+    const one = await stableRatio(() => printCell(a.client, ts(1), 1), () => printCell(b.client, py(1), 1), { minRounds: 15, maxRounds: 60 });
+    return [
+      { name: `${LINES} printed lines -> idle (median)`, value: many.subject.median, unit: "ms", peer: "ipykernel", peerValue: many.peer.median, ratio: many.ratio.median, target: "<= ipykernel, nothing lost", pass: many.ratio.median <= 1, note: `TypeScript cell vs Python loop; ${describe(many, "ms")}` },
+      { name: "1 printed line -> idle (median; the cell's fixed cost)", value: one.subject.median, unit: "ms", peer: "ipykernel", peerValue: one.peer.median, ratio: one.ratio.median, note: describe(one, "ms") },
+    ];
+  } finally {
+    await stop(a.proc, a.client);
+    await stop(b.proc, b.client);
+  }
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** Kernel RSS at kernel_info, after one TypeScript cell, and after `rag index` + one `rag query` on the bundled workspace; ipykernel's after `1+1` beside it. */
+async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
+  const ws = join(dir, "mem-ws");
+  cpSync(join(ROOT, "workspace"), ws, { recursive: true });
+  const cfg = join(dir, "mem.json");
+  writeFileSync(cfg, JSON.stringify({ agentDefaults: { workspace: ws }, stateDir: join(dir, "mem-state") }));
+  const a = await start({ ...ours, env: { OPENCLAW_CONFIG: cfg } }, dir);
+  const b = await start(ipy, dir);
+  const run = async (client: KernelClient, code: string) => {
+    const r = client.execute(code, 300_000);
+    const rep = await r.reply;
+    await r.idle;
+    client.iopubByParent.delete(r.msgId);
+    if ((rep.content as { status?: string }).status !== "ok") throw new Error(`${code}: ${JSON.stringify(rep.content).slice(0, 300)}`);
+  };
+  try {
+    const atInfo = rssMb(a.proc.pid!);
+    await run(a.client, "1+1");
+    const afterTs = rssMb(a.proc.pid!);
+    await run(a.client, "%openclaw rag index");
+    await run(a.client, '%openclaw rag query "How do we onboard new hires?"');
+    const afterRag = rssMb(a.proc.pid!);
+    await run(b.client, "1+1");
+    const ipyRss = rssMb(b.proc.pid!);
+    return [{ name: "kernel RSS after one TypeScript cell + rag index + one rag query", value: afterRag, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: afterRag / ipyRss, note: `${atInfo.toFixed(0)} MB at kernel_info, ${afterTs.toFixed(0)} MB after the TypeScript cell (compiler thread), ${afterRag.toFixed(0)} MB after RAG (the embedder)` }];
+  } finally {
+    await stop(a.proc, a.client);
+    await stop(b.proc, b.client);
+  }
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "openclaw-kernel-bench-"));
   try {
@@ -139,6 +223,30 @@ export default async function bench(): Promise<BenchRow[]> {
     const oursTs: Peer = { ...ours, name: "openclaw-kernel (TypeScript 1+1)", code: "1+1", output: "execute_result" };
     const ipykernel: Peer = { name: "ipykernel", argv: (f) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", f], code: "1+1", output: "execute_result" };
     const tslab: Peer = { name: "tslab", argv: (f) => [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", f], code: "1+1", output: "stream" };
+    if (process.env.KERNEL_BENCH_ONLY === "lines") return await printedLines(oursTs, ipykernel, dir);
+    if (process.env.KERNEL_BENCH_ONLY === "memory") return await memory(oursTs, ipykernel, dir);
+    if (process.env.KERNEL_BENCH_ONLY === "first") {
+      // Interleaved starts: ours with the typescript.js code cache (warmed by one start first), ours without it, ipykernel.
+      const cacheDir = join(dir, "ts-cache");
+      const withCache: Peer = { ...oursTs, env: { OPENCLAW_TS_CODE_CACHE: cacheDir } };
+      const noCache: Peer = { ...oursTs, name: "no code cache", env: { OPENCLAW_TS_CODE_CACHE: "0" } };
+      await firstResultOnce(withCache, dir);
+      const a: number[] = [];
+      const b: number[] = [];
+      const c: number[] = [];
+      for (let i = 0; i < STARTS; i++) {
+        a.push(await firstResultOnce(withCache, dir));
+        b.push(await firstResultOnce(noCache, dir));
+        c.push(await firstResultOnce(ipykernel, dir));
+      }
+      const md = (xs: number[]) => quantile(xs, 0.5);
+      const mmm = (xs: number[]) => `${Math.min(...xs).toFixed(0)}/${md(xs).toFixed(0)}/${Math.max(...xs).toFixed(0)} ms`;
+      return [
+        { name: "start -> first TypeScript result `1+1` (median, code cache)", value: md(a), unit: "ms", peer: "ipykernel `1+1`", peerValue: md(c), ratio: md(a) / md(c), target: "<= 1.5x ipykernel", pass: md(a) <= 1.5 * md(c), note: `min/median/max ${mmm(a)} vs ${mmm(c)}; ${STARTS} interleaved starts` },
+        { name: "start -> first TypeScript result `1+1` (median, no code cache)", value: md(b), unit: "ms", peer: "ipykernel `1+1`", peerValue: md(c), ratio: md(b) / md(c), note: `min/median/max ${mmm(b)}` },
+      ];
+    }
+    const lines = await printedLines(oursTs, ipykernel, dir);
     const o = await measure(ours, dir);
     const ots = await measure({ ...oursTs }, dir).catch(() => undefined);
     const ipy = await measure(ipykernel, dir);
@@ -160,6 +268,8 @@ export default async function bench(): Promise<BenchRow[]> {
       { name: `round-trip p50 \`${magic}\` vs \`1+1\``, value: o.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: o.p50 / ipy.p50, target: "<= ipykernel p50, nothing lost", pass: o.p50 <= ipy.p50 && o.lost === 0, note: `${CELLS} cells, lost ${o.lost} (ipykernel lost ${ipy.lost})` },
       { name: `round-trip p99 \`${magic}\` vs \`1+1\``, value: o.p99, unit: "ms", peer: "ipykernel", peerValue: ipy.p99, ratio: o.p99 / ipy.p99 },
     ];
+    rows.push(...lines);
+    rows.push(...(await memory(oursTs, ipykernel, dir).catch((e) => [{ name: "kernel RSS after TypeScript + RAG", value: Number.NaN, unit: "MB", note: `failed: ${(e as Error).message}` }])));
     if (ots) rows.push({ name: "round-trip p50 TypeScript `1+1`", value: ots.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: ots.p50 / ipy.p50, note: `p99 ${ots.p99.toFixed(2)} ms vs ${ipy.p99.toFixed(2)} ms; lost ${ots.lost}` });
     if (tsl) {
       rows.push(

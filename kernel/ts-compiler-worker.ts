@@ -4,7 +4,12 @@
  * main thread, and a cell's type-check does not stall magics or the wire. The main
  * thread sends requests (convert, complete, inspect, isComplete) and gets plain data back.
  */
-import { createRequire } from "node:module";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import vm from "node:vm";
 import { parentPort } from "node:worker_threads";
 
 export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete";
@@ -28,22 +33,96 @@ const port = parentPort!;
 const require = createRequire(import.meta.url);
 let mod: ConverterModule | undefined;
 let conv: ReturnType<ConverterModule["createConverter"]> | undefined;
-const converter = () => (conv ??= (mod ??= require("tslab/dist/converter.js") as ConverterModule).createConverter());
+let saveCodeCache: (() => void) | undefined;
+/** What happened to the code cache on this load (the warm op returns it; tests read it). */
+let codeCache: "off" | "used" | "written" | "rejected" | "failed" = "off";
+const load = () => (mod ??= (preloadTypeScript(), require("tslab/dist/converter.js") as ConverterModule));
+const converter = () => (conv ??= load().createConverter());
+
+/**
+ * The folder of the V8 code cache for typescript.js (8 MB of JavaScript whose compile is a
+ * large share of the first TypeScript cell): $XDG_CACHE_HOME/openclaw-kernel or
+ * ~/.cache/openclaw-kernel; OPENCLAW_TS_CODE_CACHE=0 turns the cache off, any other value
+ * names the folder.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.OPENCLAW_TS_CODE_CACHE;
+  if (v === "0") return undefined;
+  if (v) return v;
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "openclaw-kernel");
+}
+
+/**
+ * Loads tslab's typescript.js into require's cache through a vm.Script with V8 cachedData
+ * (Node 20 has no module.enableCompileCache). The cache is keyed by the file's hash, the
+ * Node version and the architecture; V8 rejects data that does not match the source or its
+ * flags, and a rejected or missing cache is rewritten after the first convert (so it holds
+ * the functions the first cell compiled too). Any failure falls back to a plain require.
+ */
+function preloadTypeScript(): void {
+  const dir = codeCacheDir();
+  if (!dir) return;
+  try {
+    const tsPath = createRequire(require.resolve("tslab/dist/converter.js")).resolve("@tslab/typescript-for-tslab");
+    if (require.cache[tsPath]) return;
+    const src = readFileSync(tsPath, "utf8");
+    const key = createHash("sha256").update(src).update(`\0${process.version}\0${process.arch}`).digest("hex").slice(0, 24);
+    const file = join(dir, `typescript-${key}.v8cache`);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new vm.Script(Module.wrap(src), { filename: tsPath, cachedData });
+    codeCache = !cachedData ? "written" : script.cachedDataRejected ? "rejected" : "used";
+    const M = Module as unknown as { new (id: string, parent: unknown): NodeJS.Module; _nodeModulePaths(d: string): string[] };
+    const m = new M(tsPath, null);
+    m.filename = tsPath;
+    m.paths = M._nodeModulePaths(dirname(tsPath));
+    const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: NodeJS.Module, f: string, d: string) => void;
+    fn.call(m.exports, m.exports, createRequire(tsPath), m, tsPath, dirname(tsPath));
+    m.loaded = true;
+    require.cache[tsPath] = m;
+    if (!cachedData || script.cachedDataRejected) {
+      saveCodeCache = () => {
+        saveCodeCache = undefined;
+        try {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          const tmp = `${file}.${process.pid}.tmp`;
+          writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+          chmodSync(tmp, 0o600);
+          renameSync(tmp, file);
+        } catch {
+          // A cache we cannot write only costs the next start its compile time.
+          codeCache = "failed";
+        }
+      };
+    }
+  } catch {
+    // Fall back to tslab's own require of typescript.js.
+    codeCache = "failed";
+  }
+}
 
 function handle(op: CompilerOp, args: unknown[]): unknown {
   switch (op) {
     case "warm":
       // Loads the compiler and type-checks the prelude once, so the first cell pays neither.
       converter().convert(args[0] as string, "0");
-      return true;
-    case "convert":
-      return converter().convert(args[0] as string, args[1] as string);
+      saveCodeCache?.();
+      return { codeCache };
+    case "convert": {
+      const r = converter().convert(args[0] as string, args[1] as string);
+      saveCodeCache?.();
+      return r;
+    }
     case "complete":
       return converter().complete(args[0] as string, args[1] as string, args[2] as number);
     case "inspect":
       return converter().inspect(args[0] as string, args[1] as string, args[2] as number) ?? null;
     case "isComplete":
-      return (mod ??= require("tslab/dist/converter.js") as ConverterModule).isCompleteCode(args[0] as string);
+      return load().isCompleteCode(args[0] as string);
   }
 }
 

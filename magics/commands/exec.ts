@@ -25,13 +25,16 @@ export const commands: CommandSpec[] = [
   bind({
     op: execList,
     path: ["exec", "list"],
-    summary: "background exec sessions of this kernel/process: running, and finished ones until cleanupMs collects them",
-    render({ sessions }) {
+    summary: "background exec sessions of this kernel/process, newest first: running, and finished ones until cleanupMs collects them",
+    flags: [{ name: "limit", type: "number", placeholder: "N", help: "how many sessions at most, newest first (1-1000)", default: 50 }],
+    examples: ["exec list", "exec list --limit 5"],
+    render({ sessions, more }) {
       const text = sessions.length
         ? padTable([["ID", "STATUS", "PID", "EXIT", "DURATION", "OWNER", "ARGV"], ...sessions.map((s) => [s.id, s.status, String(s.pid ?? "-"), s.exitCode === null ? (s.signal ?? "-") : String(s.exitCode), `${Math.round(s.durationMs)} ms`, (s.owner ?? "-") + (s.foreign ? " (other process)" : ""), JSON.stringify(s.argv)])])
         : "no background sessions (runs that outlive tools.exec.backgroundMs appear here)";
+      const moreText = more ? `\n(older sessions not shown: raise --limit)` : "";
       const html = box("oc-exec-list", `exec sessions: ${sessions.length}`, sessions.length ? table(["id", "status", "pid", "exit", "duration", "owner", "argv"], sessions.map((s) => [code(s.id), badge(s.status), esc(s.pid ?? "-"), esc(s.exitCode ?? s.signal ?? "-"), esc(`${Math.round(s.durationMs)} ms`), esc((s.owner ?? "-") + (s.foreign ? " (other process)" : "")), s.argv.map(code).join(" ")])) : muted("no background sessions"));
-      return { text, html };
+      return { text: text + moreText, html: html + (more ? muted("older sessions not shown: raise --limit") : "") };
     },
   }),
   bind({

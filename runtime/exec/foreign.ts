@@ -48,16 +48,18 @@ function liveStatus(m: ForeignMeta): ForeignMeta {
   return m;
 }
 
-export function listForeign(stateDir: string, exclude: Set<string>): ExecSessionInfo[] {
+export function listForeign(stateDir: string, exclude: Set<string>, limit?: number): ExecSessionInfo[] {
   const root = join(stateDir, "exec");
   let names: string[];
   try {
-    names = readdirSync(root).sort();
+    // Newest first: an id is "x" + its start time in base 36 (longer is later) + random hex.
+    names = readdirSync(root).sort((a, b) => b.length - a.length || (a < b ? 1 : a > b ? -1 : 0));
   } catch {
     return [];
   }
   const out: ExecSessionInfo[] = [];
   for (const n of names) {
+    if (limit !== undefined && out.length >= limit) break;
     if (exclude.has(n)) continue;
     const m = readMeta(join(root, n));
     if (m && m.background && m.hostPid !== process.pid) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync } from "node:fs";
+import { readdir, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { ExecConfig } from "../config/index.js";
 import { NotFoundError, PolicyError, UsageError } from "../errors.js";
@@ -47,7 +48,7 @@ export class ExecManager {
   private readonly notices: ExecNotice[] = [];
   private readonly cleanups = new Map<string, NodeJS.Timeout>();
   private realWorkspace: string | null = null;
-  private swept = false;
+  private swept: Promise<void> | undefined;
   private closed = false;
 
   constructor(opts: ExecManagerOptions) {
@@ -98,7 +99,8 @@ export class ExecManager {
     if (this.closed) throw new UsageError("exec is closed (the runtime is shutting down)");
     if (!Array.isArray(req.argv) || req.argv.length === 0 || req.argv.some((a) => typeof a !== "string")) throw new UsageError("exec needs argv: a non-empty list of strings");
     if (req.argv.some((a) => a.includes("\0"))) throw new PolicyError("an argument contains a NUL byte", { rule: "exec.argv" });
-    if (!this.swept) this.sweep();
+    // Collecting an earlier process's leftovers runs beside this run, never before it.
+    this.swept ??= this.sweep();
     const cwd = this.cwdFor(req);
     const env = childEnv(this.hostEnv, this.config.env, req.env, req.secretEnv);
     const sb = this.sandbox();
@@ -191,40 +193,52 @@ export class ExecManager {
   /**
    * Collects log folders an earlier process left behind (it was killed, or exited
    * before its cleanupMs timers fired): any whose files are older than cleanupMs.
-   * Best effort, once per manager.
+   * Best effort, once per manager, started by the first run and never awaited by it:
+   * one folder at a time on async fs calls, so 10k leftovers cost a run nothing and
+   * never block the event loop. Resolves when done (sweepDone()).
    */
-  private sweep(): void {
-    this.swept = true;
+  private async sweep(): Promise<void> {
     const root = join(this.stateDir, "exec");
     let names: string[];
     try {
-      names = readdirSync(root);
+      names = await readdir(root);
     } catch {
       return;
     }
     const cutoff = Date.now() - this.config.cleanupMs;
     for (const n of names) {
+      if (this.closed) return;
       const d = join(root, n);
       try {
-        if (this.sessions.has(n)) continue;
-        const files = readdirSync(d).map((f) => statSync(join(d, f)).mtimeMs);
-        if (Math.max(statSync(d).mtimeMs, ...files) >= cutoff) continue;
+        if (this.sessions.has(n) || this.cleanups.has(n)) continue;
+        const files = await readdir(d);
+        let newest = (await stat(d)).mtimeMs;
+        for (const f of files) newest = Math.max(newest, (await stat(join(d, f))).mtimeMs);
+        if (newest >= cutoff) continue;
         const meta = readMeta(d);
         if (meta?.status === "running" && sameProcess(meta)) continue; // another process's live session
-        rmSync(d, { recursive: true, force: true });
+        await rm(d, { recursive: true, force: true });
       } catch {
         /* raced with another process: fine */
       }
     }
   }
 
+  /** The leftover sweep's completion (resolved at once when no run started it). */
+  sweepDone(): Promise<void> {
+    return this.swept ?? Promise.resolve();
+  }
+
   /**
    * Background sessions, running and finished-but-not-yet-collected: this process's,
    * then those other processes on the same state dir left on disk (marked foreign).
    */
-  list(): ExecSessionInfo[] {
+  list(limit?: number): ExecSessionInfo[] {
     const mine = [...this.sessions.values()].map((s) => s.info());
-    return [...mine, ...listForeign(this.stateDir, new Set(this.sessions.keys()))];
+    const all = [...mine, ...listForeign(this.stateDir, new Set(this.sessions.keys()), limit)];
+    // Newest first; ties (same ms) by id, which starts with the start time too.
+    all.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+    return limit === undefined ? all : all.slice(0, limit);
   }
 
   private notFound(id: string): NotFoundError {

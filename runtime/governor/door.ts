@@ -39,8 +39,8 @@ class GovernedDoor implements Door {
   async tools() {
     return (await this.#gov()).tools(this.#actor);
   }
-  async execList() {
-    return (await this.#gov()).execList();
+  async execList(limit?: number) {
+    return (await this.#gov()).execList(limit);
   }
   async execLog(id: string) {
     return (await this.#gov()).execLog(id);

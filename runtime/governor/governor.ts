@@ -237,8 +237,8 @@ export class Governor {
     return { ...emptyResult("apply_patch", argv, "ok"), exitCode: 0, durationMs, stdout, files };
   }
 
-  async execList(): Promise<ExecSessionInfo[]> {
-    return this.#o.exec.list();
+  async execList(limit?: number): Promise<ExecSessionInfo[]> {
+    return this.#o.exec.list(limit);
   }
 
   async execLog(id: string): Promise<ExecResult> {

@@ -44,7 +44,7 @@ export interface Door {
   /** Skills a caller may see; `tools()` is what a model door may call. */
   skills(): Promise<SkillInfo[]>;
   tools(): Promise<ToolSpec[]>;
-  execList(): Promise<ExecSessionInfo[]>;
+  execList(limit?: number): Promise<ExecSessionInfo[]>;
   execLog(id: string): Promise<ExecResult>;
   /** Audited as action "exec.kill" with this door's actor, whichever front door asked. */
   execKill(id: string): Promise<ExecResult>;

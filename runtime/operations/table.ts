@@ -366,12 +366,14 @@ export const ragPull = op({
 
 export const execList = op({
   name: "exec.list",
-  summary: "background exec sessions: running, and finished ones until cleanupMs collects them",
-  params: NONE,
+  summary: "background exec sessions, newest first: running, and finished ones until cleanupMs collects them",
+  params: { type: "object", properties: { limit: { type: "integer", minimum: 1, maximum: 1000, default: 50, description: "how many sessions at most (newest first)" } }, additionalProperties: false },
   reach: ALL,
-  async handler(_p, ctx): Promise<{ sessions: ExecSessionInfo[]; count: number }> {
-    const sessions = await ctx.door.execList();
-    return { sessions, count: sessions.length };
+  async handler(p: { limit: number }, ctx): Promise<{ sessions: ExecSessionInfo[]; count: number; more: boolean }> {
+    // One more than asked tells whether older sessions were left out.
+    const got = await ctx.door.execList(p.limit + 1);
+    const sessions = got.slice(0, p.limit);
+    return { sessions, count: sessions.length, more: got.length > p.limit };
   },
 });
 

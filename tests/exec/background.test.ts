@@ -100,6 +100,7 @@ test("log folders left by an earlier process are swept once older than cleanupMs
   const live = mk("xlive", { status: "running", pid: process.pid, startTicks: procStartTicks(process.pid), background: true });
   const recycled = mk("xrecycled", { status: "running", pid: process.pid, startTicks: "1", background: true });
   await ex.run({ argv: ["/bin/true"] });
+  await ex.sweepDone(); // the sweep runs beside the first run, off its path
   assert.equal(existsSync(dead), false);
   assert.equal(existsSync(live), true);
   assert.equal(existsSync(recycled), false, "a pid now used by another process is not the session's");

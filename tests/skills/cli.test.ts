@@ -59,7 +59,7 @@ test("CLI: skills list/show, audit tail/verify (tamper -> exit 1 naming the reco
 
   const ex = p.run("exec", "list", "--json");
   assert.equal(ex.code, 0);
-  assert.deepEqual(ex.json(), { sessions: [], count: 0 });
+  assert.deepEqual(ex.json(), { sessions: [], count: 0, more: false });
   assert.equal(p.run("exec", "log", "x123").code, 1);
 });
 
