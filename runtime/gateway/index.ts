@@ -21,6 +21,8 @@ import { checkUpgrade, clientAddr, makeHandler, tlsAuthorized } from "./http.js"
 import { findPortHolder } from "./holder.js";
 import { GatewayLog, logPath } from "./log.js";
 import { GatewayMetrics } from "./metrics.js";
+import { decidePeer, peerUid, type PeerVerdict } from "./peer.js";
+import { detectSharedHost, type SharedHost } from "./shared-host.js";
 import type { GatewayStatus, StartResult } from "./types.js";
 
 export type { GatewayStatus, StartResult } from "./types.js";
@@ -88,6 +90,8 @@ export class Gateway {
   private starting: Promise<StartResult> | undefined;
   private stopping: Promise<void> | undefined;
   private pairingCode: string | undefined;
+  /** The shared-host finding at start (auth "none" only). */
+  private sharedHost: SharedHost | undefined;
   /** The connection cap in force (see connectionCap). */
   private maxConnections = 0;
 
@@ -127,6 +131,11 @@ export class Gateway {
       pid: process.pid,
       logPath: this.log.path,
     };
+  }
+
+  /** The shared-host finding made at start when auth is "none" (the peer check fails closed on a shared host). */
+  get shared(): SharedHost | undefined {
+    return this.sharedHost;
   }
 
   /** The current pairing code (deviceAuth), for the host that started the gateway only. */
@@ -171,7 +180,24 @@ export class Gateway {
     });
     const access = this.access;
     const tls = cfg.auth.mode === "mtls";
-    const deps = { guard: () => this.guard, access, metrics, log: this.log, ui: cfg.control.ui, tls, startedAt: () => this.startedAt };
+    // auth "none" on a shared loopback: only this user's processes (peer.ts). One lookup per
+    // TCP connection (keep-alive requests reuse it); the verdict is fixed for the socket's life.
+    const own = process.getuid?.();
+    const shared = cfg.auth.mode === "none" ? detectSharedHost({ env: this.runtime.env }) : undefined;
+    this.sharedHost = shared;
+    const verdicts = new WeakMap<object, PeerVerdict>();
+    const peer =
+      cfg.auth.mode === "none" && own !== undefined
+        ? (req: IncomingMessage): PeerVerdict => {
+            let v = verdicts.get(req.socket);
+            if (!v) {
+              v = decidePeer(peerUid(req.socket), own, shared!.shared);
+              verdicts.set(req.socket, v);
+            }
+            return v;
+          }
+        : undefined;
+    const deps = { guard: () => this.guard, access, metrics, log: this.log, ui: cfg.control.ui, tls, startedAt: () => this.startedAt, peer };
     const handler = makeHandler(deps);
     const to: GatewayTimeouts = { ...GATEWAY_TIMEOUTS, ...opts.timeouts };
     const httpOpts = { headersTimeout: to.headersMs, requestTimeout: to.requestMs, keepAliveTimeout: to.keepAliveMs, connectionsCheckingInterval: to.checkIntervalMs };
@@ -247,7 +273,7 @@ export class Gateway {
       metrics.onEvent(e);
       for (const c of this.conns) c.onRuntimeEvent(e);
     });
-    this.log.write("info", "gateway started", { bind: cfg.bind, port: this.port, auth: cfg.auth.mode, ui: cfg.control.ui, deviceAuth: cfg.control.deviceAuth, pid: process.pid, version: VERSION });
+    this.log.write("info", "gateway started", { bind: cfg.bind, port: this.port, auth: cfg.auth.mode, ui: cfg.control.ui, deviceAuth: cfg.control.deviceAuth, pid: process.pid, version: VERSION, ...(peer ? { peerCheck: `uid ${own} only`, sharedHost: shared!.shared } : {}) });
     return {
       ...this.status(),
       ...(token?.generated ? { tokenGenerated: true } : {}),
