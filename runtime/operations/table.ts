@@ -83,7 +83,7 @@ export const configGet = op({
   reach: ALL,
   async handler(_p, ctx) {
     const { config, source } = await ctx.services.config();
-    return { path: source.path, via: source.via, config: redactedConfig(config) };
+    return { path: source.path, via: source.via, system: source.system ?? null, provenance: source.provenance ?? {}, config: redactedConfig(config) };
   },
 });
 
