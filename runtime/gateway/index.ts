@@ -21,7 +21,7 @@ import { checkUpgrade, clientAddr, makeHandler, tlsAuthorized } from "./http.js"
 import { findPortHolder } from "./holder.js";
 import { GatewayLog, logPath } from "./log.js";
 import { GatewayMetrics } from "./metrics.js";
-import { decidePeer, peerUid, type PeerVerdict } from "./peer.js";
+import { decidePeer, listenerUid, peerUid, userName, type PeerVerdict } from "./peer.js";
 import { detectSharedHost, type SharedHost } from "./shared-host.js";
 import type { GatewayStatus, StartResult } from "./types.js";
 
@@ -33,6 +33,13 @@ export { tokenPath } from "./auth.js";
 export interface GatewayStartOptions {
   /** Where the pairing code (control.deviceAuth) is shown; default: stderr. */
   onPairingCode?: (code: string) => void;
+  /**
+   * The in-notebook gateway on a shared host: when the configured port is taken by anything
+   * but this user's own openclaw-kernel gateway (another user's gateway, another program),
+   * listen on a free port instead and say which (StartResult.portFallback). The CLI leaves
+   * this off and keeps failing with port_in_use.
+   */
+  freePortIfTaken?: boolean;
   /** Slow-client bounds, in ms (tests shorten them); defaults in GATEWAY_TIMEOUTS. */
   timeouts?: Partial<GatewayTimeouts>;
 }
@@ -256,8 +263,21 @@ export class Gateway {
       } else socket.destroy();
     });
 
+    let portFallback: StartResult["portFallback"];
     try {
-      await listen(server, cfg.host, cfg.port);
+      try {
+        await listen(server, cfg.host, cfg.port);
+      } catch (e) {
+        // Our own user's gateway answers our /health ("an openclaw-kernel gateway"): use it, no second one.
+        const ownGateway = /an openclaw-kernel gateway/.test((e as Error).message);
+        if (!(opts.freePortIfTaken && cfg.port !== 0 && e instanceof OpenClawError && e.code === "port_in_use" && !ownGateway)) throw e;
+        const uid = listenerUid(cfg.host, cfg.port);
+        const holder = uid !== undefined && uid !== own ? `another user (${userName(uid) ?? `uid ${uid}`})` : "another program";
+        await listen(server, cfg.host, 0);
+        const a = server.address();
+        portFallback = { wanted: cfg.port, holder, message: `port ${cfg.port} is taken by ${holder}; this gateway listens on port ${typeof a === "object" && a ? a.port : "?"} instead` };
+        this.log.write("warn", "configured port taken: listening on a free port", { wanted: cfg.port, holder, port: typeof a === "object" && a ? a.port : null });
+      }
     } catch (e) {
       this.log.write("error", "gateway failed to start", { bind: cfg.bind, error: (e as Error).message });
       await this.log.close();
@@ -277,6 +297,7 @@ export class Gateway {
     return {
       ...this.status(),
       ...(token?.generated ? { tokenGenerated: true } : {}),
+      ...(portFallback ? { portFallback } : {}),
       ...(this.access.pairing ? { pairingCode: this.access.pairing.current() } : {}),
     };
   }

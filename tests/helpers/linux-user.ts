@@ -22,7 +22,7 @@ export interface TestUser {
   uid: number;
   gid: number;
   home: string;
-  run(argv: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  run(argv: string[], opts?: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
 export function makeUser(t: T, opts: { home?: boolean } = {}): TestUser {
@@ -45,7 +45,7 @@ export function makeUser(t: T, opts: { home?: boolean } = {}): TestUser {
     home: opts.home ? home : "/nonexistent",
     run: (argv, o = {}) =>
       new Promise((resolve) => {
-        execFile("/usr/sbin/runuser", ["-u", name, "--", ...argv], { cwd: o.cwd ?? "/", env: o.env ?? { PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8" }, timeout: o.timeoutMs ?? 60_000, encoding: "utf8" }, (err, stdout, stderr) => {
+        execFile("/usr/sbin/runuser", ["-u", name, "--", ...argv], { cwd: o.cwd ?? "/", env: o.env ?? { PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8" }, timeout: o.timeoutMs ?? 60_000, signal: o.signal, encoding: "utf8" }, (err, stdout, stderr) => {
           resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
         });
       }),
