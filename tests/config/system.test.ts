@@ -99,3 +99,10 @@ test("config show: says which file pins what and where each value came from", (t
   assert.match(txt.stdout, /agentDefaults\.maxSteps\s+user/);
   assert.match(txt.stdout, /rag\.topk\s+default/);
 });
+
+test("README's shared-host section names every pinnable key", async () => {
+  const { readFileSync } = await import("node:fs");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## Shared hosts"), readme.indexOf("## Troubleshooting"));
+  for (const r of PIN_RULES) assert.ok(section.includes(`\`${r.key}\``), `README lists ${r.key}`);
+});
