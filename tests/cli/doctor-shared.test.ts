@@ -37,3 +37,13 @@ test("doctor: JupyterHub env -> shared host with the effective protection; an op
   const r3 = await runDoctor({ configPath: user, env, cwd: d });
   assert.ok(r3.checks.some((c) => c.status === "fail" && /invalid system config/.test(c.message)), "a broken system config is a failed check");
 });
+
+test("doctor: outside JupyterHub an open state dir is a warning, not a failure", async (t) => {
+  const d = tmp(t);
+  mkdirSync(join(d, "state"));
+  chmodSync(join(d, "state"), 0o755);
+  const user = writeFile(join(d, "openclaw.json"), { stateDir: "./state" });
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: d, OPENCLAW_CONFIG: "" };
+  const r = await runDoctor({ configPath: user, env, cwd: d });
+  assert.equal(r.checks.find((c) => c.id === "host.stateDir")?.status, "warn");
+});

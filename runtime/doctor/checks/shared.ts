@@ -10,6 +10,7 @@ import { fail, ok, warn, type Check, type CheckProvider } from "../types.js";
 export const checks: CheckProvider = async ({ checked, env }) => {
   const out: Check[] = [];
   const host = detectSharedHost({ env });
+  const hub = Object.keys(env).some((k) => k.startsWith("JUPYTERHUB_"));
   const uid = process.getuid?.();
   const c = checked.config;
   const procNet = existsSync("/proc/net/tcp");
@@ -28,7 +29,8 @@ export const checks: CheckProvider = async ({ checked, env }) => {
       const st = statSync(dir);
       const id = what === "state dir" ? "host.stateDir" : "host.auditDir";
       if (uid !== undefined && st.uid !== uid) out.push(fail(id, `${what} ${dir} belongs to uid ${st.uid}, not to this user (uid ${uid})`, 'give each user their own: leave "stateDir" unset (it defaults to ~/.openclaw-kernel) or set $OPENCLAW_STATE_DIR per user'));
-      else if (st.mode & 0o077) out.push((host.shared ? fail : warn)(id, `${what} ${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)})`, `chmod 700 ${dir}`));
+      // Under JupyterHub an open state dir is a failure (classmates are right there); elsewhere a warning.
+      else if (st.mode & 0o077) out.push((hub ? fail : warn)(id, `${what} ${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)})`, `chmod 700 ${dir}`));
       else out.push(ok(id, `${what} ${dir} is this user's alone (mode ${(st.mode & 0o777).toString(8)})`));
     }
   }
