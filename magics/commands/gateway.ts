@@ -130,7 +130,7 @@ const startSpec: CommandSpec = {
   async run(_a, ctx) {
     if (ctx.host === "cli") return runForeground(ctx);
     const r = await runOp(gatewayStart, {}, ctx, startSpec);
-    const extra = r.alreadyRunning ? [] : secretsOnce(r);
+    const extra = r.alreadyRunning ? [] : [...(r.portFallback ? [`port: ${r.portFallback.message}`] : []), ...secretsOnce(r)];
     const html = statusHtml(r.alreadyRunning ? "gateway already running" : "gateway started", r, extra.map((l) => `<div>${muted(l.split(": ")[0]!)}: ${code(l.slice(l.indexOf(": ") + 2))}</div>`).join(""));
     return { command: "gateway.start", exitCode: EXIT.OK, data: r, text: statusText(r, extra), html };
   },

@@ -5,6 +5,8 @@ import { ConfigError, SafetyError } from "../errors.js";
 import { parseJsonWithLines } from "./jsonlines.js";
 import type { ConfigSource, GatewayAuth, LoadedConfig, OpenClawConfig } from "./types.js";
 import { layoutIssues, parseBind, validateRaw, type ConfigIssue } from "./validate.js";
+import { applySystemLayer, provenanceOf, readSystemLayer } from "./system.js";
+import { readSchema } from "../paths.js";
 
 export interface FindOptions {
   /** --config P */
@@ -34,6 +36,12 @@ export function findConfig(opts: FindOptions = {}): ConfigSource {
   return { path: null, via: "defaults", baseDir: cwd };
 }
 
+let schemaCache: Record<string, any> | undefined;
+function configSchema(): Record<string, any> {
+  schemaCache ??= readSchema("openclaw.schema.json") as Record<string, any>;
+  return schemaCache;
+}
+
 /** A config problem as the person should read it: `<file>:<line> <pointer>: <message>`. */
 export interface LocatedIssue extends ConfigIssue {
   file: string;
@@ -53,15 +61,19 @@ export interface CheckResult {
 
 /** Reads and checks a config without throwing on invalid content (for `config validate`). */
 export function checkConfig(opts: FindOptions = {}): CheckResult {
-  const source = findConfig(opts);
-  if (!source.path) {
-    const { issues, filled } = validateRaw({});
-    if (issues.length || !filled) throw new Error("internal: the defaults do not validate");
-    const config = normalize(filled, source, opts.env ?? process.env);
+  const found = findConfig(opts);
+  if (!found.path) {
+    const env = opts.env ?? process.env;
+    const layer = readSystemLayer(env);
+    const pinned = applySystemLayer({}, layer, "openclaw.json");
+    const source = { ...found, system: layer?.path ?? null, provenance: provenanceOf(configSchema(), {}, pinned.fromSystem, env) };
+    const { issues, filled } = validateRaw(pinned.raw);
+    if (issues.length || !filled) throw new Error(`internal: the defaults${layer ? ` with ${layer.path}` : ""} do not validate`);
+    const config = normalize(filled, source, env);
     const layout = layoutIssues(config).map((i) => ({ ...i, file: "openclaw.json", line: 1 }));
     return { source, raw: {}, issues: layout, config: layout.length ? undefined : config };
   }
-  return checkText(readConfigText(source.path), source, opts.env ?? process.env);
+  return checkText(readConfigText(found.path), found, opts.env ?? process.env);
 }
 
 export function readConfigText(path: string): string {
@@ -82,8 +94,13 @@ export function checkText(text: string, source: ConfigSource, env: NodeJS.Proces
       issues: parsed.syntaxErrors.map((e) => ({ file, line: e.line, pointer: "", kind: "error" as const, message: `JSON syntax error at column ${e.column}: ${e.message}` })),
     };
   }
-  const { issues, filled } = validateRaw(parsed.value);
-  let config = filled ? normalize(filled, source, env) : undefined;
+  // The admin's pins first: a pinned key left out takes the pinned value, one set looser is an issue.
+  const layer = readSystemLayer(env);
+  const pinned = applySystemLayer(parsed.value, layer, file);
+  source = { ...source, system: layer?.path ?? null, provenance: provenanceOf(configSchema(), parsed.value, pinned.fromSystem, env) };
+  const { issues, filled } = validateRaw(pinned.raw);
+  issues.push(...pinned.issues);
+  let config = filled && !pinned.issues.length ? normalize(filled, source, env) : undefined;
   // Paths are only known once resolved: places the audit log and its key must never be.
   if (config) {
     const layout = layoutIssues(config);

@@ -76,6 +76,10 @@ export interface ConfigSource {
   via: "--config" | "OPENCLAW_CONFIG" | "./openclaw.json" | "defaults";
   /** Folder relative paths resolve against. */
   baseDir: string;
+  /** The admin-pinned system config applied (runtime/config/system.ts), or null/absent when none. */
+  system?: string | null;
+  /** Where each effective value came from (dotted key -> default/system/user/env), for `config show`. */
+  provenance?: Record<string, "default" | "system" | "user" | "env">;
 }
 
 export interface LoadedConfig {

@@ -7,11 +7,12 @@ import { checks as audit } from "./checks/audit.js";
 import { checks as skills } from "./checks/skills.js";
 import { checks as models } from "./checks/models.js";
 import { checks as rag } from "./checks/rag.js";
+import { checks as shared } from "./checks/shared.js";
 import { fail, type Check, type CheckProvider, type DoctorContext } from "./types.js";
 
 export * from "./types.js";
 
-const PROVIDERS: Array<[string, CheckProvider]> = [["base", base], ["gateway", gateway], ["exec", exec], ["audit", audit], ["skills", skills], ["models", models], ["rag", rag]];
+const PROVIDERS: Array<[string, CheckProvider]> = [["base", base], ["gateway", gateway], ["exec", exec], ["audit", audit], ["skills", skills], ["models", models], ["rag", rag], ["shared", shared]];
 
 export interface DoctorReport {
   checks: Check[];

@@ -10,6 +10,7 @@ import { VERSION } from "../version.js";
 import type { Access } from "./access.js";
 import { bearer, queryCredential } from "./auth.js";
 import { checkRequest, type Guard } from "./guard.js";
+import type { PeerVerdict } from "./peer.js";
 import type { GatewayLog } from "./log.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { UI_HTML, uiHeaders } from "./ui.js";
@@ -22,6 +23,13 @@ export interface HttpDeps {
   ui: boolean;
   tls: boolean;
   startedAt(): number;
+  /** With auth "none": is the connecting process this gateway's own user's? (see peer.ts). Absent: no peer check. */
+  peer?: (req: IncomingMessage) => PeerVerdict;
+}
+
+/** The 403 body for another user's process (nothing about this gateway beyond the refusal). */
+function peerRefusal(reason: string) {
+  return { error: "forbidden_user", message: `refused: ${reason}; with gateway.auth "none" only processes of the user who started the gateway may connect`, fix: 'start your own gateway (each user has one), or, to share one on purpose, set gateway.auth to "token"' };
 }
 
 // JSON answers: never cached, never sniffed as something else. The page adds framing and referrer rules.
@@ -61,6 +69,13 @@ export function makeHandler(d: HttpDeps): (req: IncomingMessage, res: ServerResp
     const path = route(url);
     const guard = d.guard();
     if (!guard) return json(res, 503, { error: "starting", message: "the gateway is starting" });
+    const p = d.peer?.(req);
+    if (p && !p.ok) {
+      d.metrics.guardRejects.inc({ transport: "http" });
+      d.metrics.http.inc({ route: "peer", status: "403" });
+      d.log.write("warn", "http refused: another user's process", { addr: clientAddr(req), peerUid: p.uid ?? null, reason: p.reason, path: path.slice(0, 100) });
+      return json(res, 403, peerRefusal(p.reason));
+    }
     const g = checkRequest(guard, req.headers);
     if (!g.ok) {
       d.metrics.guardRejects.inc({ transport: "http" });
@@ -138,6 +153,13 @@ export function checkUpgrade(d: HttpDeps, req: IncomingMessage, socket: Duplex):
   const addr = clientAddr(req);
   if (!guard) {
     refuseUpgrade(socket, 503, "Service Unavailable", { error: "starting" });
+    return false;
+  }
+  const p = d.peer?.(req);
+  if (p && !p.ok) {
+    d.metrics.guardRejects.inc({ transport: "ws" });
+    d.log.write("warn", "ws upgrade refused: another user's process", { addr, peerUid: p.uid ?? null, reason: p.reason });
+    refuseUpgrade(socket, 403, "Forbidden", peerRefusal(p.reason));
     return false;
   }
   const g = checkRequest(guard, req.headers);

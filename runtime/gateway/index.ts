@@ -21,6 +21,8 @@ import { checkUpgrade, clientAddr, makeHandler, tlsAuthorized } from "./http.js"
 import { findPortHolder } from "./holder.js";
 import { GatewayLog, logPath } from "./log.js";
 import { GatewayMetrics } from "./metrics.js";
+import { decidePeer, listenerUid, peerUid, userName, type PeerVerdict } from "./peer.js";
+import { detectSharedHost, type SharedHost } from "./shared-host.js";
 import type { GatewayStatus, StartResult } from "./types.js";
 
 export type { GatewayStatus, StartResult } from "./types.js";
@@ -31,6 +33,13 @@ export { tokenPath } from "./auth.js";
 export interface GatewayStartOptions {
   /** Where the pairing code (control.deviceAuth) is shown; default: stderr. */
   onPairingCode?: (code: string) => void;
+  /**
+   * The in-notebook gateway on a shared host: when the configured port is taken by anything
+   * but this user's own openclaw-kernel gateway (another user's gateway, another program),
+   * listen on a free port instead and say which (StartResult.portFallback). The CLI leaves
+   * this off and keeps failing with port_in_use.
+   */
+  freePortIfTaken?: boolean;
   /** Slow-client bounds, in ms (tests shorten them); defaults in GATEWAY_TIMEOUTS. */
   timeouts?: Partial<GatewayTimeouts>;
 }
@@ -88,6 +97,8 @@ export class Gateway {
   private starting: Promise<StartResult> | undefined;
   private stopping: Promise<void> | undefined;
   private pairingCode: string | undefined;
+  /** The shared-host finding at start (auth "none" only). */
+  private sharedHost: SharedHost | undefined;
   /** The connection cap in force (see connectionCap). */
   private maxConnections = 0;
 
@@ -127,6 +138,11 @@ export class Gateway {
       pid: process.pid,
       logPath: this.log.path,
     };
+  }
+
+  /** The shared-host finding made at start when auth is "none" (the peer check fails closed on a shared host). */
+  get shared(): SharedHost | undefined {
+    return this.sharedHost;
   }
 
   /** The current pairing code (deviceAuth), for the host that started the gateway only. */
@@ -171,7 +187,24 @@ export class Gateway {
     });
     const access = this.access;
     const tls = cfg.auth.mode === "mtls";
-    const deps = { guard: () => this.guard, access, metrics, log: this.log, ui: cfg.control.ui, tls, startedAt: () => this.startedAt };
+    // auth "none" on a shared loopback: only this user's processes (peer.ts). One lookup per
+    // TCP connection (keep-alive requests reuse it); the verdict is fixed for the socket's life.
+    const own = process.getuid?.();
+    const shared = cfg.auth.mode === "none" ? detectSharedHost({ env: this.runtime.env }) : undefined;
+    this.sharedHost = shared;
+    const verdicts = new WeakMap<object, PeerVerdict>();
+    const peer =
+      cfg.auth.mode === "none" && own !== undefined
+        ? (req: IncomingMessage): PeerVerdict => {
+            let v = verdicts.get(req.socket);
+            if (!v) {
+              v = decidePeer(peerUid(req.socket), own, shared!.shared);
+              verdicts.set(req.socket, v);
+            }
+            return v;
+          }
+        : undefined;
+    const deps = { guard: () => this.guard, access, metrics, log: this.log, ui: cfg.control.ui, tls, startedAt: () => this.startedAt, peer };
     const handler = makeHandler(deps);
     const to: GatewayTimeouts = { ...GATEWAY_TIMEOUTS, ...opts.timeouts };
     const httpOpts = { headersTimeout: to.headersMs, requestTimeout: to.requestMs, keepAliveTimeout: to.keepAliveMs, connectionsCheckingInterval: to.checkIntervalMs };
@@ -230,8 +263,21 @@ export class Gateway {
       } else socket.destroy();
     });
 
+    let portFallback: StartResult["portFallback"];
     try {
-      await listen(server, cfg.host, cfg.port);
+      try {
+        await listen(server, cfg.host, cfg.port);
+      } catch (e) {
+        // Our own user's gateway answers our /health ("an openclaw-kernel gateway"): use it, no second one.
+        const ownGateway = /an openclaw-kernel gateway/.test((e as Error).message);
+        if (!(opts.freePortIfTaken && cfg.port !== 0 && e instanceof OpenClawError && e.code === "port_in_use" && !ownGateway)) throw e;
+        const uid = listenerUid(cfg.host, cfg.port);
+        const holder = uid !== undefined && uid !== own ? `another user (${userName(uid) ?? `uid ${uid}`})` : "another program";
+        await listen(server, cfg.host, 0);
+        const a = server.address();
+        portFallback = { wanted: cfg.port, holder, message: `port ${cfg.port} is taken by ${holder}; this gateway listens on port ${typeof a === "object" && a ? a.port : "?"} instead` };
+        this.log.write("warn", "configured port taken: listening on a free port", { wanted: cfg.port, holder, port: typeof a === "object" && a ? a.port : null });
+      }
     } catch (e) {
       this.log.write("error", "gateway failed to start", { bind: cfg.bind, error: (e as Error).message });
       await this.log.close();
@@ -247,10 +293,11 @@ export class Gateway {
       metrics.onEvent(e);
       for (const c of this.conns) c.onRuntimeEvent(e);
     });
-    this.log.write("info", "gateway started", { bind: cfg.bind, port: this.port, auth: cfg.auth.mode, ui: cfg.control.ui, deviceAuth: cfg.control.deviceAuth, pid: process.pid, version: VERSION });
+    this.log.write("info", "gateway started", { bind: cfg.bind, port: this.port, auth: cfg.auth.mode, ui: cfg.control.ui, deviceAuth: cfg.control.deviceAuth, pid: process.pid, version: VERSION, ...(peer ? { peerCheck: `uid ${own} only`, sharedHost: shared!.shared } : {}) });
     return {
       ...this.status(),
       ...(token?.generated ? { tokenGenerated: true } : {}),
+      ...(portFallback ? { portFallback } : {}),
       ...(this.access.pairing ? { pairingCode: this.access.pairing.current() } : {}),
     };
   }

@@ -36,6 +36,8 @@ export interface GatewayStatus {
 export interface StartResult extends GatewayStatus {
   /** True when this start generated the token (it is in tokenFile, mode 0600; never in any output). */
   tokenGenerated?: boolean;
+  /** Set when the configured port was taken (not by this user's gateway) and a free one was used instead (in-notebook gateway only). */
+  portFallback?: { wanted: number; holder: string; message: string };
   /** The current pairing code when control.deviceAuth is on. */
   pairingCode?: string;
 }

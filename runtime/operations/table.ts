@@ -83,7 +83,7 @@ export const configGet = op({
   reach: ALL,
   async handler(_p, ctx) {
     const { config, source } = await ctx.services.config();
-    return { path: source.path, via: source.via, config: redactedConfig(config) };
+    return { path: source.path, via: source.via, system: source.system ?? null, provenance: source.provenance ?? {}, config: redactedConfig(config) };
   },
 });
 
@@ -444,7 +444,8 @@ export const gatewayStart = op({
   async handler(_p, ctx): Promise<StartResult & { alreadyRunning: boolean }> {
     const gw = await ctx.services.gateway();
     const first = !gw.running;
-    const r = await gw.start({ onPairingCode: (c) => ctx.emit?.({ type: "gateway.pairing", ts: Date.now(), message: `pairing code for the control UI (one use): ${c}` }) });
+    // In a notebook a busy port (another user's gateway on a shared host) is no dead end: a free port is used and named.
+    const r = await gw.start({ freePortIfTaken: true, onPairingCode: (c) => ctx.emit?.({ type: "gateway.pairing", ts: Date.now(), message: `pairing code for the control UI (one use): ${c}` }) });
     // The pairing code is shown once, by the start that made it; the token never (it is in the 0600 token file).
     return first ? { ...r, alreadyRunning: false } : { ...r, pairingCode: undefined, alreadyRunning: true };
   },
