@@ -44,5 +44,14 @@ export default async function cli(): Promise<BenchRow[]> {
       note: describe(s, "ms"),
     });
   }
+  // Before/after: CLI_BENCH_BASE names another checkout's bin/openclaw-kernel (e.g. the previous release);
+  // its `config validate` and `doctor` run interleaved with ours, so the ratio is from one run's conditions.
+  const base = process.env.CLI_BENCH_BASE;
+  if (base) {
+    for (const c of cases.slice(0, 2)) {
+      const s = await stableRatio(() => timeProcess(c.argv), () => timeProcess([base, ...c.argv.slice(1)]), { minRounds: 9, maxRounds: 31 });
+      rows.push({ name: `${c.name}, this build`, value: s.subject.median, unit: "ms", peer: `base build (${base})`, peerValue: s.peer.median, ratio: s.ratio.median, target: "<= 1.0x base (no slower)", pass: s.ratio.median <= 1.05, note: describe(s, "ms") });
+    }
+  }
   return rows;
 }
