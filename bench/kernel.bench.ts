@@ -225,6 +225,29 @@ export default async function bench(): Promise<BenchRow[]> {
     const tslab: Peer = { name: "tslab", argv: (f) => [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", f], code: "1+1", output: "stream" };
     if (process.env.KERNEL_BENCH_ONLY === "lines") return await printedLines(oursTs, ipykernel, dir);
     if (process.env.KERNEL_BENCH_ONLY === "memory") return await memory(oursTs, ipykernel, dir);
+    if (process.env.KERNEL_BENCH_ONLY === "start") {
+      // Start -> first kernel_info_reply, interleaved: ours, another build (KERNEL_BENCH_BASE), ipykernel.
+      const base = process.env.KERNEL_BENCH_BASE;
+      const baseBuild: Peer | undefined = base ? { ...ours, name: "base build", argv: (f) => [process.execPath, base, "kernel", "--connection-file", f] } : undefined;
+      const once = async (p: Peer) => {
+        const k = await start(p, dir);
+        await stop(k.proc, k.client);
+        return k.ms;
+      };
+      const a: number[] = [];
+      const b: number[] = [];
+      const c: number[] = [];
+      for (let i = 0; i < Math.max(STARTS, 9); i++) {
+        a.push(await once(ours));
+        if (baseBuild) b.push(await once(baseBuild));
+        c.push(await once(ipykernel));
+      }
+      const md = (xs: number[]) => quantile(xs, 0.5);
+      const mmm = (xs: number[]) => `${Math.min(...xs).toFixed(0)}/${md(xs).toFixed(0)}/${Math.max(...xs).toFixed(0)} ms`;
+      const rows: BenchRow[] = [{ name: "start -> first kernel_info_reply (median)", value: md(a), unit: "ms", peer: "ipykernel", peerValue: md(c), ratio: md(a) / md(c), target: "<= ipykernel median", pass: md(a) <= md(c), note: `min/median/max ${mmm(a)} vs ${mmm(c)}; ${a.length} interleaved starts` }];
+      if (b.length) rows.push({ name: "start -> first kernel_info_reply (median), this build", value: md(a), unit: "ms", peer: `base build (${base})`, peerValue: md(b), ratio: md(a) / md(b), target: "no slower", pass: md(a) <= md(b) * 1.05, note: `min/median/max ${mmm(a)} vs ${mmm(b)}` });
+      return rows;
+    }
     if (process.env.KERNEL_BENCH_ONLY === "first") {
       // Interleaved starts: ours with the typescript.js code cache (warmed by one start first), ours without it, ipykernel.
       const cacheDir = join(dir, "ts-cache");
