@@ -12,6 +12,9 @@ private pipe (the host's stdin/stdout: nothing listens on any socket) and maps b
 host says: rich displays (updated in place by display id), streams, questions (input() for
 approvals, getpass for secrets) and errors, raised with the same typed names and fix hints.
 Stop (KeyboardInterrupt) asks the host to cancel the running command and re-raises.
+`{name}` in an agent prompt: the host parses the prompt and asks for each name it uses
+(openclaw_scope_request); this module answers with that name's text from the user namespace
+(_scope_value), and the host fences it as data.
 The host exits when this kernel exits (atexit), or sees its stdin close if the kernel is killed.
 
 Python 3.9+, IPython 7+, no other dependency.
