@@ -119,12 +119,13 @@ export class CellRunner {
     }
     const r = await this.kernel.stdin.lookup(msg, name, maxChars, signal);
     if (!r.found) return { found: false };
-    const { tooLong, unusable } = await import("../runtime/agent/interpolate.js");
+    const { charCount, tooLong, unusable } = await import("../runtime/agent/interpolate.js");
     if (r.problem !== undefined) throw unusable(name, r.problem);
     if (r.chars !== undefined) throw tooLong(name, r.chars, maxChars);
     if (r.text === undefined) throw unusable(name, "the Python kernel sent no text for it");
     // The host checks what it was sent, whatever the extension checked.
-    if (r.text.length > maxChars) throw tooLong(name, r.text.length, maxChars);
+    const chars = charCount(r.text, maxChars);
+    if (chars > maxChars) throw tooLong(name, chars, maxChars);
     return { found: true, value: r.text };
   }
 

@@ -5,7 +5,7 @@ import { renderTranscript, transcriptText } from "../render/transcript.js";
 import type { CommandSpec } from "../types.js";
 import { agentExport, agentHistory, agentRun, agentThreads, MAX_VAR_CHARS } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
-import { interpolate, placeholders, tooLong, valueText } from "../../runtime/agent/interpolate.js";
+import { charCount, interpolate, placeholders, tooLong, valueText } from "../../runtime/agent/interpolate.js";
 import { box, code, esc, muted, pre, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
 import { renderFinal } from "../render/format.js";
@@ -49,7 +49,8 @@ export const commands: CommandSpec[] = [
             continue;
           }
           const text = valueText(v.value);
-          if (text.length > MAX_VAR_CHARS) throw tooLong(name, text.length, MAX_VAR_CHARS);
+          const chars = charCount(text, MAX_VAR_CHARS);
+          if (chars > MAX_VAR_CHARS) throw tooLong(name, chars, MAX_VAR_CHARS);
           vars[name] = text;
         }
         if (missing.length) interpolate(prompt, vars, ctx.scopeLanguage);

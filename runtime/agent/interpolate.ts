@@ -32,6 +32,11 @@ export function valueText(v: unknown): string {
   }
 }
 
+/** A text's length in characters (code points, as agent.run's schema and Python's len() count them). */
+export function charCount(text: string, max: number): number {
+  return text.length > max ? [...text].length : text.length;
+}
+
 /** A value longer than agent.run accepts (its vars schema's maxLength): named, with what to do instead. */
 export function tooLong(name: string, chars: number, max: number): UsageError {
   return new UsageError(`{${name}} is ${chars} characters as text; a value in a prompt can be at most ${max}`, {

@@ -132,6 +132,13 @@ describe("the host's openclaw_scope_request", { timeout: 120_000 }, () => {
     assert.equal(r2.content.ename, "UsageError");
     assert.equal(r2.content.evalue, "the prompt uses {nope} but this name is not defined in the notebook");
 
+    // The limit counts characters as Python's len() and the schema do (code points), not UTF-16 units.
+    h.exec("m4", "%%openclaw agent --model scripted/one.json --new\n{e}", { openclaw_scope: 1 });
+    const qe = await h.next("openclaw_scope_request");
+    h.send({ channel: "stdin", header: { msg_id: "x5", msg_type: "openclaw_scope_reply", session: "py" }, parent_header: qe.header, content: { found: true, text: "😀".repeat(200000) } });
+    const r4 = await h.next("execute_reply");
+    assert.equal(r4.content.status, "ok", JSON.stringify(r4.content));
+
     // An extension that does not say it can answer (installed before this feature).
     h.exec("m3", "%%openclaw agent --model scripted/one.json\n{a}", {});
     const r3 = await h.next("execute_reply");
