@@ -3,7 +3,7 @@
  * the magics grammar, then TypeScript), execute_reply, idle. Magic results become MIME
  * bundles; live events update one display per command; errors become Jupyter errors.
  */
-import type { CommandContext, CommandResult } from "../magics/types.js";
+import type { CommandContext, CommandResult, ScopeHit } from "../magics/types.js";
 import { AbortedError, ConfigError, EXIT, OpenClawError, SafetyError, UsageError } from "../runtime/errors.js";
 import type { RuntimeEvent } from "../runtime/events.js";
 import { splitCell } from "./cells.js";
@@ -67,7 +67,9 @@ export class CellRunner {
       // No stdin (nbclient, a headless run): no approver at all, so the runtime records
       // "approval.none" (nobody could answer) rather than a person's "no".
       approver: msg.content.allow_stdin ? kernel.stdin.approver(msg, abort.signal) : undefined,
-      scope: (name) => this.ts?.lookup(name) ?? { found: false },
+      ...(kernel.clientScope
+        ? { scope: (name, limits) => this.clientLookup(msg, name, limits.maxChars, abort.signal), scopeLanguage: kernel.clientScope }
+        : { scope: (name) => this.ts?.lookup(name) ?? { found: false } }),
     };
     await out.publish("status", { execution_state: "busy" }, msg);
     if (!silent && c.store_history !== false) {
@@ -103,6 +105,28 @@ export class CellRunner {
       await out.publish("status", { execution_state: "idle" }, msg);
     }
     return ok;
+  }
+
+  /**
+   * {name} from the client's namespace (the IPython extension's host): asked over stdin. A
+   * client that does not say it can answer (an older extension) gets an error, not a wait.
+   */
+  private async clientLookup(msg: Message, name: string, maxChars: number, signal: AbortSignal): Promise<ScopeHit> {
+    if (msg.metadata?.openclaw_scope !== 1) {
+      throw new UsageError(`{${name}} needs the Python kernel's value, but its openclaw_kernel_ext is older than this openclaw-kernel and cannot send one`, {
+        fix: "run `openclaw-kernel install --ipython` again with the same options, then restart the Python kernel",
+      });
+    }
+    const r = await this.kernel.stdin.lookup(msg, name, maxChars, signal);
+    if (!r.found) return { found: false };
+    const { charCount, tooLong, unusable } = await import("../runtime/agent/interpolate.js");
+    if (r.problem !== undefined) throw unusable(name, r.problem);
+    if (r.chars !== undefined) throw tooLong(name, r.chars, maxChars);
+    if (r.text === undefined) throw unusable(name, "the Python kernel sent no text for it");
+    // The host checks what it was sent, whatever the extension checked.
+    const chars = charCount(r.text, maxChars);
+    if (chars > maxChars) throw tooLong(name, chars, maxChars);
+    return { found: true, value: r.text };
   }
 
   private async runTypeScript(code: string, n: number, silent: boolean): Promise<void> {

@@ -30,7 +30,7 @@ export async function runHost(opts: HostRunOptions = {}): Promise<number> {
   };
   const wire = new StdioWire({ log, onEnd: () => stop("stdin closed (the Python kernel is gone)") });
   return new Promise<number>((resolve) => {
-    kernel = new Kernel(wire, { cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, version: VERSION, log, onExit: resolve });
+    kernel = new Kernel(wire, { cwd: opts.cwd ?? process.cwd(), env: opts.env ?? process.env, version: VERSION, log, onExit: resolve, clientScope: "Python" });
     kernel.start();
     process.on("unhandledRejection", (e) => kernel!.output.write("stderr", `Unhandled promise rejection: ${(e as Error)?.stack ?? e}\n`));
     process.on("uncaughtException", (e) => kernel!.output.write("stderr", `Uncaught exception: ${e?.stack ?? e}\n`));

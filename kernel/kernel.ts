@@ -35,6 +35,12 @@ export interface KernelOptions {
   onExit?: (code: number) => void;
   /** Keep input history in the state dir (the Jupyter kernel; not the IPython extension's host). */
   history?: boolean;
+  /**
+   * Where {name} in an agent prompt is looked up: the client that sent the cell (the IPython
+   * extension, which answers openclaw_scope_request from its user namespace), not the
+   * TypeScript cells. The IPython extension's host sets "Python".
+   */
+  clientScope?: "Python";
 }
 
 interface Running {
@@ -58,8 +64,11 @@ export class Kernel {
   private readonly watched = new WeakSet<Runtime>();
   private readonly noticed = new Set<string>();
   private shuttingDown = false;
+  /** KernelOptions.clientScope. */
+  readonly clientScope: "Python" | undefined;
 
   constructor(readonly wire: Wire, private readonly opts: KernelOptions) {
+    this.clientScope = opts.clientScope;
     this.output = new Output(wire, this.parent);
     this.stdin = new Stdin(wire, opts.log);
     const ctx = makeContext({ host: "kernel", cwd: opts.cwd, env: opts.env, sessionId: wire.session.id, secrets: this.secrets });

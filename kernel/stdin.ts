@@ -36,8 +36,26 @@ export function mismatch(reply: Message, p: { requestId: string; parent: Message
   return same ? undefined : "it names no input_request and comes from another connection than the cell's";
 }
 
+/** What the IPython extension says about one name of its namespace (openclaw_scope_reply). */
+export interface ScopeReply {
+  found: boolean;
+  /** The value as text (a str as it is, plain data as JSON, anything else its repr()), at most max_chars. */
+  text?: string;
+  /** Why a found value cannot be sent: its text is too long (chars), or making it failed (problem). */
+  chars?: number;
+  problem?: string;
+}
+
+interface PendingLookup {
+  resolve(r: ScopeReply): void;
+  reject(e: unknown): void;
+  requestId: string;
+  parent: Message;
+}
+
 export class Stdin {
   private pending: Pending | undefined;
+  private lookupPending: PendingLookup | undefined;
 
   constructor(
     private readonly wire: Wire,
@@ -46,6 +64,7 @@ export class Stdin {
 
   /** Routes an input_reply from the stdin channel to the waiting question; anything else is dropped and logged. */
   onReply(msg: Message): void {
+    if (msg.header.msg_type === "openclaw_scope_reply") return this.onScopeReply(msg);
     const p = this.pending;
     const why = p ? mismatch(msg, p) : "no input_request is pending";
     if (why) {
@@ -57,11 +76,69 @@ export class Stdin {
     p!.resolve(String((msg.content as { value?: unknown }).value ?? ""));
   }
 
-  /** Cancels a question in flight (interrupt, shutdown). */
+  /** Cancels a question or a name lookup in flight (interrupt, shutdown). */
   cancel(): void {
+    this.cancelInput();
+    const l = this.lookupPending;
+    this.lookupPending = undefined;
+    l?.reject(new AbortedError("interrupted while waiting for a value from the Python kernel"));
+  }
+
+  private cancelInput(): void {
     const p = this.pending;
     this.pending = undefined;
     p?.reject(new AbortedError("interrupted while waiting for input"));
+  }
+
+  /**
+   * Asks the IPython extension that sent the running cell for one name of its user namespace
+   * (`openclaw_scope_request` on the stdin channel; the extension answers while it waits for
+   * the cell's reply, whatever allow_stdin says: no person is asked). The name comes from the
+   * runtime's one placeholder parser; the extension only looks it up and makes its text.
+   * Nothing of the reply is logged (a value may be a secret).
+   */
+  lookup(parent: Message, name: string, maxChars: number, signal?: AbortSignal): Promise<ScopeReply> {
+    if (signal?.aborted) return Promise.reject(new AbortedError("interrupted"));
+    const l = this.lookupPending;
+    this.lookupPending = undefined;
+    l?.reject(new AbortedError("superseded by another lookup"));
+    return new Promise<ScopeReply>((resolve, reject) => {
+      const onAbort = () => this.cancel();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const header = this.wire.session.header("openclaw_scope_request");
+      const done = () => signal?.removeEventListener("abort", onAbort);
+      this.lookupPending = {
+        requestId: header.msg_id,
+        parent,
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      };
+      void this.wire.reply("stdin", parent, "openclaw_scope_request", { name, max_chars: maxChars }, {}, header);
+    });
+  }
+
+  private onScopeReply(msg: Message): void {
+    const l = this.lookupPending;
+    const why = !l
+      ? "no name lookup is pending"
+      : msg.header.session !== l.parent.header.session
+        ? "it comes from another client session than the cell's"
+        : msg.parent_header?.msg_id !== l.requestId
+          ? "it answers another openclaw_scope_request"
+          : undefined;
+    if (why) {
+      this.wire.dropped["unexpected-scope-reply"] = (this.wire.dropped["unexpected-scope-reply"] ?? 0) + 1;
+      this.log(`dropped an openclaw_scope_reply (${String(msg.header.msg_id).slice(0, 40)}): ${why}`);
+      return;
+    }
+    this.lookupPending = undefined;
+    const c = msg.content as Record<string, unknown>;
+    l!.resolve({
+      found: c.found === true,
+      ...(typeof c.text === "string" ? { text: c.text } : {}),
+      ...(typeof c.chars === "number" ? { chars: c.chars } : {}),
+      ...(typeof c.problem === "string" ? { problem: c.problem } : {}),
+    });
   }
 
   ask(parent: Message, prompt: string, password: boolean, signal?: AbortSignal): Promise<string> {
@@ -69,7 +146,7 @@ export class Stdin {
       return Promise.reject(new UsageError("this front end does not accept input (allow_stdin is false)", { fix: "run the cell in Jupyter/Colab with input enabled, or set the value in the environment that starts the kernel" }));
     }
     if (signal?.aborted) return Promise.reject(new AbortedError("interrupted"));
-    this.cancel();
+    this.cancelInput();
     return new Promise<string>((resolve, reject) => {
       const onAbort = () => this.cancel();
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -4,6 +4,12 @@ import type { Runtime } from "../runtime/runtime.js";
 
 export type Host = "cli" | "kernel" | "gateway";
 
+/** One name looked up in the notebook's scope. */
+export interface ScopeHit {
+  found: boolean;
+  value?: unknown;
+}
+
 /** What a front door (CLI, kernel) hands a command. */
 export interface CommandContext {
   host: Host;
@@ -21,8 +27,14 @@ export interface CommandContext {
   approver?: Approver;
   /** Asks a person for a value (the kernel's input_request; password hides it). */
   prompt?: (question: string, opts: { password: boolean }) => Promise<string>;
-  /** The notebook's names ({name} in an agent prompt): the kernel's TypeScript cell scope. Absent on the CLI. */
-  scope?: (name: string) => { found: boolean; value?: unknown };
+  /**
+   * The notebook's names ({name} in an agent prompt): the kernel's TypeScript cell scope, or in
+   * the IPython extension's host the Python user namespace (asked over the pipe; a value comes
+   * back as text of at most maxChars, else the lookup throws a UsageError naming it). Absent on the CLI.
+   */
+  scope?: (name: string, limits: { maxChars: number }) => ScopeHit | Promise<ScopeHit>;
+  /** Whose cells scope looks in, for the hint on an unknown name (default TypeScript). */
+  scopeLanguage?: "TypeScript" | "Python";
   /** True when output goes to a terminal (progress bars, colour). */
   isTTY?: boolean;
 }

@@ -415,6 +415,18 @@ r = command('rag query "How do we onboard new hires for product training?" --top
   code(`%openclaw rag index`),
 ];
 
+// {name} from the Python namespace (the ipython lesson only: the Colab notebook has its own agent section).
+const pyAgentVar = [
+  md(`## An agent turn with a Python variable in its prompt
+
+\`{name}\` in an agent prompt is a variable of this Python kernel. It reaches the model fenced as data, never
+as instructions (\`{{\`/\`}}\` are literal braces; an unknown name fails the cell). The model here is a scripted
+replay (labelled SCRIPTED): it calls the \`local-rag\` skill, then answers from the citations.`),
+  code(`question = "How do we onboard new hires for product training?"`),
+  code(`%%openclaw agent --model scripted/onboarding.json
+Answer the question below from the workspace documents, citing file and lines: {question}`),
+];
+
 const loadExt = [
   code(`%load_ext openclaw_kernel_ext`),
   md(`\`%openclaw\` and \`%%openclaw\` now work as in the TypeScript kernel: the same grammar, rich output,
@@ -438,6 +450,7 @@ This notebook runs on an ordinary **Python 3 (ipykernel)** kernel, as in Colab, 
     md(`# 03 · Local RAG with citations, on a Python kernel`),
     ...loadExt.slice(0, 1),
     ...pyRag,
+    ...pyAgentVar,
   ]),
   "colab/openclaw-colab": pyNotebook(
     "co",

@@ -3,9 +3,9 @@ import { EXIT, UsageError } from "../../runtime/errors.js";
 import { workspaceLinker } from "../render/markdown.js";
 import { renderTranscript, transcriptText } from "../render/transcript.js";
 import type { CommandSpec } from "../types.js";
-import { agentExport, agentHistory, agentRun, agentThreads } from "../../runtime/operations/table.js";
+import { agentExport, agentHistory, agentRun, agentThreads, MAX_VAR_CHARS } from "../../runtime/operations/table.js";
 import { bind } from "../bind.js";
-import { interpolate, placeholders, valueText } from "../../runtime/agent/interpolate.js";
+import { charCount, interpolate, placeholders, tooLong, valueText } from "../../runtime/agent/interpolate.js";
 import { box, code, esc, muted, pre, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
 import { renderFinal } from "../render/format.js";
@@ -29,24 +29,31 @@ export const commands: CommandSpec[] = [
     ],
     examples: ['agent "How do we onboard new hires?" --model scripted/onboarding.json', 'agent "Summarize the onboarding doc" --model openai/gpt-4o-mini', 'agent "demo" --model scripted/escape-attempt.json --json', '%%openclaw agent -f code', "%%openclaw agent --new --thread review"],
     description:
-      "Consecutive turns of a session (a kernel) continue one conversation thread: each turn sends the earlier exchanges (prompt and answer), oldest dropped first to fit agentDefaults.historyTokens, with a note. --new starts a thread, --thread NAME switches. Without an approver (non-interactive), actions that need approval are denied and audited. A scripted/<file> model replays a JSON script and is labelled as such. In a notebook, {name} in the prompt is the value of a TypeScript cell's top-level name ({{ and }} are literal braces; an unknown name is an error), sent to the model fenced as data.",
-    params(args, ctx) {
+      "Consecutive turns of a session (a kernel) continue one conversation thread: each turn sends the earlier exchanges (prompt and answer), oldest dropped first to fit agentDefaults.historyTokens, with a note. --new starts a thread, --thread NAME switches. Without an approver (non-interactive), actions that need approval are denied and audited. A scripted/<file> model replays a JSON script and is labelled as such. In a notebook, {name} in the prompt is the value of a TypeScript cell's top-level name (with the IPython extension, of a name in the Python kernel's namespace; {{ and }} are literal braces; an unknown name is an error), sent to the model fenced as data.",
+    async params(args, ctx) {
       const raw = args.positionals.prompt;
       const prompt = (Array.isArray(raw) ? raw.join(" ") : raw ?? "").trim();
       if (!prompt) throw new UsageError("agent needs a prompt", { fix: 'openclaw-kernel agent "what to do", or put it in the body of a %%openclaw agent cell' });
       const maxSteps = args.flags["max-steps"] as number | undefined;
       if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 100)) throw new UsageError(`--max-steps must be an integer from 1 to 100, got ${maxSteps}`, { fix: "e.g. --max-steps 4" });
-      // In a notebook, {name} takes the value of a TypeScript cell's top-level name.
+      // In a notebook, {name} takes the value of a TypeScript cell's top-level name (in the
+      // IPython extension, of a Python name: the host asks the Python kernel for each one).
       let vars: Record<string, string> | undefined;
       if (ctx.scope) {
         vars = {};
         const missing: string[] = [];
         for (const name of placeholders(prompt)) {
-          const v = ctx.scope(name);
-          if (v.found) vars[name] = valueText(v.value);
-          else missing.push(name);
+          const v = await ctx.scope(name, { maxChars: MAX_VAR_CHARS });
+          if (!v.found) {
+            missing.push(name);
+            continue;
+          }
+          const text = valueText(v.value);
+          const chars = charCount(text, MAX_VAR_CHARS);
+          if (chars > MAX_VAR_CHARS) throw tooLong(name, chars, MAX_VAR_CHARS);
+          vars[name] = text;
         }
-        if (missing.length) interpolate(prompt, vars);
+        if (missing.length) interpolate(prompt, vars, ctx.scopeLanguage);
       }
       const skills = typeof args.flags.skills === "string" ? [...new Set(args.flags.skills.split(",").map((s) => s.trim()).filter(Boolean))] : undefined;
       if (skills && !skills.length) throw new UsageError("--skills needs at least one skill name", { fix: "e.g. --skills echo,read_file, or --no-tools for none" });

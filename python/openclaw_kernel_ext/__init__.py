@@ -12,6 +12,9 @@ private pipe (the host's stdin/stdout: nothing listens on any socket) and maps b
 host says: rich displays (updated in place by display id), streams, questions (input() for
 approvals, getpass for secrets) and errors, raised with the same typed names and fix hints.
 Stop (KeyboardInterrupt) asks the host to cancel the running command and re-raises.
+`{name}` in an agent prompt: the host parses the prompt and asks for each name it uses
+(openclaw_scope_request); this module answers with that name's text from the user namespace
+(_scope_value), and the host fences it as data.
 The host exits when this kernel exits (atexit), or sees its stdin close if the kernel is killed.
 
 Python 3.9+, IPython 7+, no other dependency.
@@ -164,10 +167,10 @@ class Host:
             self.inbox.put(m)
         self.inbox.put(None)
 
-    def _send(self, channel, msg_type, content, parent=None):
+    def _send(self, channel, msg_type, content, parent=None, metadata=None):
         header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session, "username": "ipython", "version": "5.3",
                   "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        line = json.dumps({"channel": channel, "header": header, "parent_header": parent or {}, "metadata": {}, "content": content}) + "\n"
+        line = json.dumps({"channel": channel, "header": header, "parent_header": parent or {}, "metadata": metadata or {}, "content": content}) + "\n"
         with self.lock:
             try:
                 self.proc.stdin.write(line.encode("utf-8"))
@@ -211,7 +214,9 @@ class Host:
         self.busy = True
         try:
             req = self._send("shell", "execute_request", {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                                                          "allow_stdin": allow, "stop_on_error": True})
+                                                          "allow_stdin": allow, "stop_on_error": True},
+                             # This extension answers openclaw_scope_request ({name} in an agent prompt).
+                             metadata={"openclaw_scope": 1})
             self.result = None
             self.show = show
             try:
@@ -242,6 +247,8 @@ class Host:
                 return m
             if channel == "stdin" and kind == "input_request":
                 self._answer(m)
+            elif channel == "stdin" and kind == "openclaw_scope_request":
+                self._lookup(m)
             elif channel == "iopub":
                 data = m.get("content", {}).get("data") or {}
                 if kind in ("display_data", "update_display_data") and "application/json" in data:
@@ -260,6 +267,15 @@ class Host:
         except Exception:  # no stdin here (StdinNotImplementedError, EOFError): an empty answer denies
             value = ""
         self._send("stdin", "input_reply", {"value": value}, parent=m.get("header"))
+
+    def _lookup(self, m):
+        """{name} in an agent prompt: the host parsed the prompt and asks for one name; this sends its text back."""
+        c = m.get("content", {})
+        try:
+            reply = _scope_value(_namespace(), str(c.get("name", "")), int(c.get("max_chars") or MAX_VALUE_CHARS))
+        except Exception as e:  # the host waits for an answer: it always gets one
+            reply = {"found": True, "problem": "looking it up raised %s" % type(e).__name__}
+        self._send("stdin", "openclaw_scope_reply", reply, parent=m.get("header"))
 
     def _interrupt(self, msg_id):
         """Stop: the host cancels the running command; wait (briefly) for it to say so."""
@@ -295,6 +311,71 @@ class Host:
         except subprocess.TimeoutExpired:
             self.kill()
             self.proc.wait(5)
+
+
+#: The most characters a value may have as text; the host says its own limit with each request.
+MAX_VALUE_CHARS = 200000
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def _namespace():
+    """Where {name} is looked up: IPython's user namespace, or __main__'s globals without IPython (command() in a script)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except Exception:
+        shell = None
+    if shell is not None and getattr(shell, "user_ns", None) is not None:
+        return shell.user_ns
+    main = sys.modules.get("__main__")
+    return getattr(main, "__dict__", {})
+
+
+def _is_plain(v, depth=0):
+    """True for JSON-like data made of exact built-in types (no subclass can run code while it is converted)."""
+    t = type(v)
+    if t in _PLAIN_SCALARS:
+        return True
+    if depth > 100:
+        return False
+    if t in (list, tuple):
+        return all(_is_plain(x, depth + 1) for x in v)
+    if t is dict:
+        return all(type(k) is str and _is_plain(x, depth + 1) for k, x in v.items())
+    return False
+
+
+def _scope_value(ns, name, max_chars=MAX_VALUE_CHARS):
+    """The reply to an openclaw_scope_request: one name of the namespace as prompt text.
+
+    A name is looked up as a key of the namespace, nothing else (no attribute, no index, no
+    expression is evaluated). A str goes as it is; plain data (None, bool, int, float, str, and
+    lists, tuples and str-keyed dicts of them) as JSON with indent 2, like a TypeScript value; any
+    other object as its repr(). Text longer than max_chars is not sent: the reply says how long
+    it is and the host fails the cell naming it. The host fences the text as untrusted data."""
+    if not name.isidentifier() or name not in ns:
+        return {"found": False}
+    v = ns[name]
+    if type(v) is str:
+        text = v
+    else:
+        try:
+            text = None
+            if _is_plain(v):
+                try:
+                    text = json.dumps(v, indent=2, ensure_ascii=False, allow_nan=False)
+                except ValueError:  # NaN or infinity: not JSON
+                    text = None
+            if text is None:
+                text = repr(v)
+            if type(text) is not str:
+                raise TypeError("repr() returned %s, not str" % type(text).__name__)
+        except Exception as e:
+            return {"found": True, "problem": "making its text (repr) raised %s: %s" % (type(e).__name__, str(e)[:200])}
+    if len(text) > max_chars:
+        return {"found": True, "chars": len(text)}
+    return {"found": True, "text": text}
 
 
 def _show_stream(c):

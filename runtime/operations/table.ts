@@ -205,6 +205,9 @@ export const skillsInvoke = op({
   },
 });
 
+/** The most characters one {name} value of agent.run may have. */
+export const MAX_VAR_CHARS = 200_000;
+
 export const agentRun = op({
   name: "agent.run",
   summary: "one agent turn: the model calls skills as tools, through policy, approvals and audit; events stream",
@@ -222,7 +225,7 @@ export const agentRun = op({
       vars: {
         type: "object",
         maxProperties: 100,
-        additionalProperties: { type: "string", maxLength: 200_000 },
+        additionalProperties: { type: "string", maxLength: MAX_VAR_CHARS },
         description: "values for {name} placeholders in the prompt ({{ and }} are literal braces); each reaches the model fenced as untrusted data. Given: every placeholder must have a value",
       },
     },

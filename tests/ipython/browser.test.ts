@@ -42,7 +42,7 @@ test("classic Notebook UI: the Python-kernel RAG lesson shows citation cards", {
   const dir = join(k.dir, "nb");
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(ROOT, "notebooks", "ipython", "03-local-rag.ipynb"), join(dir, "03-local-rag.ipynb"));
-  writeFile(join(dir, "openclaw.json"), { gateway: { bind: "127.0.0.1:0" }, agentDefaults: { workspace: join(ROOT, "workspace") } });
+  writeFile(join(dir, "openclaw.json"), { gateway: { bind: "127.0.0.1:0" }, agentDefaults: { workspace: join(ROOT, "workspace") }, models: { providers: { scripted: { scriptsDir: join(ROOT, "notebooks", "scripts") } } } });
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
   const server = spawn(PYTHON, ["-m", "notebook", "--no-browser", "--allow-root", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`], {
@@ -77,7 +77,7 @@ test("classic Notebook UI: the Python-kernel RAG lesson shows citation cards", {
     await page.goto(`http://127.0.0.1:${port}/notebooks/03-local-rag.ipynb?token=${token}`);
     await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.() === true, undefined, { timeout: 180_000 });
     await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
-    // Every cell ran: the last one (the incremental re-index) has its output and nothing is running.
+    // Every cell ran: the last one (the agent turn) has its output and nothing is running.
     await page.waitForFunction(
       () => {
         const cells = [...document.querySelectorAll(".cell.code_cell")];

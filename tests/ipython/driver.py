@@ -278,6 +278,37 @@ def scenario_error(km, kc):
             "first": ra["content"]["status"], "first_ename": ra["content"].get("ename"), "queued": rb["content"]["status"]}
 
 
+PY_VALUES = """city = "Reyk" + "javík-" + str(6 * 7)
+facts = {"population": 139875, "tags": ("north", "harbour")}
+from fractions import Fraction
+ratio = Fraction(1, 3)
+big = "x" * 200001
+class Loud:
+    def __repr__(self):
+        raise RuntimeError("no repr today")
+loud = Loud()
+"""
+
+
+def scenario_interpolate(km, kc):
+    """{name} in an agent prompt from the Python namespace (the model is the test's loopback OpenAI server)."""
+    setup = run(kc, PY_VALUES, 60)
+    cell = run(kc, "%%openclaw agent\nTell me about {city} ({facts}, {ratio}); keep {{braces}}.", 180)
+    line = run(kc, '%openclaw agent "One line on {city}" --new', 180)
+    big = run(kc, "%%openclaw agent\nSummarize {big}", 60)
+    loud = run(kc, "%%openclaw agent\nDescribe {loud}", 60)
+    # Run All: the cell with an unknown name fails and the one queued behind it does not run.
+    a = kc.execute("%%openclaw agent\nWhat about {nowhere} and {city}?")
+    b = kc.execute("print('queued behind the unknown name')")
+    ra, rb = shell_reply(kc, a, 120), shell_reply(kc, b, 60)
+    ma, _ = drain_iopub(kc, a, 10)
+    drain_iopub(kc, b, 10)
+    pick = lambda r: {k: r[k] for k in ("status", "ename", "evalue")}
+    return {"setup": setup["status"], "cell": pick(cell), "cell_text": text_of(cell)[-4000:], "line": pick(line), "big": pick(big), "loud": pick(loud),
+            "unknown": {"status": ra["content"]["status"], "ename": ra["content"].get("ename"), "evalue": ra["content"].get("evalue"), "text": text_of({"msgs": summarize(ma)})[-3000:]},
+            "queued": rb["content"]["status"]}
+
+
 def scenario_shutdown(km, kc):
     hpid = host_pid(kc)
     kids = [p for p, _ in descendants_cmdlines(hpid)]

@@ -76,7 +76,7 @@ describe("Python-kernel lessons through the extension (nbclient + ipykernel)", {
     assert.match(text(doctor), /oc-doctor/);
   });
 
-  it("03-local-rag: citation cards in HTML, the skill, command() data, incremental re-index", (t) => {
+  it("03-local-rag: citation cards in HTML, the skill, command() data, incremental re-index, a Python variable in an agent prompt", (t) => {
     const cells = execute(t, "ipython/03-local-rag");
     const q = cell(cells, '%openclaw rag query "How do we onboard new hires for product training?"');
     assert.deepEqual(mimes(q), RICH);
@@ -89,6 +89,11 @@ describe("Python-kernel lessons through the extension (nbclient + ipykernel)", {
     const json = (c: Cell) => c.outputs.find((o) => o.data?.["application/json"])!.data!["application/json"] as Record<string, number>;
     assert.ok(json(reindex[0]!).embeddedChunks! > 0);
     assert.equal(json(reindex[1]!).embeddedChunks, 0, "unchanged files are not embedded again");
+    // {question} from the Python cell above: the turn ran (an unknown name would have raised).
+    const turn = cell(cells, "%%openclaw agent --model scripted/onboarding.json");
+    assert.equal(turn.outputs.filter((o) => o.output_type === "error").length, 0, text(turn));
+    assert.match(text(turn), /SCRIPTED/i);
+    assert.match(text(turn), /30-60-90 product training plan/);
   });
 
   it("colab/openclaw-colab: every cell after the install cell runs on a Python kernel as written", (t) => {
