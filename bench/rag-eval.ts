@@ -151,7 +151,7 @@ export async function qualityRows(rag: Rag): Promise<BenchRow[]> {
         ...(gate ? { target: ">= lexical", pass: v >= peer } : {}),
         ...(note ? { note } : {}),
       });
-      rows.push(metric("hit@1", s.hit1, lex.hit1, `${s.answerable} answerable + ${s.noAnswer} no-answer ${set} questions; nothing found on ${s.refused}/${s.noAnswer} no-answer, ${s.lost}/${s.answerable} answerable lost`));
+      rows.push(metric("hit@1", s.hit1, lex.hit1, `${s.answerable} answerable + ${s.noAnswer} no-answer ${set === "heldout" ? "held-out" : "dev"} questions; nothing found on ${s.refused}/${s.noAnswer} no-answer, ${s.lost}/${s.answerable} answerable lost`));
       rows.push(metric("hit@3", s.hit3, lex.hit3));
       rows.push(metric("MRR@10", s.mrr10, lex.mrr10));
     }
