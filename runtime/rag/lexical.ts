@@ -46,7 +46,7 @@ export interface LexicalHit {
   score: number;
 }
 
-/** The tokenizer's version: a persisted lexical index made by another one is rebuilt. */
+/** The tokenizer's version: a persisted lexical index made by another one is rebuilt. 2: Porter stemming (stemmer 2.0.1, pinned: bump this with it). */
 export const LEXICAL_VERSION = 2;
 
 /** A BM25 index in flat arrays, so it can be saved and loaded without re-tokenizing every chunk. */
