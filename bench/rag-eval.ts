@@ -13,6 +13,7 @@ import { UseLiteEmbedder, type Embedder } from "../runtime/rag/embedders/index.j
 import { Rag } from "../runtime/rag/index.js";
 import type { RagMode, RagResult } from "../runtime/rag/types.js";
 import { Runtime } from "../runtime/runtime.js";
+import type { BenchRow } from "./types.js";
 
 const NM = join(import.meta.dirname, "..", "node_modules");
 export type Question = [q: string, answers: string[]];
@@ -125,6 +126,39 @@ export async function evaluate(rag: Rag, qs: Question[], modes: RagMode[] = ["le
   return { scores: out, raw };
 }
 
+/**
+ * The RAG quality rows of `npm run bench`: hit@1, hit@3 and MRR@10 of every mode beside
+ * lexical, first on the held-out questions (never used to choose a setting), then on the dev
+ * questions the settings were chosen on, each labelled as such; and the "nothing found" rates.
+ */
+export async function qualityRows(rag: Rag): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const [set, label] of [
+    ["heldout", "held-out (not tuned on)"],
+    ["dev", "dev (tuned on)"],
+  ] as const) {
+    const { scores } = await evaluate(rag, QUESTION_SETS[set]);
+    const lex = scores.lexical!;
+    for (const mode of ["lexical", "dense", "hybrid"]) {
+      const s = scores[mode]!;
+      const gate = mode === "hybrid" && set === "heldout";
+      const metric = (name: string, v: number, peer: number, note?: string): BenchRow => ({
+        name: `${label} ${name}, ${mode}`,
+        value: Math.round(v * 1000) / 1000,
+        unit: "fraction",
+        peer: "lexical",
+        peerValue: Math.round(peer * 1000) / 1000,
+        ...(gate ? { target: ">= lexical", pass: v >= peer } : {}),
+        ...(note ? { note } : {}),
+      });
+      rows.push(metric("hit@1", s.hit1, lex.hit1, `${s.answerable} answerable + ${s.noAnswer} no-answer ${set === "heldout" ? "held-out" : "dev"} questions; nothing found on ${s.refused}/${s.noAnswer} no-answer, ${s.lost}/${s.answerable} answerable lost`));
+      rows.push(metric("hit@3", s.hit3, lex.hit3));
+      rows.push(metric("MRR@10", s.mrr10, lex.mrr10));
+    }
+  }
+  return rows;
+}
+
 /** A Rag over a fresh copy of the README corpus, in `root`. */
 export async function readmeRag(root: string, embedder: Embedder) {
   const ws = join(root, "ws");
@@ -148,7 +182,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     emb.save();
     console.log(`${report.files} files, ${report.chunks} chunks, embedded ${emb.misses} new texts`);
     const { scores, raw } = await evaluate(rag, QUESTION_SETS[which]);
-    for (const [m, s] of Object.entries(scores)) console.log(`${which} ${m.padEnd(8)} hit@1 ${s.hit1.toFixed(2)} hit@3 ${s.hit3.toFixed(2)} MRR@10 ${s.mrr10.toFixed(2)}  nothing-found: no-answer ${s.refused}/${s.noAnswer}, answerable lost ${s.lost}/${s.answerable}`);
+    const label = which === "heldout" ? "held-out (not tuned on)" : "dev (tuned on)";
+    for (const [m, s] of Object.entries(scores)) console.log(`${label} ${m.padEnd(8)} hit@1 ${s.hit1.toFixed(2)} hit@3 ${s.hit3.toFixed(2)} MRR@10 ${s.mrr10.toFixed(2)}  nothing-found: no-answer ${s.refused}/${s.noAnswer}, answerable lost ${s.lost}/${s.answerable}`);
     if (process.env.RAG_EVAL_VERBOSE) {
       for (const m of Object.keys(raw)) for (const x of raw[m]!) console.log(m, JSON.stringify(x.q), x.answers.join(","), "->", x.r.results.slice(0, 3).map((h) => `${h.source}(${h.score}|d${h.denseScore ?? "-"}|l${h.lexicalScore ?? "-"})`).join(" "), (x.r as { found?: boolean }).found === false ? "NOTFOUND" : "");
     }

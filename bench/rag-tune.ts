@@ -18,11 +18,11 @@ try {
   const base = await evaluate(rag, dev, ["lexical", "dense"]);
   for (const [m, s] of Object.entries(base.scores)) console.log(`${m.padEnd(28)} hit@1 ${s.hit1.toFixed(2)} hit@3 ${s.hit3.toFixed(2)} MRR@10 ${s.mrr10.toFixed(3)}`);
   const rows: Array<[string, number, number, number]> = [];
-  for (const file of (process.env.TUNE_FILE ?? "0,0.1,0.2,0.3,0.45").split(",").map(Number)) {
-    for (const lexical of (process.env.TUNE_LEX ?? "0.5,0.6,0.7,0.8,0.9").split(",").map(Number)) {
+  for (const file of (process.env.TUNE_FILE ?? "0,0.1").split(",").map(Number)) {
+    for (const lexical of (process.env.TUNE_LEX ?? "0.6,0.65,0.7,0.75,0.8,0.85,0.9,0.95").split(",").map(Number)) {
       rag.fusion = { lexical, dense: 1 - lexical, file };
       const s = (await evaluate(rag, dev, ["hybrid"])).scores.hybrid!;
-      rows.push([`lex ${lexical} dense ${(1 - lexical).toFixed(1)} file ${file}`, s.hit1, s.hit3, s.mrr10]);
+      rows.push([`lex ${lexical} dense ${(1 - lexical).toFixed(2)} file ${file}`, s.hit1, s.hit3, s.mrr10]);
       console.log(`${rows.at(-1)![0].padEnd(28)} hit@1 ${s.hit1.toFixed(2)} hit@3 ${s.hit3.toFixed(2)} MRR@10 ${s.mrr10.toFixed(3)}`);
     }
   }

@@ -23,7 +23,7 @@ import { HNSW_PARAMS, HNSW_THRESHOLD, VectorSearch, normalize } from "../runtime
 import { Runtime } from "../runtime/runtime.js";
 import { mulberry32 } from "../tests/fixtures/rag/tiny-bert.js";
 import type { BenchRow } from "./types.js";
-import { evaluate, QUESTION_SETS, readmeRag, useLite } from "./rag-eval.js";
+import { qualityRows, QUESTION_SETS, readmeRag, useLite } from "./rag-eval.js";
 
 const NM = join(import.meta.dirname, "..", "node_modules");
 
@@ -173,15 +173,7 @@ export default async function bench(): Promise<BenchRow[]> {
     const rss0 = process.resourceUsage().maxRSS;
     const { rag, runtime, report: rep } = await readmeRag(join(root, "readmes"), embedder);
     rows.push({ name: "indexing throughput (USE lite, README corpus)", value: rep.chunksPerSec, unit: "chunks/s", peer: "seed (issue 17)", peerValue: 12, ratio: rep.chunksPerSec / 12, target: ">= 120 chunks/s (10x)", pass: rep.chunksPerSec >= 120, note: `${rep.files} files, ${rep.chunks} chunks, ${(rep.tookMs / 1000).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (before indexing ${(rss0 / 1024).toFixed(0)} MB)` });
-    const held = await evaluate(rag, QUESTION_SETS.heldout);
-    const lex = held.scores.lexical!;
-    for (const mode of ["lexical", "dense", "hybrid"]) {
-      const s = held.scores[mode]!;
-      const note = `${s.answerable} held-out questions; nothing found on ${s.refused}/${s.noAnswer} no-answer questions, ${s.lost}/${s.answerable} answerable lost`;
-      rows.push({ name: `held-out hit@1, ${mode}`, value: s.hit1, unit: "fraction", peer: "lexical", peerValue: lex.hit1, target: mode === "hybrid" ? ">= lexical" : undefined, pass: mode === "hybrid" ? s.hit1 >= lex.hit1 : undefined, note });
-      rows.push({ name: `held-out hit@3, ${mode}`, value: s.hit3, unit: "fraction", peer: "lexical", peerValue: lex.hit3, target: mode === "hybrid" ? ">= lexical" : undefined, pass: mode === "hybrid" ? s.hit3 >= lex.hit3 : undefined });
-      rows.push({ name: `held-out MRR@10, ${mode}`, value: s.mrr10, unit: "fraction", peer: "lexical", peerValue: lex.mrr10, target: mode === "hybrid" ? ">= lexical" : undefined, pass: mode === "hybrid" ? s.mrr10 >= lex.mrr10 : undefined });
-    }
+    rows.push(...(await qualityRows(rag)));
     // in-kernel and CLI query p50 at this size
     const qs = QUESTION_SETS.heldout.map((q) => q[0]);
     const kernelP50 = async (r: typeof rag, mode: "hybrid" | "lexical") => {

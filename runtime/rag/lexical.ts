@@ -1,3 +1,5 @@
+import { stemmer as porter } from "stemmer";
+
 /**
  * BM25 over the same chunks the vectors cover. Tokens keep identifiers whole
  * (`parseBind`, `OPENCLAW_STATE_DIR`) and also add their parts, so an exact
@@ -7,14 +9,15 @@ const STOP = new Set(
   "a an and are as at be by can do does for from has have how i if in into is it its of on or our so than that the their then there these this to was we were what when where which who why will with you your".split(" "),
 );
 
-/** Light plural folding: enough for "hires"/"hire", "demos"/"demo", "policies"/"policy". */
+/**
+ * English stemming (Porter, from the `stemmer` package): "compressed"/"compression",
+ * "running"/"runs", "policies"/"policy" meet on one term. Words with digits and words of up
+ * to three letters stay as written (version strings, "ids", "abs"); whole identifiers are
+ * never stemmed (see tokenize).
+ */
 export function stem(w: string): string {
   if (w.length <= 3 || /\d/.test(w)) return w;
-  if (w.endsWith("ies") && w.length > 4) return w.slice(0, -3) + "y";
-  if (/(ss|us|is)$/.test(w)) return w;
-  if (/(sses|xes|ches|shes)$/.test(w)) return w.slice(0, -2);
-  if (w.endsWith("s")) return w.slice(0, -1);
-  return w;
+  return porter(w);
 }
 
 export function tokenize(text: string): string[] {
@@ -43,8 +46,8 @@ export interface LexicalHit {
   score: number;
 }
 
-/** The tokenizer's version: a persisted lexical index made by another one is rebuilt. */
-export const LEXICAL_VERSION = 1;
+/** The tokenizer's version: a persisted lexical index made by another one is rebuilt. 2: Porter stemming (stemmer 2.0.1, pinned: bump this with it). */
+export const LEXICAL_VERSION = 2;
 
 /** A BM25 index in flat arrays, so it can be saved and loaded without re-tokenizing every chunk. */
 export interface Bm25Parts {

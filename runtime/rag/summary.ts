@@ -100,11 +100,13 @@ export interface FoundThresholds {
 }
 
 /**
- * On the dev set (bench/rag-tune.ts) the best passage's lexical share was 0.19-0.61 for
- * answerable questions and 0.14-0.24 for no-answer ones; cosine 0.48-0.87 against 0.20-0.63.
- * 0.25 / 0.65 judged all 8 no-answer questions "nothing found" and lost 2 of 32 answerable.
+ * On the dev set (bench/rag-tune.ts, Porter stemmer, hybrid 0.8/0.2) the best passage's lexical
+ * share was 0.258-0.64 for answerable questions and 0.14-0.253 for no-answer ones; cosine
+ * 0.48-0.87 against 0.20-0.61. 0.26 / 0.65 judged all 8 no-answer questions "nothing found"
+ * and lost none of the 32 answerable ones, but the lexical gap is thin (0.253 to 0.258): the
+ * held-out rates in `npm run bench` are the figures to trust.
  */
-export const FOUND: FoundThresholds = { lexical: 0.25, dense: 0.65 };
+export const FOUND: FoundThresholds = { lexical: 0.26, dense: 0.65 };
 
 export function isFound(lexical: number, dense: number | undefined, t: FoundThresholds = FOUND): boolean {
   return lexical >= t.lexical || (dense !== undefined && dense >= t.dense);

@@ -6,11 +6,30 @@ import { summarize, bestSentence } from "../../runtime/rag/summary.js";
 
 test("tokens keep identifiers whole and add their parts; plurals fold", () => {
   assert.deepEqual(tokenize("OPENCLAW_STATE_DIR"), ["openclaw_state_dir", "openclaw", "state", "dir"]);
-  assert.deepEqual(tokenize("parseBind()"), ["parsebind", "parse", "bind"]);
+  assert.deepEqual(tokenize("parseBind()"), ["parsebind", stem("parse"), "bind"]);
   assert.deepEqual(tokenize("How do we onboard new hires?"), ["onboard", "new", "hire"]);
-  assert.equal(stem("policies"), "policy");
+  assert.equal(stem("policies"), stem("policy"));
   assert.equal(stem("demos"), "demo");
   assert.equal(stem("process"), "process");
+});
+
+test("stemmer: inflections and derived forms meet on one term; identifiers, short words and versions stay as written", () => {
+  // the plural-only folding kept every pair below apart
+  for (const [a, b] of [
+    ["compressed", "compression"],
+    ["running", "runs"],
+    ["retrying", "retries"],
+    ["parsing", "parses"],
+    ["gzipped", "gzip"],
+    ["directories", "directory"],
+  ]) assert.equal(stem(a!), stem(b!), `${a} / ${b}`);
+  assert.equal(stem("ids"), "ids", "three letters or fewer: as written");
+  assert.equal(stem("utf8"), "utf8", "words with digits: as written");
+  // a whole identifier is kept unstemmed beside its stemmed parts
+  assert.deepEqual(tokenize("retryingFetches"), ["retryingfetches", stem("retrying"), stem("fetches")]);
+  // and so a query in other inflections finds the passage
+  const bm = new Bm25(["Archives are compressed with gzip before upload.", "Uploads run in parallel."]);
+  assert.equal(bm.search("compression of an archive", 1)[0]?.row, 0);
 });
 
 test("BM25 ranks the document holding an exact identifier first and scores within [0,1]", () => {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { diversify, fuseScores } from "../../runtime/rag/fuse.js";
+import { diversify, FUSION, fuseScores } from "../../runtime/rag/fuse.js";
 import { isFound } from "../../runtime/rag/summary.js";
 import { CountingEmbedder, makeRag, makeRuntime } from "./helpers.js";
 
@@ -32,6 +32,26 @@ test("fusion: a dense-only #1 and a lexical-only #1 do not tie; lexical evidence
     { lexical: 0, dense: 1, file: 0 },
   );
   assert.deepEqual(tie.map((t) => t.row), [2, 1]);
+});
+
+test("fusion (default weights): dense breaks lexical near-ties but never overturns a clear lexical lead", () => {
+  // row 3 has a clear lexical lead (BM25 10 against 7: 30% of the best apart); row 8 is the
+  // dense favourite. The earlier 0.6/0.4 weights let USE-lite put row 8 first.
+  const clear = [
+    { row: 3, bm25: 10, cosine: 0.3 },
+    { row: 8, bm25: 7, cosine: 0.8 },
+    { row: 5, bm25: 1, cosine: 0.35 },
+  ];
+  assert.equal(fuseScores(clear, { lexical: 0.6, dense: 0.4, file: 0 })[0]!.row, 8, "the old weights let dense overturn it");
+  assert.equal(fuseScores(clear)[0]!.row, 3);
+  // a near-tie (BM25 10 against 9): the dense side decides
+  const near = [
+    { row: 3, bm25: 10, cosine: 0.3 },
+    { row: 8, bm25: 9, cosine: 0.8 },
+    { row: 5, bm25: 1, cosine: 0.35 },
+  ];
+  assert.equal(fuseScores(near)[0]!.row, 8);
+  assert.ok(FUSION.dense / FUSION.lexical <= 0.25 && FUSION.dense > 0);
 });
 
 test("fusion: the file-level signal lifts the passage whose file is about the question", () => {
