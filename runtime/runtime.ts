@@ -110,7 +110,8 @@ export class Runtime {
 
   skills(): Promise<SkillRegistry> {
     return this.#part("skills", async () => {
-      const { SkillRegistry } = await import("./skills/index.js");
+      // The registry alone: the skills barrel also loads the params validator (ajv) and the patch tool (diff).
+      const { SkillRegistry } = await import("./skills/registry.js");
       const reg = new SkillRegistry({ skills: this.config.skills, workspace: this.config.agentDefaults.workspace, env: this.env });
       await reg.load();
       return reg;
