@@ -4,6 +4,7 @@
 // kernel never loads or runs the ajv compiler for them. Each module records the schema it
 // was built from (its text and sha256); runtime/config/schema.ts falls back to compiling at
 // run time when the schema file no longer matches (a schema edited without a rebuild).
+// Also bundles the yaml package into one file, dist/vendor/yaml.cjs (at the end).
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -40,3 +41,16 @@ for (const [schema, withDefaults] of PRECOMPILED) {
   writeFileSync(join(out, validatorFile(schema, withDefaults)), code);
 }
 console.error(`validators: ${PRECOMPILED.length} precompiled into dist/validators/`);
+
+// The skills' YAML parser as one file (dist/vendor/yaml.cjs): the yaml package is ~145
+// CommonJS modules, whose loading was most of a `doctor` run's skills check (~35 ms of a
+// ~10 ms parse). runtime/vendor.ts loads it when its recorded version matches the installed
+// package, else the package itself. esbuild only bundles here; nothing of it runs at run time.
+{
+  const { buildSync } = require("esbuild");
+  const pkg = JSON.parse(readFileSync(join(root, "node_modules", "yaml", "package.json"), "utf8"));
+  const vendor = join(root, "dist", "vendor");
+  mkdirSync(vendor, { recursive: true });
+  buildSync({ entryPoints: [require.resolve("yaml")], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: join(vendor, "yaml.cjs"), logLevel: "warning", legalComments: "inline", footer: { js: `module.exports.vendoredVersion = ${JSON.stringify(pkg.version)};` } });
+  console.error(`vendor: yaml ${pkg.version} bundled into dist/vendor/yaml.cjs`);
+}

@@ -2,7 +2,8 @@
 // ajv's compiler (the config schema is precompiled at build time), the skills' YAML parser,
 // the RAG store's native index or the runtime's heavy parts; doctor must not load ajv's
 // compiler or the patch tool. Every module the process loads (ESM through a loader hook,
-// CommonJS through require's cache at exit) is written to a file and checked.
+// CommonJS through require's cache at exit) is written to a file and checked. Needs the build
+// (dist/, dist/validators, dist/vendor), which npm test makes first.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -77,4 +78,7 @@ test("help loads no config machinery beyond the grammar; doctor loads no ajv com
   assert.ok(!has(doctor, AJV_COMPILER), `doctor loaded ajv's compiler: ${doctor.filter((p) => AJV_COMPILER.test(p)).slice(0, 3).join(", ")}`);
   assert.ok(!has(doctor, /node_modules\/diff\//), "doctor loaded the patch tool (diff)");
   assert.ok(!has(doctor, /dist\/runtime\/skills\/params\.js$/), "doctor loaded the skills' params validator");
+  // The skills' YAML parser comes from the build's one-file bundle, not the package's ~145 modules.
+  assert.ok(has(doctor, /dist\/vendor\/yaml\.cjs$/), "doctor parsed SKILL.md with the bundled yaml");
+  assert.ok(!has(doctor, /node_modules\/yaml\//), "doctor loaded the yaml package's modules");
 });
