@@ -2,7 +2,7 @@
  * CLI front door: argv -> the magics grammar -> text or JSON on stdout -> exit code.
  * `openclaw-kernel doctor` here and `%openclaw doctor` in a cell run the same code.
  */
-import { createInterface } from "node:readline/promises";
+import { isatty } from "node:tty";
 import { dispatch } from "../magics/dispatch.js";
 import { makeContext } from "../magics/commands/context.js";
 import { toJson, toText } from "../magics/render/mime.js";
@@ -14,9 +14,12 @@ import type { Approver } from "../runtime/events.js";
 import { CLI_RUNNERS } from "./cli-commands.js";
 import { ipythonCommand } from "../kernel/ipython-cli.js";
 
-async function ttyApprover(): Promise<Approver | undefined> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+function ttyApprover(): Approver | undefined {
+  // isatty, not process.stdin.isTTY: the getter builds the stdin stream, which a command
+  // that never asks does not need. readline loads on the first question.
+  if (!isatty(0) || !isatty(2)) return undefined;
   return async (req) => {
+    const { createInterface } = await import("node:readline/promises");
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       const a = await rl.question(approvalPrompt(req));
@@ -41,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     signal: abort.signal,
     isTTY: process.stdout.isTTY === true,
-    approver: await ttyApprover(),
+    approver: ttyApprover(),
     emit: (e) => {
       // On a terminal, indexing progress is one bar redrawn in place; elsewhere, lines.
       if (e.type === "rag.progress" && process.stderr.isTTY) {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { LoadedConfig, OpenClawConfig, ConfigSource } from "./config/index.js";
 import type { Actor, Approver, EventSink, RuntimeEvent, RuntimeEventInput } from "./events.js";
 import type { ExecNotice } from "./exec/index.js";
@@ -50,7 +49,8 @@ export class Runtime {
     this.config = loaded.config;
     this.source = loaded.source;
     this.host = opts.host;
-    this.sessionId = opts.sessionId ?? randomUUID();
+    // Web Crypto's UUID: importing node:crypto here loaded 16 internal modules into every CLI start.
+    this.sessionId = opts.sessionId ?? globalThis.crypto.randomUUID();
     this.env = opts.env ?? process.env;
     this.secrets = opts.secrets ?? new Map();
     const f = doorFactories({ host: this.host, sessionId: this.sessionId }, () => this.#governor());
@@ -110,7 +110,8 @@ export class Runtime {
 
   skills(): Promise<SkillRegistry> {
     return this.#part("skills", async () => {
-      const { SkillRegistry } = await import("./skills/index.js");
+      // The registry alone: the skills barrel also loads the params validator (ajv) and the patch tool (diff).
+      const { SkillRegistry } = await import("./skills/registry.js");
       const reg = new SkillRegistry({ skills: this.config.skills, workspace: this.config.agentDefaults.workspace, env: this.env });
       await reg.load();
       return reg;

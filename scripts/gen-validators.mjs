@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Build step: compiles the JSON Schemas the runtime validates against into standalone
 // validator modules (ajv's standalone code) under dist/validators/, so a CLI process or a
-// kernel never loads or runs the ajv compiler for them. Each module records the sha256
-// of the schema it was built from; runtime/config/schema.ts falls back to compiling at
+// kernel never loads or runs the ajv compiler for them. Each module records the schema it
+// was built from (its text and sha256); runtime/config/schema.ts falls back to compiling at
 // run time when the schema file no longer matches (a schema edited without a rebuild).
+// Also bundles the yaml package into one file, dist/vendor/yaml.cjs (at the end).
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,7 +35,22 @@ for (const [schema, withDefaults] of PRECOMPILED) {
   const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: withDefaults, allowUnionTypes: true, code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } });
   addFormats(ajv);
   const validate = ajv.compile(JSON.parse(text));
-  const code = `${standaloneCode(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(createHash("sha256").update(text).digest("hex"))};\n`;
+  // The schema's text itself rides along: the run-time freshness check is a string compare,
+  // so a CLI start needs no node:crypto (16 internal modules to load) for it.
+  const code = `${standaloneCode(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(createHash("sha256").update(text).digest("hex"))};\nmodule.exports.schemaText = ${JSON.stringify(text)};\n`;
   writeFileSync(join(out, validatorFile(schema, withDefaults)), code);
 }
 console.error(`validators: ${PRECOMPILED.length} precompiled into dist/validators/`);
+
+// The skills' YAML parser as one file (dist/vendor/yaml.cjs): the yaml package is ~145
+// CommonJS modules, whose loading was most of a `doctor` run's skills check (~35 ms of a
+// ~10 ms parse). runtime/vendor.ts loads it when its recorded version matches the installed
+// package, else the package itself. esbuild only bundles here; nothing of it runs at run time.
+{
+  const { buildSync } = require("esbuild");
+  const pkg = JSON.parse(readFileSync(join(root, "node_modules", "yaml", "package.json"), "utf8"));
+  const vendor = join(root, "dist", "vendor");
+  mkdirSync(vendor, { recursive: true });
+  buildSync({ entryPoints: [require.resolve("yaml")], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: join(vendor, "yaml.cjs"), logLevel: "warning", legalComments: "inline", footer: { js: `module.exports.vendoredVersion = ${JSON.stringify(pkg.version)};` } });
+  console.error(`vendor: yaml ${pkg.version} bundled into dist/vendor/yaml.cjs`);
+}

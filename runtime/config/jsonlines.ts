@@ -1,4 +1,13 @@
-import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+import { createRequire } from "node:module";
+import type { Node, ParseError } from "jsonc-parser";
+
+// jsonc-parser's parser alone, through require: its package entry also loads the formatter
+// and editor, and importing a CommonJS package from ESM costs a source scan on top (together
+// ~12 ms of every CLI start). The entry is loaded only to name a syntax error.
+const require = createRequire(import.meta.url);
+type JsoncParser = Pick<typeof import("jsonc-parser"), "findNodeAtLocation" | "parse" | "parseTree">;
+const { findNodeAtLocation, parse, parseTree } = require("jsonc-parser/lib/umd/impl/parser.js") as JsoncParser;
+const printParseErrorCode = (code: ParseError["error"]): string => (require("jsonc-parser") as typeof import("jsonc-parser")).printParseErrorCode(code);
 
 /**
  * Parses JSON text strictly (no comments, no trailing commas) and keeps the syntax
@@ -32,15 +41,26 @@ export function pointerSegments(pointer: string): Array<string | number> {
 }
 
 export function parseJsonWithLines(text: string): ParsedJson {
-  const errors: ParseError[] = [];
   const opts = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
-  const value = parse(text, errors, opts);
-  const tree: Node | undefined = parseTree(text, [], opts);
-  const syntaxErrors = errors.map((e) => ({ ...lineColAt(text, e.offset), message: printParseErrorCode(e.error) }));
+  // Valid JSON (the usual case) is read by JSON.parse, natively; the syntax tree is built
+  // only when a line is asked for (a config with problems). Cold, jsonc's two passes cost a
+  // CLI start ~5 ms for a small file. Invalid JSON goes to jsonc, which names each error.
+  // JSON.parse also keeps a "__proto__" key as an ordinary key (the schema then refuses it).
+  let value: unknown;
+  let syntaxErrors: ParsedJson["syntaxErrors"] = [];
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const errors: ParseError[] = [];
+    value = parse(text, errors, opts);
+    syntaxErrors = errors.map((e) => ({ ...lineColAt(text, e.offset), message: printParseErrorCode(e.error) }));
+  }
+  let tree: Node | undefined | null = null;
   return {
     value,
     syntaxErrors,
     lineOf(pointer: string): number {
+      if (tree === null) tree = parseTree(text, [], opts);
       if (!tree) return 1;
       const segs = pointerSegments(pointer);
       // Walk up until a node exists: a missing key's line is its parent's.

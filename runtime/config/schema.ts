@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { packageRoot, schemaPath } from "../paths.js";
  * The schemas the runtime checks on every start (openclaw.json, SKILL.md, gateway frames)
  * are compiled at build time into standalone modules (scripts/gen-validators.mjs ->
  * dist/validators/); loading one costs a require, not ajv's compiler. A module whose
- * recorded schema hash differs from the schema file on disk is ignored and the schema is
+ * recorded schema text differs from the schema file on disk is ignored and the schema is
  * compiled here instead, so an edited schema is never checked by a stale validator.
  */
 const cache = new Map<string, ValidateFunction>();
@@ -33,7 +32,11 @@ export function precompiled(schemaFile: string, text: string, withDefaults: bool
   const file = join(packageRoot(), "dist", "validators", `${withDefaults ? "d" : "p"}-${schemaFile.replace(/\.json$/, "")}.cjs`);
   if (!existsSync(file)) return undefined;
   try {
-    const mod = require(file) as ValidateFunction & { schemaSha256?: string };
+    const mod = require(file) as ValidateFunction & { schemaSha256?: string; schemaText?: string };
+    // The text it was built from (a string compare: no node:crypto at start); a module from an
+    // older build carries only the hash.
+    if (typeof mod.schemaText === "string") return mod.schemaText === text ? mod : undefined;
+    const { createHash } = require("node:crypto") as typeof import("node:crypto");
     return mod.schemaSha256 === createHash("sha256").update(text).digest("hex") ? mod : undefined;
   } catch {
     return undefined;

@@ -2,7 +2,8 @@
  * Params validation for every front door: ajv against the operation's schema, defaults
  * filled in, the first problem reported as a `bad_params` error naming the field.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { EXIT, OpenClawError } from "../errors.js";
 import type { Operation } from "./types.js";
 
@@ -19,8 +20,10 @@ export class ParamsError extends OpenClawError {
   }
 }
 
-// Built on the first operation with params, so `config validate` and kernel start never pay for it.
+// Loaded and built on the first operation with params (ajv is ~60 modules, ~40 ms to load),
+// so `config validate`, `help` and kernel start never pay for it.
 let ajv: Ajv | undefined;
+const require = createRequire(import.meta.url);
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function describe(e: ErrorObject): { field: string; problem: string } {
@@ -43,7 +46,7 @@ export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
   if (Object.keys(op.params.properties).length === 0 && typeof params === "object" && !Array.isArray(params) && Object.keys(params as object).length === 0) return params as P;
   let v = compiled.get(op.params);
   if (!v) {
-    ajv ??= new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
+    ajv ??= new (require("ajv") as typeof import("ajv")).Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
     v = ajv.compile(op.params);
     compiled.set(op.params, v);
   }

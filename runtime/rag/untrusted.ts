@@ -4,8 +4,6 @@
  * delimiter-looking sequence inside the text is escaped, so the text can neither close
  * the fence nor open a fake one.
  */
-import { randomBytes } from "node:crypto";
-
 const TAG = "untrusted-data";
 
 /** Neutralizes every open or close of the fence tag inside the text, whatever its id. */
@@ -25,7 +23,8 @@ export function wrapUntrustedWith(text: string, label: string, id: string): stri
 }
 
 export function wrapUntrusted(text: string, label = "retrieved workspace content"): string {
-  return wrapUntrustedWith(text, label, randomBytes(12).toString("hex"));
+  // Web Crypto's CSPRNG, loaded on first use (node:crypto at import cost every CLI start ~3 ms).
+  return wrapUntrustedWith(text, label, Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(12))).toString("hex"));
 }
 
 /**

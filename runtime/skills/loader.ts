@@ -1,16 +1,20 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { Document } from "yaml";
 import { didYouMean } from "../config/didyoumean.js";
 import { check } from "../config/schema.js";
 import { readSchema } from "../paths.js";
 import { ConfigError } from "../errors.js";
 import { requiredEnv } from "../policy/env.js";
 import { isInside } from "../paths.js";
+import { loadYaml } from "../vendor.js";
 import { modelCodeRisk } from "./lint.js";
 import { parseTemplate, placeholders, templateArgv, TemplateError, type Slot } from "./template.js";
 import type { SkillFrontmatter } from "../generated/skill.js";
 import type { SkillInfo } from "./types.js";
+
+// yaml as one bundled file when built (runtime/vendor.ts): its ~145 modules were most of a skills load.
+const { isMap, isScalar, LineCounter, parseDocument } = loadYaml();
 
 /** SKILL.md's frontmatter: generated from schemas/skill.schema.json (npm run gen:types). */
 export type { SkillFrontmatter } from "../generated/skill.js";

@@ -1,7 +1,10 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
+import { basename, join } from "node:path";
 import { formatIssue, isLoopbackHost, isSecretKeyName } from "../../config/index.js";
+import { cachedNote, cachedProbe, fileStamp } from "../probe-cache.js";
 import { fail, ok, warn, type Check, type CheckProvider } from "../types.js";
 
 export function nodeCheck(version = process.versions.node): Check {
@@ -36,10 +39,12 @@ async function isOurGateway(host: string, port: number): Promise<boolean> {
 // traitlets: ~150 ms of a doctor run) and reads the version from the package metadata.
 const JUPYTER_PROBE = "import importlib.util as u, importlib.metadata as m\nmissing=[n for n in ('jupyter_client','nbclient') if u.find_spec(n) is None]\nprint('missing ' + ' '.join(missing) if missing else m.version('jupyter_client'))";
 
+const PYTHON = "/usr/bin/python3";
+
 /** Is Jupyter importable by /usr/bin/python3? Started at once, awaited last (it runs beside the other checks). */
-function jupyterCheck(): Promise<Check> {
+function jupyterProbe(): Promise<Check> {
   return new Promise((resolve) => {
-    execFile("/usr/bin/python3", ["-c", JUPYTER_PROBE], { timeout: 8000 }, (err, stdout) => {
+    execFile(PYTHON, ["-c", JUPYTER_PROBE], { timeout: 8000 }, (err, stdout) => {
       const out = stdout?.trim() ?? "";
       if (err || out.startsWith("missing")) {
         resolve(warn("jupyter", `Jupyter (jupyter_client, nbclient) not found for /usr/bin/python3${out.startsWith("missing") ? ` (${out})` : ""}: notebooks cannot run here`, "Debian/Ubuntu: apt-get install jupyter-client python3-nbclient jupyter-nbconvert; elsewhere: pip install jupyter_client nbclient nbconvert"));
@@ -48,8 +53,31 @@ function jupyterCheck(): Promise<Check> {
   });
 }
 
+/**
+ * What the Jupyter probe's answer depends on: the interpreter, the folders packages are
+ * installed into (installing, upgrading or removing one changes its folder) and the
+ * variables that move python's search path.
+ */
+export function jupyterProbeKey(env: NodeJS.ProcessEnv): string {
+  let ver = "3";
+  try {
+    ver = /^python(\d+\.\d+)$/.exec(basename(realpathSync(PYTHON)))?.[1] ?? "3";
+  } catch {
+    /* no python: the stamp below says so */
+  }
+  const userBase = env.PYTHONUSERBASE || join(env.HOME || homedir(), ".local");
+  const dirs = [PYTHON, "/usr/lib/python3/dist-packages", `/usr/lib/python${ver}`, `/usr/lib/python${ver}/site-packages`, `/usr/lib/python${ver}/dist-packages`, `/usr/local/lib/python${ver}/dist-packages`, `/usr/local/lib/python${ver}/site-packages`, join(userBase, "lib", `python${ver}`, "site-packages"), ...(env.PYTHONPATH ?? "").split(":").filter(Boolean)];
+  const vars = ["PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "VIRTUAL_ENV"].map((k) => `${k}=${env[k] ?? ""}`);
+  return [fileStamp(dirs), ...vars, process.getuid?.()].join("\n");
+}
+
+/** The Jupyter check; a passing answer is kept in the state dir's probe cache (probe-cache.ts). */
+function jupyterCheck(stateDir: string | undefined, env: NodeJS.ProcessEnv): Promise<Check> {
+  return cachedProbe({ stateDir, env }, "jupyter", jupyterProbeKey(env), jupyterProbe, (c) => c.status === "ok").then(({ value, cachedAt }) => (cachedAt === undefined ? value : { ...value, message: value.message + cachedNote(cachedAt) }));
+}
+
 export const checks: CheckProvider = async ({ checked, env }) => {
-  const jupyter = jupyterCheck();
+  const jupyter = jupyterCheck(checked.config?.stateDir, env);
   const out: Check[] = [nodeCheck()];
   const src = checked.source.path ?? "secure defaults (no openclaw.json found)";
   if (checked.issues.length) {

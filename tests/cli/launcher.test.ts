@@ -1,0 +1,43 @@
+// The launcher (bin/openclaw-kernel) turns on Node 22's module compile cache in a 0700
+// folder of this user (OPENCLAW_COMPILE_CACHE names it; "0" turns it off). Node 20 has no
+// such cache: the launcher runs the CLI the same, and writes nothing.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { cli, SEED, tmp } from "../helpers/index.js";
+
+const hasCache = (() => {
+  const [maj, min] = process.versions.node.split(".").map(Number);
+  return maj! > 22 || (maj === 22 && min! >= 1);
+})();
+
+const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []);
+
+test("the compile cache is written to the named 0700 folder on Node 22, not at all when turned off", { skip: hasCache ? false : `Node ${process.versions.node} has no module.enableCompileCache (the launcher skips it)` }, (t) => {
+  const d = tmp(t);
+  const dir = join(d, "cc");
+  const r = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: dir } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(files(dir).length > 10, `compiled modules cached in ${dir}`);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  // A second run reads the cache and answers the same.
+  const again = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: dir } });
+  assert.equal(again.code, 0);
+  assert.equal(again.stdout, r.stdout);
+
+  const off = join(d, "off");
+  const o = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: "0", XDG_CACHE_HOME: off } });
+  assert.equal(o.code, 0);
+  assert.equal(existsSync(off), false, "OPENCLAW_COMPILE_CACHE=0 writes no cache anywhere");
+});
+
+test("without a compile cache (Node 20, or turned off) the CLI answers the same", (t) => {
+  const d = tmp(t);
+  const on = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: join(d, "cc") } });
+  const off = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: "0" } });
+  assert.equal(on.code, 0, on.stderr);
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(on.stdout, off.stdout);
+  if (!hasCache) assert.equal(existsSync(join(d, "cc")), false, "Node 20: nothing written");
+});
