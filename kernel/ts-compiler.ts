@@ -10,6 +10,7 @@
  * simply waits for the same load. Neither keeps the kernel alive.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CompilerOp, CompilerReply, CompilerRequest } from "./ts-compiler-worker.js";
@@ -69,7 +70,7 @@ let early: Spawned | undefined;
  * first CompilerThread for the same folder and prelude adopts it. A few ms of file checks.
  */
 export function prestartCompiler(cwd: string, prelude: string): void {
-  if (early || !snapshotsEnabled()) return;
+  if (early || !snapshotsEnabled() || resolve(cwd) !== process.cwd()) return;
   const dir = codeCacheDir();
   const blob = dir ? findSnapshot(dir, cwd, prelude) : undefined;
   if (blob) early = spawnSnapshot(blob, cwd, prelude);
@@ -90,8 +91,9 @@ export class CompilerThread {
     private readonly opts: CompilerOptions = {},
   ) {}
 
+  /** Snapshots only where the worker would see the same folder (tslab reads the process's cwd). */
   private snapshotDir(): string | undefined {
-    if (!this.opts.cwd || this.opts.prelude === undefined || !snapshotsEnabled()) return undefined;
+    if (!this.opts.cwd || this.opts.prelude === undefined || !snapshotsEnabled() || resolve(this.opts.cwd) !== process.cwd()) return undefined;
     return codeCacheDir();
   }
 
@@ -130,7 +132,8 @@ export class CompilerThread {
 
   private startWorker(): Backend {
     const file = fileURLToPath(new URL("./ts-compiler-worker.js", import.meta.url));
-    const w = new Worker(file);
+    // Plain JavaScript from dist/: no loader flags of the parent (a test runner's --import resolves from the cwd).
+    const w = new Worker(file, { execArgv: [] });
     w.unref();
     const b: Backend = { kind: "worker", send: (m) => w.postMessage(m), stop: () => w.terminate().then(() => undefined) };
     w.on("message", (r: CompilerReply) => this.onReply(r));
