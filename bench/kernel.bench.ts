@@ -220,14 +220,48 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-/** Kernel RSS at kernel_info, after one TypeScript cell, and after `rag index` + one `rag query` on the bundled workspace; ipykernel's after `1+1` beside it. */
+/** The pids of every live descendant of `root` (the compiler process, exec children). */
+function descendantsOf(root: number): number[] {
+  const byParent = new Map<number, number[]>();
+  for (const n of readdirSync("/proc")) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const st = readFileSync(`/proc/${n}/stat`, "utf8");
+      const pp = Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]);
+      byParent.set(pp, [...(byParent.get(pp) ?? []), Number(n)]);
+    } catch {
+      /* gone */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of byParent.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** RSS of the kernel process and of its descendants (summed: shared pages count twice, so the total is an upper bound). */
+function treeRss(pid: number): { kernel: number; children: number; total: number } {
+  const kernel = rssMb(pid);
+  const children = descendantsOf(pid).reduce((s, p) => s + (Number.isNaN(rssMb(p)) ? 0 : rssMb(p)), 0);
+  return { kernel, children, total: kernel + children };
+}
+
+/**
+ * Kernel RSS at kernel_info, after one TypeScript cell, and after `rag index` + one `rag query`
+ * on the bundled workspace, with the compiler in its snapshot process (this folder's second
+ * kernel) and on a worker thread (OPENCLAW_TS_SNAPSHOT=0); ipykernel's after `1+1` beside it.
+ */
 async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
   const ws = join(dir, "mem-ws");
   cpSync(join(ROOT, "workspace"), ws, { recursive: true });
   const cfg = join(dir, "mem.json");
   writeFileSync(cfg, JSON.stringify({ agentDefaults: { workspace: ws }, stateDir: join(dir, "mem-state") }));
-  const a = await start({ ...ours, env: { OPENCLAW_CONFIG: cfg } }, dir);
-  const b = await start(ipy, dir);
+  const cacheDir = join(dir, "mem-ts-cache");
   const run = async (client: KernelClient, code: string) => {
     const r = client.execute(code, 300_000);
     const rep = await r.reply;
@@ -235,20 +269,46 @@ async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
     client.iopubByParent.delete(r.msgId);
     if ((rep.content as { status?: string }).status !== "ok") throw new Error(`${code}: ${JSON.stringify(rep.content).slice(0, 300)}`);
   };
+  const env = { OPENCLAW_CONFIG: cfg, OPENCLAW_TS_CODE_CACHE: cacheDir };
+  // This folder's first kernel builds the compiler snapshot; wait for it.
+  const warm = await start({ ...ours, env }, dir);
   try {
-    const atInfo = rssMb(a.proc.pid!);
-    await run(a.client, "1+1");
-    const afterTs = rssMb(a.proc.pid!);
-    await run(a.client, "%openclaw rag index");
-    await run(a.client, '%openclaw rag query "How do we onboard new hires?"');
-    const afterRag = rssMb(a.proc.pid!);
-    await run(b.client, "1+1");
-    const ipyRss = rssMb(b.proc.pid!);
-    return [{ name: "kernel RSS after one TypeScript cell + rag index + one rag query", value: afterRag, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: afterRag / ipyRss, note: `${atInfo.toFixed(0)} MB at kernel_info, ${afterTs.toFixed(0)} MB after the TypeScript cell (compiler thread), ${afterRag.toFixed(0)} MB after RAG (the embedder)` }];
+    await run(warm.client, "1+1");
+    await snapshotBuilt(cacheDir);
   } finally {
-    await stop(a.proc, a.client);
+    await stop(warm.proc, warm.client);
+  }
+  const one = async (peerEnv: NodeJS.ProcessEnv) => {
+    const a = await start({ ...ours, env: { ...env, ...peerEnv } }, dir);
+    try {
+      const atInfo = treeRss(a.proc.pid!);
+      await run(a.client, "1+1");
+      const afterTs = treeRss(a.proc.pid!);
+      await run(a.client, "%openclaw rag index");
+      await run(a.client, '%openclaw rag query "How do we onboard new hires?"');
+      const afterRag = treeRss(a.proc.pid!);
+      return { atInfo, afterTs, afterRag };
+    } finally {
+      await stop(a.proc, a.client);
+    }
+  };
+  const snap = await one({});
+  const worker = await one({ OPENCLAW_TS_SNAPSHOT: "0" });
+  const b = await start(ipy, dir);
+  let ipyRss: number;
+  try {
+    await run(b.client, "1+1");
+    ipyRss = rssMb(b.proc.pid!);
+  } finally {
     await stop(b.proc, b.client);
   }
+  const f = (x: { kernel: number; children: number; total: number }) => `${x.kernel.toFixed(0)}+${x.children.toFixed(0)}`;
+  const note = (m: typeof snap) => `kernel+children MB: ${f(m.atInfo)} at kernel_info, ${f(m.afterTs)} after the TypeScript cell, ${f(m.afterRag)} after RAG`;
+  return [
+    { name: "RSS after one TypeScript cell + rag index + one rag query (kernel + compiler process, snapshot)", value: snap.afterRag.total, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: snap.afterRag.total / ipyRss, note: note(snap) },
+    { name: "RSS after one TypeScript cell + rag index + one rag query (kernel, compiler on a worker thread)", value: worker.afterRag.total, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: worker.afterRag.total / ipyRss, note: note(worker) },
+    { name: "kernel process RSS alone after TypeScript + RAG (snapshot)", value: snap.afterRag.kernel, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: snap.afterRag.kernel / ipyRss },
+  ];
 }
 
 export default async function bench(): Promise<BenchRow[]> {
