@@ -69,29 +69,21 @@ function safeFile(file: string): boolean {
   }
 }
 
+// statSync without throwing: most probes are of paths that do not exist (module resolution),
+// and an exception per probe would cost more than the check saves.
+const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
+
 function stamp(file: string): string | null {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return null;
-  }
+  const s = stat(file);
+  return s ? `${s.size}:${s.mtimeMs}` : null;
 }
 
 function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+  return stat(p)?.isFile() ?? false;
 }
 
 function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
+  return stat(p)?.isDirectory() ?? false;
 }
 
 function listDirs(p: string): string[] {
