@@ -104,13 +104,28 @@ sys.getDirectories = (p) => {
 };
 const realpath = sys.realpath;
 if (realpath) sys.realpath = (p) => (probes.realpaths[p] = realpath.call(sys, p));
-// No file watchers in a snapshot (handles cannot be serialized); restored after it loads, so
-// files a cell imports later are watched as in a fresh converter.
+// No file watchers in a snapshot (handles cannot be serialized): the program's watch requests
+// are recorded and made after it loads, so the compiler notices changes (a new @types package,
+// an edited module a cell imports) as a fresh converter does.
 const watchFile = sys.watchFile;
 const watchDirectory = sys.watchDirectory;
-sys.watchFile = () => ({ close() {} });
-sys.watchDirectory = () => ({ close() {} });
-
+const deferred = [];
+const defer = (kind) => (...args) => {
+  const w = {
+    kind,
+    args,
+    inner: undefined,
+    closed: false,
+    close() {
+      this.closed = true;
+      this.inner?.close();
+    },
+  };
+  deferred.push(w);
+  return w;
+};
+sys.watchFile = defer("file");
+sys.watchDirectory = defer("dir");
 const converter = conv.createConverter();
 converter.convert(job.prelude, "0");
 // Not complete(): it sorts with localeCompare, whose ICU collator is a handle a snapshot cannot hold.
@@ -126,6 +141,7 @@ fs.writeFileSync(job.manifest, JSON.stringify({ key: job.key, cwd: process.cwd()
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   sys.watchFile = watchFile;
   sys.watchDirectory = watchDirectory;
+  for (const w of deferred) if (!w.closed) w.inner = (w.kind === "file" ? watchFile : watchDirectory).apply(sys, w.args);
   const handle = (op, args) => {
     switch (op) {
       case "warm":

@@ -28,7 +28,7 @@ async function session(cwd: string) {
   for (const cell of CELLS) converted.push(await c.call<Converted>("convert", PRELUDE, cell));
   const completion = await c.call<{ candidates: string[] }>("complete", PRELUDE, "openclaw.rag.", "openclaw.rag.".length);
   const hover = await c.call<{ displayParts?: Array<{ text: string }> } | null>("inspect", PRELUDE, "openclaw.rag.query", "openclaw.rag.q".length);
-  const built = c.snapshotBuild ? await c.snapshotBuild : undefined;
+  const built = await c.snapshotBuild;
   await c.close();
   return { kind: warm.kind, converted, completion: completion.candidates, hover: (hover?.displayParts ?? []).map((p) => p.text).join(""), built };
 }
