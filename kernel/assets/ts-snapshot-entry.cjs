@@ -145,7 +145,8 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   const handle = (op, args) => {
     switch (op) {
       case "warm":
-        converter.convert(args[0], "0");
+        // The build already checked this prelude; a cell sent right after need not wait behind it again.
+        if (args[0] !== job.prelude) converter.convert(args[0], "0");
         return { codeCache: "snapshot" };
       case "convert":
         return converter.convert(args[0], args[1]);
