@@ -244,11 +244,25 @@ function descendantsOf(root: number): number[] {
   return out;
 }
 
-/** RSS of the kernel process and of its descendants (summed: shared pages count twice, so the total is an upper bound). */
-function treeRss(pid: number): { kernel: number; children: number; total: number } {
+/** Proportional set size (shared pages split between the processes that map them), MB. */
+function pssMb(pid: number): number {
+  try {
+    const m = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * RSS of the kernel process and of its descendants (summed: pages shared between them, such as
+ * node's own code, count twice, so the total is an upper bound), and their summed PSS (counts them once).
+ */
+function treeRss(pid: number): { kernel: number; children: number; total: number; pss: number } {
+  const kids = descendantsOf(pid);
   const kernel = rssMb(pid);
-  const children = descendantsOf(pid).reduce((s, p) => s + (Number.isNaN(rssMb(p)) ? 0 : rssMb(p)), 0);
-  return { kernel, children, total: kernel + children };
+  const children = kids.reduce((s, p) => s + (Number.isNaN(rssMb(p)) ? 0 : rssMb(p)), 0);
+  return { kernel, children, total: kernel + children, pss: [pid, ...kids].reduce((s, p) => s + pssMb(p), 0) };
 }
 
 /**
@@ -302,11 +316,12 @@ async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
   } finally {
     await stop(b.proc, b.client);
   }
-  const f = (x: { kernel: number; children: number; total: number }) => `${x.kernel.toFixed(0)}+${x.children.toFixed(0)}`;
-  const note = (m: typeof snap) => `kernel+children MB: ${f(m.atInfo)} at kernel_info, ${f(m.afterTs)} after the TypeScript cell, ${f(m.afterRag)} after RAG`;
+  const f = (x: ReturnType<typeof treeRss>) => `${x.kernel.toFixed(0)}+${x.children.toFixed(0)} (PSS ${x.pss.toFixed(0)})`;
+  const note = (m: typeof snap) => `RSS kernel+children MB: ${f(m.atInfo)} at kernel_info, ${f(m.afterTs)} after the TypeScript cell, ${f(m.afterRag)} after RAG`;
   return [
     { name: "RSS after one TypeScript cell + rag index + one rag query (kernel + compiler process, snapshot)", value: snap.afterRag.total, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: snap.afterRag.total / ipyRss, note: note(snap) },
     { name: "RSS after one TypeScript cell + rag index + one rag query (kernel, compiler on a worker thread)", value: worker.afterRag.total, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: worker.afterRag.total / ipyRss, note: note(worker) },
+    { name: "PSS of the kernel and its children after TypeScript + RAG, compiler snapshot vs worker thread", value: snap.afterRag.pss, unit: "MB", peer: "worker thread", peerValue: worker.afterRag.pss, ratio: snap.afterRag.pss / worker.afterRag.pss, note: "PSS counts pages shared by the kernel and the compiler process (node's code) once" },
     { name: "kernel process RSS alone after TypeScript + RAG (snapshot)", value: snap.afterRag.kernel, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: snap.afterRag.kernel / ipyRss },
   ];
 }
