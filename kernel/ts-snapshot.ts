@@ -9,8 +9,8 @@
  * Truth: the snapshot's manifest lists every file the build read (size and mtime) and
  * every path it probed (exists, directory listing, realpath); one changed answer and the
  * snapshot is not used, so a cell is checked exactly as by a fresh converter. Owner-only
- * files (0600 in a 0700 folder); a file not ours or writable by others is never loaded
- * (the blob is code).
+ * files (0600 in a 0700 folder); a file not ours, or writable by others, or in a folder others
+ * may write, is never loaded (the blob is code).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -59,14 +59,10 @@ function paths(dir: string, key: string) {
   return { blob: join(dir, `ts-snapshot-${key}.blob`), manifest: join(dir, `ts-snapshot-${key}.json`) };
 }
 
-/** Ours, a regular file, and writable by nobody else. */
-function safeFile(file: string): boolean {
-  try {
-    const s = statSync(file);
-    return s.isFile() && (process.getuid === undefined || s.uid === process.getuid()) && (s.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
+/** Ours, of the kind asked for, and writable by nobody else (so nobody can swap it either). */
+function safe(p: string, kind: "file" | "dir"): boolean {
+  const s = statSync(p, { throwIfNoEntry: false });
+  return !!s && (kind === "file" ? s.isFile() : s.isDirectory()) && (process.getuid === undefined || s.uid === process.getuid()) && (s.mode & 0o022) === 0;
 }
 
 // statSync without throwing: most probes are of paths that do not exist (module resolution),
@@ -122,7 +118,7 @@ export function findSnapshot(dir: string | undefined, cwd: string, prelude: stri
   if (!dir) return undefined;
   const key = keyOf(cwd, prelude);
   const p = paths(dir, key);
-  if (!safeFile(p.blob) || !safeFile(p.manifest)) return undefined;
+  if (!safe(dir, "dir") || !safe(p.blob, "file") || !safe(p.manifest, "file")) return undefined;
   try {
     const m = JSON.parse(readFileSync(p.manifest, "utf8")) as Manifest;
     if (staleReason(m, key, cwd)) return undefined;

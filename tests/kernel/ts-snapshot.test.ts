@@ -108,6 +108,10 @@ test("compiler snapshot: built after a worker warm-up, used next, same checks; s
   chmodSync(rebuilt, 0o666);
   assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined);
   chmodSync(rebuilt, 0o600);
+  chmodSync(cache, 0o777);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined, "not from a folder others may write");
+  chmodSync(cache, 0o700);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), rebuilt);
 
   // A damaged blob: the process cannot start, the same requests are answered by a worker, the blob is dropped.
   writeFileSync(rebuilt, Buffer.alloc(4096, 7));
