@@ -43,8 +43,14 @@ export function snapshotsEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
 const entryFile = () => fileURLToPath(new URL("../../kernel/assets/ts-snapshot-entry.cjs", import.meta.url));
 const converterFile = () => createRequire(import.meta.url).resolve("tslab/dist/converter.js");
 
-/** What a snapshot is for: this Node binary, this folder, this prelude. */
+/** What a snapshot is for: this Node binary, this folder, this prelude, this entry script. */
 function keyOf(cwd: string, prelude: string): string {
+  let entry = "";
+  try {
+    entry = readFileSync(entryFile(), "utf8");
+  } catch {
+    /* no entry: no build will succeed either */
+  }
   let bin = "";
   try {
     const s = statSync(process.execPath);
@@ -52,7 +58,7 @@ function keyOf(cwd: string, prelude: string): string {
   } catch {
     /* an unknown binary still keys by version and path */
   }
-  return createHash("sha256").update([process.version, process.arch, process.execPath, bin, cwd, prelude].join("\0")).digest("hex").slice(0, 24);
+  return createHash("sha256").update([process.version, process.arch, process.execPath, bin, cwd, prelude, entry].join("\0")).digest("hex").slice(0, 24);
 }
 
 function paths(dir: string, key: string) {

@@ -169,6 +169,8 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     }
     process.send(reply);
   });
+  // Stop is the kernel's to handle: a SIGINT sent to the kernel's process group must not end its compiler.
+  process.on("SIGINT", () => undefined);
   // The kernel is gone (or closed us): nothing to serve.
   process.on("disconnect", () => process.exit(0));
   process.send({ id: 0, ok: true, value: "ready" });

@@ -90,6 +90,11 @@ test("a folder's second kernel checks TypeScript cells from the compiler snapsho
     const c = await second.client.request("shell", "complete_request", { code, cursor_pos: code.length }, 60_000).reply;
     const matches = (c.content as { matches: string[] }).matches;
     for (const m of ["query", "index", "status"]) assert.ok(matches.includes(m), `${m} in ${JSON.stringify(matches)}`);
+    // A SIGINT to the kernel's process group (a terminal's Ctrl-C, a "signal" interrupt) is Stop, not the compiler's end.
+    process.kill(compilerPid!, "SIGINT");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await second.client.execute("const m: string = 'ok'; m", 120_000).reply).content.status, "ok");
+    assert.ok(existsSync(`/proc/${compilerPid}/stat`) && !/\) Z /.test(readFileSync(`/proc/${compilerPid}/stat`, "utf8")), "the same compiler process still serves");
   } finally {
     await second.stop();
   }
