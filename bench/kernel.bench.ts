@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KernelClient } from "./client.js";
-import { describe, stableRatio } from "./stats.js";
+import { describe, type Spread, spread, stableRatio } from "./stats.js";
 import type { ConnectionInfo } from "../kernel/connection.js";
 import type { BenchRow } from "./types.js";
 
@@ -106,34 +106,76 @@ async function measure(peer: Peer, dir: string) {
   return { startMedian: quantile(starts, 0.5), p50: quantile(rtts, 0.5), p99: quantile(rtts, 0.99), lost };
 }
 
-async function firstResultOnce(peer: Peer, dir: string): Promise<number> {
-  const [t] = await firstResult(peer, dir, 1);
-  return t!;
+/** Spawn -> kernel_info_reply -> execute `code` -> its output and idle: what a user waits for at a notebook's first cell. */
+async function firstResultOnce(peer: Peer, dir: string, hold?: () => Promise<void>): Promise<{ info: number; first: number }> {
+  const { file, info } = await connection(dir);
+  const client = new KernelClient(info);
+  client.connect();
+  const t0 = performance.now();
+  const [cmd, ...args] = peer.argv(file);
+  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
+  try {
+    await client.request("shell", "kernel_info_request", {}, 30_000).reply;
+    const tInfo = performance.now() - t0;
+    const r = client.execute(peer.code, 60_000);
+    await r.reply;
+    await r.idle;
+    const out = client.iopubByParent.get(r.msgId) ?? [];
+    if (!out.some((m) => m.header.msg_type === peer.output)) throw new Error(`${peer.name}: no ${peer.output} for ${peer.code}`);
+    const first = performance.now() - t0;
+    await hold?.();
+    return { info: tInfo, first };
+  } finally {
+    await stop(proc, client);
+  }
 }
 
-/** Spawn -> kernel_info_reply -> execute `code` -> its output and idle: what a user waits for at a notebook's first cell. */
-async function firstResult(peer: Peer, dir: string, starts = STARTS): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < starts; i++) {
-    const { file, info } = await connection(dir);
-    const client = new KernelClient(info);
-    client.connect();
-    const t0 = performance.now();
-    const [cmd, ...args] = peer.argv(file);
-    const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
-    try {
-      await client.request("shell", "kernel_info_request", {}, 30_000).reply;
-      const r = client.execute(peer.code, 60_000);
-      await r.reply;
-      await r.idle;
-      const out = client.iopubByParent.get(r.msgId) ?? [];
-      if (!out.some((m) => m.header.msg_type === peer.output)) throw new Error(`${peer.name}: no ${peer.output} for ${peer.code}`);
-      times.push(performance.now() - t0);
-    } finally {
-      await stop(proc, client);
-    }
+/** Waits (up to 3 minutes) until a compiler snapshot is in `cacheDir`: the kernel builds it in the background after its first warm-up. */
+async function snapshotBuilt(cacheDir: string): Promise<void> {
+  for (let i = 0; i < 900; i++) {
+    if (existsSync(cacheDir) && readdirSync(cacheDir).some((f) => /^ts-snapshot-[0-9a-f]+\.blob$/.test(f))) return;
+    await new Promise((r) => setTimeout(r, 200));
   }
-  return times;
+  throw new Error(`no compiler snapshot appeared in ${cacheDir}`);
+}
+
+/**
+ * Start -> first TypeScript result `1+1`, interleaved: ours from the compiler snapshot (built
+ * by one earlier start in the same folder, as a user's second kernel there), ours on a worker
+ * thread (OPENCLAW_TS_SNAPSHOT=0, the code cache on), ipykernel, tslab (which warms its
+ * compiler at start). Also start -> kernel_info_reply of the same starts.
+ */
+async function firstRows(oursTs: Peer, ipykernel: Peer, tslab: Peer, dir: string): Promise<BenchRow[]> {
+  const cacheDir = join(dir, "ts-cache");
+  const snap: Peer = { ...oursTs, env: { OPENCLAW_TS_CODE_CACHE: cacheDir } };
+  const worker: Peer = { ...oursTs, name: "worker thread", env: { OPENCLAW_TS_CODE_CACHE: cacheDir, OPENCLAW_TS_SNAPSHOT: "0" } };
+  await firstResultOnce(snap, dir, () => snapshotBuilt(cacheDir));
+  const a: Array<{ info: number; first: number }> = [];
+  const b: typeof a = [];
+  const c: typeof a = [];
+  const d: typeof a = [];
+  for (let i = 0; i < STARTS; i++) {
+    a.push(await firstResultOnce(snap, dir));
+    b.push(await firstResultOnce(worker, dir));
+    c.push(await firstResultOnce(ipykernel, dir));
+    if (process.env.KERNEL_BENCH_TSLAB !== "0") d.push(await firstResultOnce(tslab, dir).catch(() => ({ info: Number.NaN, first: Number.NaN })));
+  }
+  const first = (xs: typeof a) => spread(xs.map((x) => x.first).filter((x) => !Number.isNaN(x)));
+  const info = (xs: typeof a) => spread(xs.map((x) => x.info));
+  const mmm = (s: Spread) => `${s.min.toFixed(0)}/${s.median.toFixed(0)}/${s.max.toFixed(0)} ms`;
+  const [fa, fb, fc] = [first(a), first(b), first(c)];
+  const fd = d.length && first(d).n ? first(d) : undefined;
+  const [ia, ib, ic] = [info(a), info(b), info(c)];
+  // Per-start ratios (start i of ours over start i of ipykernel, run back to back).
+  const ratios = spread(a.map((x, i) => x.first / c[i]!.first));
+  const rr = `per-start ratio min/median/max ${ratios.min.toFixed(2)}/${ratios.median.toFixed(2)}/${ratios.max.toFixed(2)}x`;
+  const rows: BenchRow[] = [
+    { name: "start -> first TypeScript result `1+1` (median, compiler snapshot)", value: fa.median, unit: "ms", peer: "ipykernel `1+1`", peerValue: fc.median, ratio: fa.median / fc.median, target: "<= 1.5x ipykernel", pass: fa.median <= 1.5 * fc.median, note: `min/median/max ${mmm(fa)} vs ${mmm(fc)}; ${rr}; ${STARTS} interleaved starts` },
+    { name: "start -> first TypeScript result `1+1` (median, worker thread, no snapshot)", value: fb.median, unit: "ms", peer: "ipykernel `1+1`", peerValue: fc.median, ratio: fb.median / fc.median, note: `min/median/max ${mmm(fb)}; a folder's first kernel (the snapshot is built after it)` },
+    { name: "start -> kernel_info_reply in the same starts (median)", value: ia.median, unit: "ms", peer: "ipykernel", peerValue: ic.median, ratio: ia.median / ic.median, target: "<= ipykernel median", pass: ia.median <= ic.median, note: `min/median/max ${mmm(ia)} vs ${mmm(ic)}; with no snapshot to start early ${mmm(ib)}` },
+  ];
+  if (fd) rows.push({ name: "start -> first TypeScript result `1+1` (median, compiler snapshot)", value: fa.median, unit: "ms", peer: "tslab `1+1`", peerValue: fd.median, ratio: fa.median / fd.median, note: `min/median/max ${mmm(fa)} vs ${mmm(fd)}` });
+  return rows;
 }
 
 const LINES = Number(process.env.KERNEL_BENCH_LINES ?? 1000);
@@ -181,14 +223,62 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-/** Kernel RSS at kernel_info, after one TypeScript cell, and after `rag index` + one `rag query` on the bundled workspace; ipykernel's after `1+1` beside it. */
+/** The pids of every live descendant of `root` (the compiler process, exec children). */
+function descendantsOf(root: number): number[] {
+  const byParent = new Map<number, number[]>();
+  for (const n of readdirSync("/proc")) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const st = readFileSync(`/proc/${n}/stat`, "utf8");
+      const pp = Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]);
+      byParent.set(pp, [...(byParent.get(pp) ?? []), Number(n)]);
+    } catch {
+      /* gone */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of byParent.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Proportional set size (shared pages split between the processes that map them), MB. */
+function pssMb(pid: number): number {
+  try {
+    const m = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * RSS of the kernel process and of its descendants (summed: pages shared between them, such as
+ * node's own code, count twice, so the total is an upper bound), and their summed PSS (counts them once).
+ */
+function treeRss(pid: number): { kernel: number; children: number; total: number; pss: number } {
+  const kids = descendantsOf(pid);
+  const kernel = rssMb(pid);
+  const children = kids.reduce((s, p) => s + (Number.isNaN(rssMb(p)) ? 0 : rssMb(p)), 0);
+  return { kernel, children, total: kernel + children, pss: [pid, ...kids].reduce((s, p) => s + pssMb(p), 0) };
+}
+
+/**
+ * Kernel RSS at kernel_info, after one TypeScript cell, and after `rag index` + one `rag query`
+ * on the bundled workspace, with the compiler in its snapshot process (this folder's second
+ * kernel) and on a worker thread (OPENCLAW_TS_SNAPSHOT=0); ipykernel's after `1+1` beside it.
+ */
 async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
   const ws = join(dir, "mem-ws");
   cpSync(join(ROOT, "workspace"), ws, { recursive: true });
   const cfg = join(dir, "mem.json");
   writeFileSync(cfg, JSON.stringify({ agentDefaults: { workspace: ws }, stateDir: join(dir, "mem-state") }));
-  const a = await start({ ...ours, env: { OPENCLAW_CONFIG: cfg } }, dir);
-  const b = await start(ipy, dir);
+  const cacheDir = join(dir, "mem-ts-cache");
   const run = async (client: KernelClient, code: string) => {
     const r = client.execute(code, 300_000);
     const rep = await r.reply;
@@ -196,20 +286,47 @@ async function memory(ours: Peer, ipy: Peer, dir: string): Promise<BenchRow[]> {
     client.iopubByParent.delete(r.msgId);
     if ((rep.content as { status?: string }).status !== "ok") throw new Error(`${code}: ${JSON.stringify(rep.content).slice(0, 300)}`);
   };
+  const env = { OPENCLAW_CONFIG: cfg, OPENCLAW_TS_CODE_CACHE: cacheDir };
+  // This folder's first kernel builds the compiler snapshot; wait for it.
+  const warm = await start({ ...ours, env }, dir);
   try {
-    const atInfo = rssMb(a.proc.pid!);
-    await run(a.client, "1+1");
-    const afterTs = rssMb(a.proc.pid!);
-    await run(a.client, "%openclaw rag index");
-    await run(a.client, '%openclaw rag query "How do we onboard new hires?"');
-    const afterRag = rssMb(a.proc.pid!);
-    await run(b.client, "1+1");
-    const ipyRss = rssMb(b.proc.pid!);
-    return [{ name: "kernel RSS after one TypeScript cell + rag index + one rag query", value: afterRag, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: afterRag / ipyRss, note: `${atInfo.toFixed(0)} MB at kernel_info, ${afterTs.toFixed(0)} MB after the TypeScript cell (compiler thread), ${afterRag.toFixed(0)} MB after RAG (the embedder)` }];
+    await run(warm.client, "1+1");
+    await snapshotBuilt(cacheDir);
   } finally {
-    await stop(a.proc, a.client);
+    await stop(warm.proc, warm.client);
+  }
+  const one = async (peerEnv: NodeJS.ProcessEnv) => {
+    const a = await start({ ...ours, env: { ...env, ...peerEnv } }, dir);
+    try {
+      const atInfo = treeRss(a.proc.pid!);
+      await run(a.client, "1+1");
+      const afterTs = treeRss(a.proc.pid!);
+      await run(a.client, "%openclaw rag index");
+      await run(a.client, '%openclaw rag query "How do we onboard new hires?"');
+      const afterRag = treeRss(a.proc.pid!);
+      return { atInfo, afterTs, afterRag };
+    } finally {
+      await stop(a.proc, a.client);
+    }
+  };
+  const snap = await one({});
+  const worker = await one({ OPENCLAW_TS_SNAPSHOT: "0" });
+  const b = await start(ipy, dir);
+  let ipyRss: number;
+  try {
+    await run(b.client, "1+1");
+    ipyRss = rssMb(b.proc.pid!);
+  } finally {
     await stop(b.proc, b.client);
   }
+  const f = (x: ReturnType<typeof treeRss>) => `${x.kernel.toFixed(0)}+${x.children.toFixed(0)} (PSS ${x.pss.toFixed(0)})`;
+  const note = (m: typeof snap) => `RSS kernel+children MB: ${f(m.atInfo)} at kernel_info, ${f(m.afterTs)} after the TypeScript cell, ${f(m.afterRag)} after RAG`;
+  return [
+    { name: "RSS after one TypeScript cell + rag index + one rag query (kernel + compiler process, snapshot)", value: snap.afterRag.total, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: snap.afterRag.total / ipyRss, note: note(snap) },
+    { name: "RSS after one TypeScript cell + rag index + one rag query (kernel, compiler on a worker thread)", value: worker.afterRag.total, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: worker.afterRag.total / ipyRss, note: note(worker) },
+    { name: "PSS of the kernel and its children after TypeScript + RAG, compiler snapshot vs worker thread", value: snap.afterRag.pss, unit: "MB", peer: "worker thread", peerValue: worker.afterRag.pss, ratio: snap.afterRag.pss / worker.afterRag.pss, note: "PSS counts pages shared by the kernel and the compiler process (node's code) once" },
+    { name: "kernel process RSS alone after TypeScript + RAG (snapshot)", value: snap.afterRag.kernel, unit: "MB", peer: "ipykernel after `1+1`", peerValue: ipyRss, ratio: snap.afterRag.kernel / ipyRss },
+  ];
 }
 
 export default async function bench(): Promise<BenchRow[]> {
@@ -248,27 +365,7 @@ export default async function bench(): Promise<BenchRow[]> {
       if (b.length) rows.push({ name: "start -> first kernel_info_reply (median), this build", value: md(a), unit: "ms", peer: `base build (${base})`, peerValue: md(b), ratio: md(a) / md(b), target: "no slower", pass: md(a) <= md(b) * 1.05, note: `min/median/max ${mmm(a)} vs ${mmm(b)}` });
       return rows;
     }
-    if (process.env.KERNEL_BENCH_ONLY === "first") {
-      // Interleaved starts: ours with the typescript.js code cache (warmed by one start first), ours without it, ipykernel.
-      const cacheDir = join(dir, "ts-cache");
-      const withCache: Peer = { ...oursTs, env: { OPENCLAW_TS_CODE_CACHE: cacheDir } };
-      const noCache: Peer = { ...oursTs, name: "no code cache", env: { OPENCLAW_TS_CODE_CACHE: "0" } };
-      await firstResultOnce(withCache, dir);
-      const a: number[] = [];
-      const b: number[] = [];
-      const c: number[] = [];
-      for (let i = 0; i < STARTS; i++) {
-        a.push(await firstResultOnce(withCache, dir));
-        b.push(await firstResultOnce(noCache, dir));
-        c.push(await firstResultOnce(ipykernel, dir));
-      }
-      const md = (xs: number[]) => quantile(xs, 0.5);
-      const mmm = (xs: number[]) => `${Math.min(...xs).toFixed(0)}/${md(xs).toFixed(0)}/${Math.max(...xs).toFixed(0)} ms`;
-      return [
-        { name: "start -> first TypeScript result `1+1` (median, code cache)", value: md(a), unit: "ms", peer: "ipykernel `1+1`", peerValue: md(c), ratio: md(a) / md(c), target: "<= 1.5x ipykernel", pass: md(a) <= 1.5 * md(c), note: `min/median/max ${mmm(a)} vs ${mmm(c)}; ${STARTS} interleaved starts` },
-        { name: "start -> first TypeScript result `1+1` (median, no code cache)", value: md(b), unit: "ms", peer: "ipykernel `1+1`", peerValue: md(c), ratio: md(b) / md(c), note: `min/median/max ${mmm(b)}` },
-      ];
-    }
+    if (process.env.KERNEL_BENCH_ONLY === "first") return await firstRows(oursTs, ipykernel, tslab, dir);
     const lines = await printedLines(oursTs, ipykernel, dir);
     const o = await measure(ours, dir);
     const ots = await measure({ ...oursTs }, dir).catch(() => undefined);
@@ -277,16 +374,9 @@ export default async function bench(): Promise<BenchRow[]> {
       process.stderr.write(`tslab: ${(e as Error).message}\n`);
       return undefined;
     });
-    // Start to the first TypeScript result: ours warms the compiler on its own thread after kernel_info.
-    const firstOurs = await firstResult(oursTs, dir);
-    const firstIpy = await firstResult(ipykernel, dir);
-    const firstTslab = await firstResult(tslab, dir).catch(() => undefined);
-    const base = process.env.KERNEL_BENCH_BASE; // another build's dist/bin/openclaw-kernel.js, for before/after figures
-    const firstBase = base ? await firstResult({ ...oursTs, name: "base build", argv: (f) => [process.execPath, base, "kernel", "--connection-file", f] }, dir) : undefined;
-    const m = (xs: number[]) => quantile(xs, 0.5);
-    const mm = (xs: number[]) => `${Math.min(...xs).toFixed(0)}/${m(xs).toFixed(0)}/${Math.max(...xs).toFixed(0)} ms`;
+    // Start to the first TypeScript result (interleaved with ipykernel and tslab), with the compiler snapshot and without.
     const rows: BenchRow[] = [
-      { name: "start -> first TypeScript result `1+1` (median)", value: m(firstOurs), unit: "ms", peer: "ipykernel `1+1`", peerValue: m(firstIpy), ratio: m(firstOurs) / m(firstIpy), target: "<= 1.5x ipykernel", pass: m(firstOurs) <= 1.5 * m(firstIpy), note: `min/median/max ${mm(firstOurs)} vs ${mm(firstIpy)}; ${STARTS} starts each${firstTslab ? `; tslab ${mm(firstTslab)}` : ""}${firstBase ? `; base build ${mm(firstBase)}` : ""}` },
+      ...(await firstRows(oursTs, ipykernel, tslab, dir)),
       { name: "start -> first kernel_info_reply (median)", value: o.startMedian, unit: "ms", peer: "ipykernel", peerValue: ipy.startMedian, ratio: o.startMedian / ipy.startMedian, target: "<= ipykernel median", pass: o.startMedian <= ipy.startMedian, note: `${STARTS} starts each` },
       { name: `round-trip p50 \`${magic}\` vs \`1+1\``, value: o.p50, unit: "ms", peer: "ipykernel", peerValue: ipy.p50, ratio: o.p50 / ipy.p50, target: "<= ipykernel p50, nothing lost", pass: o.p50 <= ipy.p50 && o.lost === 0, note: `${CELLS} cells, lost ${o.lost} (ipykernel lost ${ipy.lost})` },
       { name: `round-trip p99 \`${magic}\` vs \`1+1\``, value: o.p99, unit: "ms", peer: "ipykernel", peerValue: ipy.p99, ratio: o.p99 / ipy.p99 },

@@ -1,13 +1,14 @@
 /**
  * The kernel process: `openclaw-kernel kernel --connection-file F` lands here. Binds the
  * channels from the connection file, answers kernel_info at once (heavy modules load on
- * first use), and exits after shutdown_request with nothing left running.
+ * first use), and exits after shutdown_request with nothing left running. The TypeScript
+ * compiler's process starts from its snapshot (when this folder has a current one) before
+ * the kernel's own modules load, so both load at once on two cores.
  */
 import { VERSION } from "../runtime/version.js";
 import { readConnectionFile } from "./connection.js";
-import { Kernel } from "./kernel.js";
-import { Session } from "./session.js";
-import { Wire } from "./wire.js";
+import { prestartCompiler } from "./ts-compiler.js";
+import { PRELUDE } from "./typescript.js";
 
 export interface KernelRunOptions {
   connectionFile: string;
@@ -20,6 +21,8 @@ export interface KernelRunOptions {
 /** Starts the kernel; resolves with the exit code once it has shut down. */
 export async function runKernel(opts: KernelRunOptions): Promise<number> {
   const conn = readConnectionFile(opts.connectionFile, { insecure: opts.insecure });
+  prestartCompiler(opts.cwd ?? process.cwd(), PRELUDE);
+  const [{ Kernel }, { Session }, { Wire }] = await Promise.all([import("./kernel.js"), import("./session.js"), import("./wire.js")]);
   // The kernel's own log goes to the real stderr (Jupyter's log); cells' stderr goes to the notebook.
   const rawErr = process.stderr.write.bind(process.stderr);
   const log = (line: string) => void rawErr(`[openclaw-kernel ${new Date().toISOString()}] ${line}\n`);

@@ -7,10 +7,10 @@
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import { parentPort } from "node:worker_threads";
+import { codeCacheDir } from "./ts-cache-dir.js";
 
 export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete";
 export interface CompilerRequest {
@@ -39,18 +39,8 @@ let codeCache: "off" | "used" | "written" | "rejected" | "failed" = "off";
 const load = () => (mod ??= (preloadTypeScript(), require("tslab/dist/converter.js") as ConverterModule));
 const converter = () => (conv ??= load().createConverter());
 
-/**
- * The folder of the V8 code cache for typescript.js (8 MB of JavaScript whose compile is a
- * large share of the first TypeScript cell): $XDG_CACHE_HOME/openclaw-kernel or
- * ~/.cache/openclaw-kernel; OPENCLAW_TS_CODE_CACHE=0 turns the cache off, any other value
- * names the folder.
- */
-export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const v = env.OPENCLAW_TS_CODE_CACHE;
-  if (v === "0") return undefined;
-  if (v) return v;
-  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "openclaw-kernel");
-}
+/** Where the V8 code cache lives (ts-cache-dir.ts; re-exported for callers of this module). */
+export { codeCacheDir };
 
 /**
  * Loads tslab's typescript.js into require's cache through a vm.Script with V8 cachedData

@@ -4,7 +4,7 @@
  * the next), supports top-level await, and emits CommonJS we run in this process.
  * tslab's own executor/protocol are not used: its executor prints through its own
  * console and hooks its Jupyter layer, which loses messages on zeromq 6. The compiler
- * loads on the first TypeScript cell, never before kernel_info. @types/node comes from
+ * loads right after the first kernel_info_reply, off the main thread (kernel/ts-compiler.ts). @types/node comes from
  * tslab's own node_modules when the notebook's folder has none.
  */
 import { existsSync } from "node:fs";
@@ -67,8 +67,8 @@ export class CompileError extends Error {
 export type RunOutcome = { hasValue: false } | { hasValue: true; value: unknown };
 
 export class TypeScriptCells {
-  /** tslab's converter on its own thread; loads on warm() or the first cell. */
-  private readonly compiler = new CompilerThread(() => this.prevDecl);
+  /** tslab's converter off the main thread; loads on warm() or the first cell. */
+  private readonly compiler: CompilerThread;
   private prevDecl = PRELUDE;
   private readonly locals: Record<string, unknown> = {};
   private readonly exportsProxy: object;
@@ -76,6 +76,7 @@ export class TypeScriptCells {
   private cellNo = 0;
 
   constructor(cwd: string, globals: Record<string, unknown>) {
+    this.compiler = new CompilerThread(() => this.prevDecl, { cwd, prelude: PRELUDE });
     Object.assign(this.locals, globals);
     const locals = this.locals;
     // TypeScript emits `Object.defineProperty(exports, …)` for imports; store plain values so later cells may reassign.
@@ -99,6 +100,11 @@ export class TypeScriptCells {
 
   get loaded(): boolean {
     return this.compiler.started;
+  }
+
+  /** How the compiler runs ("snapshot" or "worker"), once started. */
+  get compilerKind(): "worker" | "snapshot" | undefined {
+    return this.compiler.kind;
   }
 
   /** Starts loading the compiler in the background (after kernel_info, before the first cell). */

@@ -1,0 +1,127 @@
+/**
+ * The TypeScript compiler's startup snapshot (kernel/ts-snapshot.ts): a worker warm-up
+ * builds it in the background (owner-only files), the next compiler in the same folder
+ * starts from it and checks cells exactly as the worker did (type errors, completion,
+ * hover), a changed answer to anything the build probed (a new @types package in the
+ * folder) means it is not used, and a damaged or foreign-writable blob is never loaded.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { CompilerThread } from "../../dist/kernel/ts-compiler.js";
+import { findSnapshot } from "../../dist/kernel/ts-snapshot.js";
+import { PRELUDE } from "../../dist/kernel/typescript.js";
+
+interface Converted {
+  output?: string;
+  diagnostics: Array<{ code: number; messageText: string }>;
+}
+
+const CELLS = ["const n: number = 'x';", "const s = [1, 2, 3].map((x) => x * 2); s", "process.env.HOME?.length ?? 0", 'import { readFileSync } from "node:fs"; typeof readFileSync', "await openclaw.rag.status()"];
+
+async function session(cwd: string) {
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  const warm = await c.warmed();
+  const converted: Converted[] = [];
+  for (const cell of CELLS) converted.push(await c.call<Converted>("convert", PRELUDE, cell));
+  const completion = await c.call<{ candidates: string[] }>("complete", PRELUDE, "openclaw.rag.", "openclaw.rag.".length);
+  const hover = await c.call<{ displayParts?: Array<{ text: string }> } | null>("inspect", PRELUDE, "openclaw.rag.query", "openclaw.rag.q".length);
+  const built = await c.snapshotBuild;
+  await c.close();
+  return { kind: warm.kind, converted, completion: completion.candidates, hover: (hover?.displayParts ?? []).map((p) => p.text).join(""), built };
+}
+
+test("compiler snapshot: built after a worker warm-up, used next, same checks; stale, damaged or unsafe ones are not used", { timeout: 600_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-ts-snapshot-"));
+  const before = process.env.OPENCLAW_TS_CODE_CACHE;
+  // The compiler and the background build never keep a process alive (a kernel has its sockets); this test has none.
+  const keepAlive = setInterval(() => undefined, 1000);
+  const home = process.cwd();
+  t.after(() => {
+    clearInterval(keepAlive);
+    process.chdir(home);
+    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
+    else process.env.OPENCLAW_TS_CODE_CACHE = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cache = join(dir, "cache");
+  const cwd = join(dir, "work");
+  mkdirSync(cwd);
+  process.env.OPENCLAW_TS_CODE_CACHE = cache;
+  // The cells' folder is the process's, as in a kernel (tslab's converter reads it).
+  process.chdir(cwd);
+
+  // A folder's first compiler: a worker thread, then the snapshot is built.
+  const first = await session(cwd);
+  assert.equal(first.kind, "worker");
+  assert.equal(first.built, true, "the snapshot build succeeded");
+  const blobs = readdirSync(cache).filter((f) => f.endsWith(".blob"));
+  assert.equal(blobs.length, 1);
+  const blob = join(cache, blobs[0]!);
+  assert.equal(statSync(blob).mode & 0o777, 0o600);
+  assert.equal(statSync(blob.replace(/\.blob$/, ".json")).mode & 0o777, 0o600);
+  assert.equal(statSync(cache).mode & 0o777, 0o700);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), blob);
+  assert.equal(findSnapshot(cache, join(dir), PRELUDE), undefined, "another folder has no snapshot");
+  const elsewhere = new CompilerThread(() => PRELUDE, { cwd: dir, prelude: PRELUDE });
+  try {
+    assert.equal((await elsewhere.warmed()).kind, "worker", "a folder other than the process's gets no snapshot");
+    assert.equal(elsewhere.snapshotBuild, undefined);
+  } finally {
+    await elsewhere.close();
+  }
+
+  // The type error still fails; the other cells check clean, as on the worker.
+  assert.equal(first.converted[0]!.diagnostics[0]?.code, 2322);
+  for (const c of first.converted.slice(1)) assert.deepEqual(c.diagnostics, [], JSON.stringify(c));
+
+  // The next compiler here starts from the snapshot and answers exactly the same.
+  const second = await session(cwd);
+  assert.equal(second.kind, "snapshot");
+  assert.equal(second.built, undefined, "nothing rebuilt");
+  assert.deepEqual(second.converted, first.converted);
+  assert.deepEqual(second.completion, first.completion);
+  for (const m of ["query", "index", "status"]) assert.ok(second.completion.includes(m), `completion lists ${m}: ${second.completion.join(", ")}`);
+  assert.equal(second.hover, first.hover);
+  assert.match(second.hover, /query/);
+
+  // A new @types package in the folder changes what a fresh converter sees: the snapshot is stale.
+  const types = join(cwd, "node_modules", "@types", "extra");
+  mkdirSync(types, { recursive: true });
+  writeFileSync(join(types, "index.d.ts"), "declare const extraGlobal: number;\n");
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined, "stale after a new type root package");
+  const c3 = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  try {
+    assert.equal((await c3.warmed()).kind, "worker");
+    const r = await c3.call<Converted>("convert", PRELUDE, "extraGlobal + 1");
+    assert.deepEqual(r.diagnostics, [], "the new global is seen");
+    assert.equal(await c3.snapshotBuild, true, "rebuilt for the folder as it is now");
+  } finally {
+    await c3.close();
+  }
+  const rebuilt = findSnapshot(cache, cwd, PRELUDE);
+  assert.ok(rebuilt);
+
+  // A blob others may write is never loaded (it is code).
+  chmodSync(rebuilt, 0o666);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined);
+  chmodSync(rebuilt, 0o600);
+  chmodSync(cache, 0o777);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined, "not from a folder others may write");
+  chmodSync(cache, 0o700);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), rebuilt);
+
+  // A damaged blob: the process cannot start, the same requests are answered by a worker, the blob is dropped.
+  writeFileSync(rebuilt, Buffer.alloc(4096, 7));
+  const c4 = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  try {
+    const r = await c4.call<Converted>("convert", PRELUDE, "const n: number = 'x';");
+    assert.equal(r.diagnostics[0]?.code, 2322);
+    assert.equal(c4.kind, "worker");
+    assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined);
+  } finally {
+    await c4.close();
+  }
+});
