@@ -69,12 +69,13 @@ export class VectorSearch {
     const n = Math.min(k, this.count);
     if (n <= 0) return [];
     query = aligned(query);
-    const m = this.hnsw && !opts.exact ? this.hnsw.search(query, n, 0) : (usearch.exactSearch(this.vectors.subarray(0, this.count * this.dims), query, this.dims, n, usearch.MetricKind.Cos, 0) as InstanceType<typeof usearch.Matches>);
+    const m = this.hnsw && !opts.exact ? this.hnsw.search(query, n, 0) : (usearch.exactSearch(this.vectors.subarray(0, this.count * this.dims), query, this.dims, n, usearch.MetricKind.IP, 1) as InstanceType<typeof usearch.Matches>);
     const out: DenseHit[] = [];
     for (let i = 0; i < m.keys.length; i++) {
       const row = Number(m.keys[i]);
       // usearch pads with sentinel keys when it finds fewer than k
       if (row >= this.count || !Number.isFinite(m.distances[i]!)) continue;
+      // (inner product on unit vectors is the cosine; a row not embedded yet is all zeros and scores 0)
       out.push({ row, score: 1 - m.distances[i]! });
     }
     return out;
