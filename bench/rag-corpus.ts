@@ -19,7 +19,7 @@ import { buildReadmeCorpus } from "./rag-eval.js";
 const NM = join(import.meta.dirname, "..", "node_modules");
 const BUILDER_VERSION = 1;
 /** Man pages rendered into the large corpus (groff takes ~45 ms a page; done once per cache). */
-const MAN_PAGES = Number(process.env.RAG_BENCH_MAN_PAGES ?? 2200);
+const MAN_PAGES = Number(process.env.RAG_BENCH_MAN_PAGES ?? 3600);
 
 export function cacheRoot(): string {
   return process.env.OPENCLAW_RAG_BENCH_CACHE ?? join(tmpdir(), "openclaw-rag-bench-cache");

@@ -133,6 +133,8 @@ export class Rag {
   perFile = 2;
   /** "Nothing relevant found" thresholds (benchmarks try others). */
   found: FoundThresholds = FOUND;
+  /** A query embeds at most this many missing vectors itself (tests set 0 to see the fill behind). */
+  syncFill = SYNC_FILL;
 
   /** `embedder` replaces the configured one (tests count its calls); `hnswThreshold` too (tests, benchmarks). */
   constructor(opts: { runtime: Runtime; embedder?: Embedder; hnswThreshold?: number; backgroundDense?: boolean }) {
@@ -391,7 +393,7 @@ export class Rag {
     const wrote = (embedded: number) => {
       if (!opts.quiet || embedded) this.progress({ done: L.chunks.length, total: L.chunks.length, phase: "write" }, opts, embedded > 0);
     };
-    if (missing && this.fill?.loaded !== L && wantDense && (!opts.quiet || missing <= SYNC_FILL)) {
+    if (missing && this.fill?.loaded !== L && wantDense && (!opts.quiet || missing <= this.syncFill)) {
       let embedded = 0;
       let stopped = false;
       try {

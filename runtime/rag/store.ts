@@ -9,13 +9,14 @@
  * add up is reported as corrupt, never trusted.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Bm25Parts } from "./lexical.js";
 import type { ChunkRecord, Manifest } from "./types.js";
 
 export const MANIFEST = "manifest.json";
 export const CHUNKS = "chunks.jsonl";
+export const CHUNKS_INDEX = "chunks.idx";
 export const VECTORS = "vectors.f32";
 export const HNSW_FILE = "hnsw.usearch";
 
@@ -31,36 +32,38 @@ export function sha256(buf: Uint8Array | string): string {
 
 /**
  * The chunk table: an array in the process that built it, or chunks.jsonl (one JSON record
- * a line) read as bytes and parsed row by row on demand, so a query that cites five passages
- * parses five records, not 27k.
+ * a line) with chunks.idx (the byte offset of every line, Uint32) read record by record on
+ * demand, so a query that cites five passages reads and parses a handful of records, not 27k.
  */
 export class ChunkTable {
   private constructor(
     private readonly arr: Array<ChunkRecord | undefined>,
-    private readonly buf?: Buffer,
-    private readonly offs?: Uint32Array,
-    private readonly where = "",
+    private readonly file?: { path: string; offs: Uint32Array },
   ) {}
 
   static of(chunks: ChunkRecord[]): ChunkTable {
     return new ChunkTable(chunks);
   }
 
-  /** Splits chunks.jsonl at its newlines (JSON strings escape theirs); throws CorruptIndexError when the count is off. */
-  static parse(buf: Buffer, count: number, where: string): ChunkTable {
-    const offs = new Uint32Array(count + 1);
-    let at = 0;
-    let n = 0;
-    while (at < buf.length) {
-      const nl = buf.indexOf(10, at);
-      const end = nl < 0 ? buf.length : nl;
-      if (n >= count) throw new CorruptIndexError(`${where} has more than the ${count} chunks the manifest lists`);
-      offs[n++] = at;
-      at = end + 1;
+  /** chunks.jsonl + chunks.idx; throws CorruptIndexError when they do not agree with each other or the manifest. */
+  static open(dir: string, count: number, bytes: number | undefined): ChunkTable {
+    const path = join(dir, CHUNKS);
+    const ipath = join(dir, CHUNKS_INDEX);
+    let size: number;
+    let raw: Buffer;
+    try {
+      size = statSync(path).size;
+      raw = readFileSync(ipath);
+    } catch (e) {
+      throw new CorruptIndexError(`${(e as NodeJS.ErrnoException).path ?? path} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    if (n !== count) throw new CorruptIndexError(`${where} has ${n} chunks, the manifest lists ${count}`);
-    offs[count] = buf.length + 1;
-    return new ChunkTable(new Array(count), buf, offs, where);
+    if (size !== bytes) throw new CorruptIndexError(`${path} has ${size} bytes, the manifest expects ${bytes}`);
+    if (raw.length !== (count + 1) * 4) throw new CorruptIndexError(`${ipath} has ${raw.length} bytes, ${count} chunks need ${(count + 1) * 4}`);
+    const offs = new Uint32Array(count + 1);
+    new Uint8Array(offs.buffer).set(raw);
+    for (let i = 0; i < count; i++) if (offs[i + 1]! <= offs[i]!) throw new CorruptIndexError(`${ipath}: offsets out of order at chunk ${i}`);
+    if (offs[0] !== 0 || offs[count] !== size + 1) throw new CorruptIndexError(`${ipath} does not span ${path}`);
+    return new ChunkTable(new Array(count), { path, offs });
   }
 
   get length(): number {
@@ -68,29 +71,58 @@ export class ChunkTable {
   }
 
   get(row: number): ChunkRecord {
-    let c = this.arr[row];
+    const c = this.arr[row];
     if (c) return c;
-    if (!this.buf || !this.offs || row < 0 || row >= this.arr.length) throw new RangeError(`no chunk ${row}`);
+    if (!this.file || row < 0 || row >= this.arr.length) throw new RangeError(`no chunk ${row}`);
+    const { path, offs } = this.file;
+    const buf = Buffer.allocUnsafe(offs[row + 1]! - 1 - offs[row]!);
+    const fd = openSync(path, "r");
     try {
-      c = JSON.parse(this.buf.toString("utf8", this.offs[row]!, this.offs[row + 1]! - 1)) as ChunkRecord;
-    } catch (e) {
-      throw new CorruptIndexError(`${this.where}: chunk ${row} is not valid JSON (${(e as Error).message})`);
+      if (readSync(fd, buf, 0, buf.length, offs[row]!) !== buf.length) throw new CorruptIndexError(`${path} ends inside chunk ${row}`);
+    } finally {
+      closeSync(fd);
     }
-    if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw new CorruptIndexError(`${this.where}: chunk ${row} is malformed`);
-    return (this.arr[row] = c);
+    return (this.arr[row] = parseChunk(buf, path, row));
   }
 
-  /** Every record (parses the rest). */
+  /** Every record (reads the file once). */
   all(): ChunkRecord[] {
-    for (let i = 0; i < this.arr.length; i++) this.get(i);
+    let missing = false;
+    for (let i = 0; i < this.arr.length && !missing; i++) missing = !this.arr[i]; // (some() would skip the holes)
+    if (this.file && missing) {
+      const { path, offs } = this.file;
+      const buf = readFileSync(path);
+      if (buf.length + 1 !== offs[this.arr.length]) throw new CorruptIndexError(`${path} changed size while being read`);
+      for (let i = 0; i < this.arr.length; i++) this.arr[i] ??= parseChunk(buf.subarray(offs[i]!, offs[i + 1]! - 1), path, i);
+    }
     return this.arr as ChunkRecord[];
   }
 
-  /** The JSONL bytes to save. */
-  toBytes(): Buffer {
-    if (this.buf) return this.buf; // records are never changed in place: the bytes as read
-    return Buffer.from(this.all().map((c) => JSON.stringify(c)).join("\n"), "utf8");
+  /** chunks.jsonl's bytes and chunks.idx's offsets. */
+  toFiles(): { jsonl: Buffer; idx: Uint32Array } {
+    const parts = this.all().map((c) => Buffer.from(JSON.stringify(c), "utf8"));
+    const idx = new Uint32Array(parts.length + 1);
+    let o = 0;
+    parts.forEach((p, i) => ((idx[i] = o), (o += p.length + 1)));
+    idx[parts.length] = o;
+    const jsonl = Buffer.allocUnsafe(Math.max(0, o - 1));
+    parts.forEach((p, i) => {
+      p.copy(jsonl, idx[i]!);
+      if (i < parts.length - 1) jsonl[idx[i + 1]! - 1] = 10;
+    });
+    return { jsonl, idx };
   }
+}
+
+function parseChunk(buf: Buffer, path: string, row: number): ChunkRecord {
+  let c: ChunkRecord;
+  try {
+    c = JSON.parse(buf.toString("utf8")) as ChunkRecord;
+  } catch (e) {
+    throw new CorruptIndexError(`${path}: chunk ${row} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw new CorruptIndexError(`${path}: chunk ${row} is malformed`);
+  return c;
 }
 
 export interface Stored {
@@ -129,7 +161,7 @@ export function readManifest(dir: string): Manifest | undefined {
   return manifest;
 }
 
-/** The chunk table of a format-2 index (chunks.jsonl), checked against the manifest's byte length and count. */
+/** The chunk table of an index: format 2 opens chunks.jsonl/.idx (checked against the manifest), format 1 had it inline. */
 export function readChunks(dir: string, manifest: Manifest & { chunks?: ChunkRecord[] }): ChunkTable {
   if (manifest.format === 1) {
     const chunks = manifest.chunks!;
@@ -138,15 +170,7 @@ export function readChunks(dir: string, manifest: Manifest & { chunks?: ChunkRec
     }
     return ChunkTable.of(chunks);
   }
-  const cpath = join(dir, CHUNKS);
-  let buf: Buffer;
-  try {
-    buf = readFileSync(cpath);
-  } catch (e) {
-    throw new CorruptIndexError(`${cpath} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (buf.length !== manifest.chunksBytes) throw new CorruptIndexError(`${cpath} has ${buf.length} bytes, the manifest expects ${manifest.chunksBytes}`);
-  return ChunkTable.parse(buf, manifest.chunkCount, cpath);
+  return ChunkTable.open(dir, manifest.chunkCount, manifest.chunksBytes);
 }
 
 /** Whether vectors.f32 has the size the manifest expects (a stat: the cheap check a lexical query makes). */
@@ -202,10 +226,11 @@ export function writeIndex(dir: string, manifest: Manifest, vectors: Float32Arra
   manifest.vectorsSha256 = sha256(bytes);
   writeAtomic(join(dir, VECTORS), bytes);
   if (opts.chunks) {
-    const cb = opts.chunks.toBytes();
-    manifest.chunksBytes = cb.length;
-    manifest.chunksSha256 = sha256(cb);
-    writeAtomic(join(dir, CHUNKS), cb);
+    const { jsonl, idx } = opts.chunks.toFiles();
+    manifest.chunksBytes = jsonl.length;
+    manifest.chunksSha256 = sha256(jsonl);
+    writeAtomic(join(dir, CHUNKS), jsonl);
+    writeAtomic(join(dir, CHUNKS_INDEX), new Uint8Array(idx.buffer));
   }
   if (opts.hnsw) writeHnsw(dir, opts.hnsw);
   else rmSync(join(dir, HNSW_FILE), { force: true });
@@ -227,38 +252,85 @@ export function removeIndex(dir: string): void {
 
 export const LEXICAL_META = "lexical.json";
 export const LEXICAL_BIN = "lexical.u32";
+export const LEXICAL_TERMS = "lexical.terms";
 
 /**
  * A BM25 index beside the vectors, so a fresh process (the CLI, the skill) does not
- * re-tokenize every chunk per query. `key` ties it to one chunk table (its checksum, the
- * text and tokenizer versions); a mismatched or broken file reads as absent. `name` picks
- * the pair of files ("lexical" for passages, "files" for the file-level signal); `extra`
- * arrays ride along (the file-level index's row -> file map).
+ * re-tokenize every chunk per query: <name>.u32 holds the flat arrays (postings in term
+ * order, lengths, `extra`, then the byte offset of every term in <name>.terms), <name>.terms
+ * the terms sorted and joined by newlines, <name>.json the key and sizes. Reading it builds
+ * no Map of 150k terms: a query's few terms are found by binary search in the bytes. `key`
+ * ties it to one chunk table; a mismatched or inconsistent file reads as absent. `name` picks
+ * the set ("lexical" for passages, "files" for the file-level signal).
  */
 export function writeLexical(dir: string, key: string, parts: Bm25Parts, name = "lexical", extra: Uint32Array[] = []): void {
-  const arrs = [parts.offsets, parts.rows, parts.tfs, parts.lengths, ...extra];
-  const bin = new Uint32Array(arrs.reduce((n, a) => n + a.length, 0));
+  const order = parts.terms.map((_, i) => i).sort((a, b) => (parts.terms[a]! < parts.terms[b]! ? -1 : parts.terms[a]! > parts.terms[b]! ? 1 : 0));
+  const offsets = new Uint32Array(order.length + 1);
+  const rows = new Uint32Array(parts.rows.length);
+  const tfs = new Uint32Array(parts.tfs.length);
   let o = 0;
-  for (const a of arrs) bin.set(a, o), (o += a.length);
-  const bytes = new Uint8Array(bin.buffer);
-  writeAtomic(join(dir, `${name}.u32`), bytes);
-  writeAtomic(join(dir, `${name}.json`), JSON.stringify({ key, sha256: sha256(bytes), sizes: arrs.map((a) => a.length), terms: parts.terms }));
+  order.forEach((t, i) => {
+    offsets[i] = o;
+    const a = parts.offsets[t]!;
+    const b = parts.offsets[t + 1]!;
+    rows.set(parts.rows.subarray(a, b), o);
+    tfs.set(parts.tfs.subarray(a, b), o);
+    o += b - a;
+  });
+  offsets[order.length] = o;
+  const termBufs = order.map((t) => Buffer.from(parts.terms[t]!, "utf8"));
+  const termOffs = new Uint32Array(order.length + 1);
+  let to = 0;
+  termBufs.forEach((b, i) => ((termOffs[i] = to), (to += b.length + 1)));
+  termOffs[order.length] = to;
+  const arrs = [offsets, rows, tfs, parts.lengths, ...extra, termOffs];
+  const bin = new Uint32Array(arrs.reduce((n, a) => n + a.length, 0));
+  let bo = 0;
+  for (const a of arrs) bin.set(a, bo), (bo += a.length);
+  writeAtomic(join(dir, `${name}.u32`), new Uint8Array(bin.buffer));
+  writeAtomic(join(dir, `${name}.terms`), Buffer.from(order.map((t) => parts.terms[t]!).join("\n"), "utf8"));
+  writeAtomic(join(dir, `${name}.json`), JSON.stringify({ key, format: 2, sizes: arrs.map((a) => a.length), termsBytes: Math.max(0, to - 1) }));
 }
 
 export function readLexical(dir: string, key: string, name = "lexical"): (Bm25Parts & { extra: Uint32Array[] }) | undefined {
   try {
-    const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { key: string; sha256: string; sizes: number[]; terms: string[] };
-    if (meta.key !== key || !Array.isArray(meta.terms) || !Array.isArray(meta.sizes) || meta.sizes.length < 4) return undefined;
+    const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { key: string; format: number; sizes: number[]; termsBytes: number };
+    if (meta.key !== key || meta.format !== 2 || !Array.isArray(meta.sizes) || meta.sizes.length < 5 || !meta.sizes.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
     const raw = readFileSync(join(dir, `${name}.u32`));
-    if (raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4 || sha256(raw) !== meta.sha256) return undefined;
+    if (raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4) return undefined;
+    const blob = readFileSync(join(dir, `${name}.terms`));
+    if (blob.length !== meta.termsBytes) return undefined;
     const all = new Uint32Array(raw.length / 4);
     new Uint8Array(all.buffer).set(raw);
     const views: Uint32Array[] = [];
     let o = 0;
     for (const n of meta.sizes) views.push(all.subarray(o, (o += n)));
+    const termOffs = views.pop()!;
     const [offsets, rows, tfs, lengths, ...extra] = views as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, ...Uint32Array[]];
-    if (offsets.length !== meta.terms.length + 1) return undefined;
-    return { terms: meta.terms, offsets, rows, tfs, lengths, extra };
+    const nTerms = offsets.length - 1;
+    // everything a query indexes with must be in range: a damaged file reads as absent, never as wrong rows
+    if (termOffs.length !== nTerms + 1 || rows.length !== tfs.length || offsets[0] !== 0 || offsets[nTerms] !== rows.length || termOffs[0] !== 0 || termOffs[nTerms] !== blob.length + 1) return undefined;
+    for (let i = 0; i < nTerms; i++) if (offsets[i + 1]! < offsets[i]! || termOffs[i + 1]! <= termOffs[i]!) return undefined;
+    const n = lengths.length;
+    for (let k = 0; k < rows.length; k++) if (rows[k]! >= n) return undefined;
+    const term = (i: number) => blob.toString("utf8", termOffs[i]!, termOffs[i + 1]! - 1);
+    const lookup = (t: string): number | undefined => {
+      let lo = 0;
+      let hi = nTerms - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const m = term(mid);
+        if (m === t) return mid;
+        if (m < t) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return undefined;
+    };
+    let terms: string[] | undefined;
+    const parts = { offsets, rows, tfs, lengths, extra, lookup } as Bm25Parts & { extra: Uint32Array[] };
+    // the full term list only if someone asks (saving it again)
+    Object.defineProperty(parts, "terms", { enumerable: true, get: () => (terms ??= Array.from({ length: nTerms }, (_, i) => term(i))) });
+    return parts;
   } catch {
     return undefined;
   }

@@ -5,7 +5,15 @@
  * HNSW_THRESHOLD, with connectivity/expansion tuned for recall@5 >= 0.98 (usearch's
  * defaults found few true neighbours on 512-d vectors). The row number is the key.
  */
-import usearch from "usearch";
+import { createRequire } from "node:module";
+import type Usearch from "usearch";
+
+// usearch's native addon is loaded on first dense search, so a lexical query never pays for it
+const require = createRequire(import.meta.url);
+let lib: typeof Usearch | undefined;
+function usearchLib(): typeof Usearch {
+  return (lib ??= require("usearch") as typeof Usearch);
+}
 
 export const HNSW_THRESHOLD = 50_000;
 /**
@@ -21,7 +29,7 @@ export interface DenseHit {
   score: number;
 }
 
-type UIndex = InstanceType<typeof usearch.Index>;
+type UIndex = InstanceType<typeof Usearch.Index>;
 
 export class VectorSearch {
   private hnsw?: UIndex;
@@ -39,6 +47,7 @@ export class VectorSearch {
 
   /** Builds the graph in memory (threads 0 = all cores). */
   buildHnsw(params: { connectivity: number; expansion_add: number; expansion_search: number } = HNSW_PARAMS): void {
+    const usearch = usearchLib();
     const idx = new usearch.Index({ dimensions: this.dims, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32, multi: false, ...params });
     if (this.count) {
       const keys = new BigUint64Array(this.count);
@@ -51,6 +60,7 @@ export class VectorSearch {
   /** Loads a saved graph; false when the file is not a usable graph for these vectors. */
   loadHnsw(path: string, params = HNSW_PARAMS): boolean {
     try {
+      const usearch = usearchLib();
       const idx = new usearch.Index({ dimensions: this.dims, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32, multi: false, ...params });
       idx.load(path);
       if (idx.size() !== this.count || idx.dimensions() !== this.dims) return false;
@@ -69,7 +79,8 @@ export class VectorSearch {
     const n = Math.min(k, this.count);
     if (n <= 0) return [];
     query = aligned(query);
-    const m = this.hnsw && !opts.exact ? this.hnsw.search(query, n, 0) : (usearch.exactSearch(this.vectors.subarray(0, this.count * this.dims), query, this.dims, n, usearch.MetricKind.IP, 1) as InstanceType<typeof usearch.Matches>);
+    const usearch = usearchLib();
+    const m = this.hnsw && !opts.exact ? this.hnsw.search(query, n, 0) : (usearch.exactSearch(this.vectors.subarray(0, this.count * this.dims), query, this.dims, n, usearch.MetricKind.IP, 1) as InstanceType<typeof Usearch.Matches>);
     const out: DenseHit[] = [];
     for (let i = 0; i < m.keys.length; i++) {
       const row = Number(m.keys[i]);
