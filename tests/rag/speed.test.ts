@@ -187,3 +187,19 @@ test("an index in the previous layout (chunks inside manifest.json) is read, its
   const q = await makeRag(runtime, new CountingEmbedder() as Embedder).query("coffee machine descaled", { mode: "hybrid" });
   assert.equal(q.results[0]!.source, "kitchen.md");
 });
+
+test("operation params are checked by build-time validators (dist/validators/op-*.cjs): the CLI's rag query never loads ajv, and errors still name the field", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { ROOT } = await import("../helpers/index.js");
+  const script = `
+    import { createRequire } from "node:module";
+    const { validateParams } = await import(${JSON.stringify(join(ROOT, "dist/runtime/operations/validate.js"))});
+    const { ragQuery } = await import(${JSON.stringify(join(ROOT, "dist/runtime/operations/table.js"))});
+    const out = [JSON.stringify(validateParams(ragQuery, { query: "ok", topk: 3 }))];
+    try { validateParams(ragQuery, { query: "x", topk: 0 }); } catch (e) { out.push(e.code + " " + e.message); }
+    out.push(String(Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\\\/]ajv[\\\\/]dist[\\\\/]ajv\\.js$/.test(k))));
+    console.log(out.join("\\n"));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split("\n"), ['{"query":"ok","topk":3}', "bad_params params.topk must be >= 1", "false"]);
+});
