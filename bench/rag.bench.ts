@@ -184,7 +184,7 @@ export default async function bench(): Promise<BenchRow[]> {
       peerValue: 1,
       target: ">= 0.98 where used",
       pass: recall >= 0.98,
-      note: `connectivity ${HNSW_PARAMS.connectivity}, expansion ${HNSW_PARAMS.expansion_add}/${HNSW_PARAMS.expansion_search}, build ${buildS.toFixed(1)} s; queries use exact search up to ${HNSW_THRESHOLD} chunks`,
+      note: `connectivity ${HNSW_PARAMS.connectivity}, expansion ${HNSW_PARAMS.expansion_add}/${HNSW_PARAMS.expansion_search}, build ${buildS.toFixed(1)} s; queries use ${Number.isFinite(HNSW_THRESHOLD) ? `exact search up to ${HNSW_THRESHOLD} chunks` : "exact search at every size"}`,
     });
     await rag.close();
     await smallRt.close();

@@ -371,6 +371,7 @@ export async function fillDense(
       lastSave = performance.now();
     }
   }
+  await embedder.idle?.();
   return { embedded: done, total, stopped: false };
 }
 
