@@ -203,3 +203,26 @@ test("operation params are checked by build-time validators (dist/validators/op-
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split("\n"), ['{"query":"ok","topk":3}', "bad_params params.topk must be >= 1", "false"]);
 });
+
+test("embedding workers end when indexing is done (idle), and closing the runtime closes its Rag: a CLI process is not kept alive by them", { timeout: 300_000 }, async (t) => {
+  const { pathToFileURL } = await import("node:url");
+  const { ROOT } = await import("../helpers/index.js");
+  const { UseLiteEmbedder } = (await import(pathToFileURL(join(ROOT, "dist", "runtime", "rag", "embedders", "use-lite.js")).href)) as typeof import("../../runtime/rag/embedders/use-lite.js");
+  const pooled = new UseLiteEmbedder({ threads: 2 });
+  t.after(() => pooled.close());
+  pooled.prepare(UseLiteEmbedder.POOL_MIN);
+  await pooled.embed(Array.from({ length: 16 }, (_, i) => `note ${i} about sockets`));
+  const workers = () => (pooled as unknown as { workers?: unknown[] }).workers;
+  assert.equal(workers()?.length, 2, "the batch went to the pool");
+  await pooled.idle();
+  assert.equal(workers(), undefined, "the pool is gone");
+  assert.equal((await pooled.embed(["one question"]))[0]!.length, 512, "a query still embeds, on this thread");
+  assert.equal(workers(), undefined);
+  // Runtime.close() closes the Rag (which stops a background fill and closes the embedder)
+  const { runtime } = makeRuntime(t);
+  const rag = await runtime.rag();
+  let closed = 0;
+  rag.close = async () => void closed++;
+  await runtime.close();
+  assert.equal(closed, 1);
+});
