@@ -257,7 +257,10 @@ export class Rag {
     }
     const rc = this.runtime.config.rag;
     if (!m || m.format !== 2 || !m.dirs || m.workspace !== ws || m.embedder !== this.embedder().id || m.textVersion !== TEXT_VERSION || m.chunkChars !== rc.chunkChars || m.overlapChars !== rc.overlapChars) return undefined;
-    const snapshot: ScanSnapshot = { dirs: m.dirs, files: Object.entries(m.files).map(([source, f]) => ({ path: join(ws, source), size: f.size, mtimeMs: f.mtimeMs })) };
+    const base = ws.endsWith("/") ? ws : `${ws}/`;
+    const files: ScanSnapshot["files"] = [];
+    for (const source in m.files) files.push({ path: base + source, size: m.files[source]!.size, mtimeMs: m.files[source]!.mtimeMs });
+    const snapshot: ScanSnapshot = { dirs: m.dirs, files };
     if (!snapshotFresh(snapshot) || !vectorsLookWhole(dir, m)) return undefined;
     let chunks: ChunkTable;
     try {
@@ -342,7 +345,6 @@ export class Rag {
       if (opts.signal?.aborted) throw new AbortedError("indexing stopped; the previous index is unchanged");
       throw e;
     }
-    const lexicalMs = performance.now() - t0;
     let L: Loaded;
     if (out.changed || !this.loaded) {
       L = { manifest: out.manifest, chunks: out.chunks, vectors: out.vectors, have: out.have, bm25: undefined as unknown as Bm25 };
@@ -360,6 +362,8 @@ export class Rag {
       if (!L.bm25) Object.assign(L, lexicalFor(dir, L.manifest, L.chunks, false));
       this.loaded = L;
     } else L = this.loaded;
+    // queryable from here: chunks, BM25 and manifest saved (or in memory)
+    const lexicalMs = performance.now() - t0;
     this.snapshot = out.snapshot;
     const report: IndexReport = (this.lastReport = {
       ...out.report,

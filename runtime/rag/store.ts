@@ -194,7 +194,8 @@ export function readVectors(dir: string, manifest: Manifest): Float32Array {
   const want = manifest.chunkCount * manifest.dims * 4;
   if (raw.length !== want) throw new CorruptIndexError(`${vpath} has ${raw.length} bytes, the manifest expects ${want}`);
   if (sha256(raw) !== manifest.vectorsSha256) throw new CorruptIndexError(`${vpath} does not match the manifest's checksum`);
-  // copy into an aligned buffer: a Buffer from the pool may not start on a 4-byte boundary
+  // a view when the bytes start their own buffer on a 4-byte boundary (a big file does), else a copy
+  if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.length) return new Float32Array(raw.buffer, 0, raw.length / 4);
   const vectors = new Float32Array(manifest.chunkCount * manifest.dims);
   new Uint8Array(vectors.buffer).set(raw);
   return vectors;
@@ -263,6 +264,14 @@ export const LEXICAL_TERMS = "lexical.terms";
  * ties it to one chunk table; a mismatched or inconsistent file reads as absent. `name` picks
  * the set ("lexical" for passages, "files" for the file-level signal).
  */
+/** The bytes as Uint32s: a view when they start their own buffer (a big file's do), else an aligned copy. */
+function u32View(raw: Buffer): Uint32Array {
+  if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.length) return new Uint32Array(raw.buffer, 0, raw.length / 4);
+  const all = new Uint32Array(raw.length / 4);
+  new Uint8Array(all.buffer).set(raw);
+  return all;
+}
+
 export function writeLexical(dir: string, key: string, parts: Bm25Parts, name = "lexical", extra: Uint32Array[] = []): void {
   const order = parts.terms.map((_, i) => i).sort((a, b) => (parts.terms[a]! < parts.terms[b]! ? -1 : parts.terms[a]! > parts.terms[b]! ? 1 : 0));
   const offsets = new Uint32Array(order.length + 1);
@@ -300,8 +309,7 @@ export function readLexical(dir: string, key: string, name = "lexical"): (Bm25Pa
     if (raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4) return undefined;
     const blob = readFileSync(join(dir, `${name}.terms`));
     if (blob.length !== meta.termsBytes) return undefined;
-    const all = new Uint32Array(raw.length / 4);
-    new Uint8Array(all.buffer).set(raw);
+    const all = u32View(raw);
     const views: Uint32Array[] = [];
     let o = 0;
     for (const n of meta.sizes) views.push(all.subarray(o, (o += n)));
@@ -312,15 +320,22 @@ export function readLexical(dir: string, key: string, name = "lexical"): (Bm25Pa
     if (termOffs.length !== nTerms + 1 || rows.length !== tfs.length || offsets[0] !== 0 || offsets[nTerms] !== rows.length || termOffs[0] !== 0 || termOffs[nTerms] !== blob.length + 1) return undefined;
     for (let i = 0; i < nTerms; i++) if (offsets[i + 1]! < offsets[i]! || termOffs[i + 1]! <= termOffs[i]!) return undefined;
     const n = lengths.length;
-    for (let k = 0; k < rows.length; k++) if (rows[k]! >= n) return undefined;
     const term = (i: number) => blob.toString("utf8", termOffs[i]!, termOffs[i + 1]! - 1);
+    // a term's postings are checked when a query first reaches them (not all 4M at open)
+    const checked = new Uint8Array(nTerms);
     const lookup = (t: string): number | undefined => {
       let lo = 0;
       let hi = nTerms - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
         const m = term(mid);
-        if (m === t) return mid;
+        if (m === t) {
+          if (!checked[mid]) {
+            for (let k = offsets[mid]!; k < offsets[mid + 1]!; k++) if (rows[k]! >= n) throw new CorruptIndexError(`${join(dir, `${name}.u32`)}: a posting of "${t}" points past the last chunk; run \`rag index --full\``);
+            checked[mid] = 1;
+          }
+          return mid;
+        }
         if (m < t) lo = mid + 1;
         else hi = mid - 1;
       }

@@ -79,7 +79,7 @@ export interface IndexReport {
   reusedVectors?: number;
   /** Dense vectors present after this run. */
   dense?: DenseState;
-  /** Milliseconds until the lexical index was saved (queryable), of tookMs. */
+  /** Milliseconds until the lexical index (chunks, BM25, manifest) was saved and queryable, of tookMs. */
   lexicalMs?: number;
   unchangedFiles: number;
   removedFiles: string[];
