@@ -24,7 +24,7 @@ class GatedEmbedder extends CountingEmbedder {
   }
   override async embed(texts: string[]) {
     this.onCall?.(this.calls + 1);
-    if (this.gate) await this.gate;
+    await this.gate; // undefined unless held
     return super.embed(texts);
   }
 }
