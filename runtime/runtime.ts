@@ -163,6 +163,9 @@ export class Runtime {
     await ag?.close?.().catch(() => undefined);
     const md = await get<{ close?: () => Promise<void> }>("models");
     await md?.close?.().catch(() => undefined);
+    // the RAG fill behind the lexical index stops (its vectors so far saved) and embedding workers end
+    const rag = await get<{ close?: () => Promise<void> }>("rag");
+    await rag?.close?.().catch(() => undefined);
     const gov = await get<Governor>("governor");
     await gov?.close().catch(() => undefined);
     this.closed = true;

@@ -6,9 +6,10 @@
 // run time when the schema file no longer matches (a schema edited without a rebuild).
 // Also bundles the yaml package into one file, dist/vendor/yaml.cjs (at the end).
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const root = new URL("..", import.meta.url).pathname;
 const require = createRequire(join(root, "package.json"));
@@ -40,7 +41,22 @@ for (const [schema, withDefaults] of PRECOMPILED) {
   const code = `${standaloneCode(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(createHash("sha256").update(text).digest("hex"))};\nmodule.exports.schemaText = ${JSON.stringify(text)};\n`;
   writeFileSync(join(out, validatorFile(schema, withDefaults)), code);
 }
-console.error(`validators: ${PRECOMPILED.length} precompiled into dist/validators/`);
+// Operation params (runtime/operations/table.ts, as built): one standalone validator per
+// operation, so a CLI command (rag query, …) does not load and run ajv's compiler to check
+// its flags; runtime/operations/validate.ts uses one only while its params (as JSON text) are the same.
+let ops = 0;
+const table = join(root, "dist", "runtime", "operations", "table.js");
+if (existsSync(table)) {
+  const { OPERATIONS } = await import(pathToFileURL(table).href);
+  for (const o of OPERATIONS) {
+    if (!Object.keys(o.params.properties ?? {}).length) continue;
+    const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true, code: { source: true } });
+    const validate = ajv.compile(o.params);
+    writeFileSync(join(out, `op-${o.name}.cjs`), `${standaloneCode(ajv, validate)}\nmodule.exports.paramsText = ${JSON.stringify(JSON.stringify(o.params))};\n`);
+    ops++;
+  }
+}
+console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' params precompiled into dist/validators/`);
 
 // The skills' YAML parser as one file (dist/vendor/yaml.cjs): the yaml package is ~145
 // CommonJS modules, whose loading was most of a `doctor` run's skills check (~35 ms of a

@@ -45,6 +45,7 @@ function indexText(r: IndexReport): string {
   const lines = [
     `indexed ${r.files} files (${r.chunks} chunks) from ${r.workspace}`,
     `embedded ${r.embeddedChunks} chunks from ${r.embeddedFiles.length} changed files; ${r.unchangedFiles} unchanged; ${r.removedFiles.length} removed`,
+    ...(r.dense && r.dense.ready < r.dense.total ? [`dense vectors: ${r.dense.ready} of ${r.dense.total} (${r.dense.filling ? "filling in the background" : "run `rag index` to embed the rest"}); hybrid queries rank by BM25 until then`] : []),
     `embedder ${r.embedder} (${r.dims} dims), ${r.search} search, ${r.tookMs} ms${r.embeddedChunks ? `, ${r.chunksPerSec} chunks/s` : ""}`,
     `index: ${r.indexDir}`,
   ];
@@ -56,7 +57,7 @@ function indexText(r: IndexReport): string {
 function statusText(s: RagStatus): string {
   if (!s.exists) return `no index yet for ${s.workspace}\nrun \`rag index\` (embedder ${s.configuredEmbedder})`;
   const lines = [
-    `${s.fresh && !s.problem ? "fresh" : "stale"}: ${s.files} files, ${s.chunks} chunks, ${s.search} search, embedder ${s.embedder}, updated ${s.updatedAt}`,
+    `${s.fresh && !s.problem ? "fresh" : "stale"}: ${s.files} files, ${s.chunks} chunks (${s.dense.ready === s.dense.total ? "all" : `${s.dense.ready}`} with vectors), ${s.search} search, embedder ${s.embedder}, updated ${s.updatedAt}`,
     `workspace ${s.workspace}`,
     `index ${s.indexDir}`,
   ];
@@ -70,8 +71,11 @@ export const commands: CommandSpec[] = [
     op: ragIndex,
     path: ["rag", "index"],
     summary: "index the workspace's documents for local retrieval (incremental; --full rebuilds)",
-    flags: [{ name: "full", type: "boolean", help: "re-embed every file (needed after changing rag.embedding)" }],
-    examples: ["rag index", "rag index --full --json"],
+    flags: [
+      { name: "full", type: "boolean", help: "re-embed every file (needed after changing rag.embedding)" },
+      { name: "lexical-only", type: "boolean", help: "save the lexical index and return; vectors are filled by a later rag index (hybrid queries rank by BM25 meanwhile)" },
+    ],
+    examples: ["rag index", "rag index --lexical-only", "rag index --full --json"],
     around: forwardProgress,
     render(r) {
       const html = box(

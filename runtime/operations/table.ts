@@ -318,10 +318,17 @@ export interface AgentRunParams {
 export const ragIndex = op({
   name: "rag.index",
   summary: "index the workspace's documents for local retrieval (incremental; full rebuilds)",
-  params: { type: "object", properties: { full: { type: "boolean", description: "re-embed every file (needed after changing rag.embedding)" } }, additionalProperties: false },
+  params: {
+    type: "object",
+    properties: {
+      full: { type: "boolean", description: "re-embed every file (needed after changing rag.embedding)" },
+      lexicalOnly: { type: "boolean", description: "save the lexical index and return without embedding; queries rank by BM25 until a later rag index fills the vectors" },
+    },
+    additionalProperties: false,
+  },
   reach: LOCAL,
-  async handler(p: { full?: boolean }, ctx) {
-    return (await ctx.services.rag()).index({ full: p.full === true, signal: ctx.signal });
+  async handler(p: { full?: boolean; lexicalOnly?: boolean }, ctx) {
+    return (await ctx.services.rag()).index({ full: p.full === true, lexicalOnly: p.lexicalOnly === true, signal: ctx.signal });
   },
 });
 

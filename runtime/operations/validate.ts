@@ -2,10 +2,27 @@
  * Params validation for every front door: ajv against the operation's schema, defaults
  * filled in, the first problem reported as a `bad_params` error naming the field.
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { EXIT, OpenClawError } from "../errors.js";
 import type { Operation } from "./types.js";
+
+const require = createRequire(import.meta.url);
+
+/** The build's standalone validator for these params (scripts/gen-validators.mjs), while it matches them; else undefined. */
+function precompiledParams(op: Operation<unknown, unknown>): ValidateFunction | undefined {
+  try {
+    const file = fileURLToPath(new URL(`../../validators/op-${op.name}.cjs`, import.meta.url));
+    if (!existsSync(file)) return undefined;
+    // The params schema's text rides along: a string compare, so no node:crypto at start.
+    const mod = require(file) as ValidateFunction & { paramsText?: string };
+    return mod.paramsText === JSON.stringify(op.params) ? mod : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Params that do not match an operation's schema. `field` is the param at fault ("" for the whole object). */
 export class ParamsError extends OpenClawError {
@@ -23,7 +40,6 @@ export class ParamsError extends OpenClawError {
 // Loaded and built on the first operation with params (ajv is ~60 modules, ~40 ms to load),
 // so `config validate`, `help` and kernel start never pay for it.
 let ajv: Ajv | undefined;
-const require = createRequire(import.meta.url);
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function describe(e: ErrorObject): { field: string; problem: string } {
@@ -46,8 +62,11 @@ export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
   if (Object.keys(op.params.properties).length === 0 && typeof params === "object" && !Array.isArray(params) && Object.keys(params as object).length === 0) return params as P;
   let v = compiled.get(op.params);
   if (!v) {
-    ajv ??= new (require("ajv") as typeof import("ajv")).Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
-    v = ajv.compile(op.params);
+    v = precompiledParams(op as Operation<unknown, unknown>);
+    if (!v) {
+      ajv ??= new (require("ajv") as typeof import("ajv")).Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true });
+      v = ajv.compile(op.params);
+    }
     compiled.set(op.params, v);
   }
   if (v(params)) return params as P;

@@ -1,9 +1,10 @@
 /**
  * Local RAG: index the workspace's documents, answer queries with cited passages.
- * Everything runs on this machine: embeddings from a model on disk, usearch for
- * vectors, BM25 for words, reciprocal rank fusion for the default hybrid mode.
- * The index is refreshed incrementally before each query, so answers never cite a
- * file as it was before an edit.
+ * Everything runs on this machine: embeddings from a model on disk, exact search (usearch)
+ * for vectors, BM25 for words, score fusion for the default hybrid mode. Indexing is
+ * lexical first (queryable at once) with dense vectors filled in behind it. The index is
+ * refreshed incrementally before each query (a stat of every folder and file when nothing
+ * changed), so answers never cite a file as it was before an edit.
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -12,34 +13,43 @@ import type { Runtime } from "../runtime.js";
 import { createEmbedder, type Embedder } from "./embedders/index.js";
 import { embedderMismatch, missingWorkspace } from "./errors.js";
 import { diversify, FUSION, fuseScores, type Candidate, type FusionWeights } from "./fuse.js";
-import { lexicalText, updateIndex } from "./indexer.js";
+import { fillDense, hasVector, lexicalText, TEXT_VERSION, updateLexical } from "./indexer.js";
 import { snapshotFresh, type ScanSnapshot } from "./loaders.js";
 import { Bm25, LEXICAL_VERSION } from "./lexical.js";
-import { CorruptIndexError, HNSW_FILE, indexDirFor, readIndex, readLexical, removeIndex, writeHnsw, writeIndex, writeLexical, type Stored } from "./store.js";
+import { ChunkTable, CorruptIndexError, HNSW_FILE, indexDirFor, readChunks, readIndex, readLexical, readManifest, readVectors, removeIndex, vectorsLookWhole, VECTORS, writeHnsw, writeIndex, writeLexical, type Stored } from "./store.js";
 import { FOUND, isFound, nothingFound, summarize, type FoundThresholds } from "./summary.js";
-import type { IndexOptions, IndexReport, Manifest, QueryOptions, RagHit, RagMode, RagProgress, RagResult } from "./types.js";
+import type { ChunkRecord, DenseState, IndexOptions, IndexReport, Manifest, QueryOptions, RagHit, RagMode, RagProgress, RagResult } from "./types.js";
 import { HNSW_THRESHOLD, VectorSearch } from "./vectors.js";
 
-export type { RagHit, RagResult, RagMode, IndexReport, IndexOptions, QueryOptions, RagProgress, Manifest } from "./types.js";
+export type { RagHit, RagResult, RagMode, IndexReport, IndexOptions, QueryOptions, RagProgress, Manifest, DenseState } from "./types.js";
 export { wrapUntrusted, wrapRagResult } from "./untrusted.js";
 
 const MODES: readonly RagMode[] = ["hybrid", "dense", "lexical"];
 
+/** A query embeds up to this many missing vectors itself (a small edit); more are left to the fill behind the lexical index. */
+export const SYNC_FILL = 256;
+
 interface Loaded {
   manifest: Manifest;
-  vectors: Float32Array;
-  dense: VectorSearch;
+  chunks: ChunkTable;
+  /** Undefined until a dense or hybrid query needs them (a fresh process answering lexically never reads them). */
+  vectors?: Float32Array;
+  /** 1 where the row has a vector. */
+  have?: Uint8Array;
+  dense?: VectorSearch;
   bm25: Bm25;
-  /** BM25 over one text per file (path, headings) and row -> file: the file-level signal, built on first use. */
+  /** BM25 over one text per file (path, headings) and row -> file: the file-level signal. */
   fileIndex?: { files: Bm25; fileOf: Uint32Array };
 }
 
 /** What the file-level signal matches: the file's path words and every heading in it, once each. */
-export function fileTexts(manifest: Manifest): { texts: string[]; fileOf: Uint32Array } {
+export function fileTexts(manifest: { chunks: ArrayLike<ChunkRecord> } | ChunkTable): { texts: string[]; fileOf: Uint32Array } {
+  const table = manifest instanceof ChunkTable ? manifest : ChunkTable.of(Array.from(manifest.chunks));
   const idx = new Map<string, number>();
   const parts: Array<Set<string>> = [];
-  const fileOf = new Uint32Array(manifest.chunks.length);
-  manifest.chunks.forEach((c, row) => {
+  const fileOf = new Uint32Array(table.length);
+  for (let row = 0; row < table.length; row++) {
+    const c = table.get(row);
     let i = idx.get(c.source);
     if (i === undefined) {
       idx.set(c.source, (i = parts.length));
@@ -47,27 +57,41 @@ export function fileTexts(manifest: Manifest): { texts: string[]; fileOf: Uint32
     }
     if (c.heading) for (const h of c.heading.split(" > ")) parts[i]!.add(h);
     fileOf[row] = i;
-  });
+  }
   return { texts: parts.map((p) => [...p].join("\n")), fileOf };
 }
 
-/** The lexical index saved for this manifest, else built (and saved, best effort) from its chunks. */
-function loadedFrom(dir: string, manifest: Manifest, vectors: Float32Array, dense: VectorSearch): Loaded {
-  const key = `${manifest.vectorsSha256}:${manifest.chunks.length}:${manifest.textVersion ?? 0}:${LEXICAL_VERSION}`;
-  let parts = manifest.vectorsSha256 ? readLexical(dir, key) : undefined;
-  let bm25: Bm25;
-  if (parts && parts.lengths.length === manifest.chunks.length) bm25 = new Bm25(parts);
-  else {
-    bm25 = new Bm25(manifest.chunks.map(lexicalText));
-    if (manifest.vectorsSha256) {
-      try {
-        writeLexical(dir, key, bm25.toParts());
-      } catch {
-        /* read-only state dir: rebuilt per process */
-      }
+function lexicalKey(m: Manifest): string {
+  return `${m.chunksSha256 ?? ""}:${m.chunkCount}:${m.textVersion ?? 0}:${LEXICAL_VERSION}`;
+}
+
+/** The saved BM25 indexes for this chunk table, else built from its chunks (and saved, best effort, when `save`). */
+function lexicalFor(dir: string, manifest: Manifest, chunks: ChunkTable, save: boolean): Pick<Loaded, "bm25" | "fileIndex"> {
+  const key = lexicalKey(manifest);
+  const parts = manifest.chunksSha256 ? readLexical(dir, key) : undefined;
+  const fparts = parts && readLexical(dir, key, "files");
+  if (parts && parts.lengths.length === chunks.length && fparts && fparts.extra[0]?.length === chunks.length) {
+    return { bm25: new Bm25(parts), fileIndex: { files: new Bm25(fparts), fileOf: fparts.extra[0] } };
+  }
+  const all = chunks.all();
+  const bm25 = new Bm25(all.map(lexicalText));
+  const ft = fileTexts(chunks);
+  const files = new Bm25(ft.texts);
+  if (save && manifest.chunksSha256) {
+    try {
+      writeLexical(dir, key, bm25.toParts());
+      writeLexical(dir, key, files.toParts(), "files", [ft.fileOf]);
+    } catch {
+      /* read-only state dir: rebuilt per process */
     }
   }
-  return { manifest, vectors, dense, bm25 };
+  return { bm25, fileIndex: { files, fileOf: ft.fileOf } };
+}
+
+function countReady(have: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < have.length; i++) n += have[i]!;
+  return n;
 }
 
 export interface RagStatus {
@@ -80,6 +104,8 @@ export interface RagStatus {
   configuredEmbedder: string;
   files: number;
   chunks: number;
+  /** Chunks that have a dense vector (the rest are searched lexically until `rag index` fills them). */
+  dense: DenseState;
   search: "exact" | "hnsw" | null;
   updatedAt: string | null;
   changedFiles: string[];
@@ -95,20 +121,27 @@ export class Rag {
   private chain: Promise<unknown> = Promise.resolve();
   /** Messages from the last index refresh (corrupt index rebuilt, index not persisted). */
   private warnings: string[] = [];
+  /** The dense fill running behind the lexical index (kernel, gateway). */
+  private fill?: { ac: AbortController; done: Promise<void>; loaded: Loaded };
 
   private readonly hnswThreshold: number;
+  /** Fill missing vectors in the background after a query's refresh (long-lived hosts); the CLI leaves them to `rag index`. */
+  readonly backgroundDense: boolean;
   /** Hybrid fusion weights (benchmarks try others). */
   fusion: FusionWeights = FUSION;
   /** Passages per file in one answer. */
   perFile = 2;
   /** "Nothing relevant found" thresholds (benchmarks try others). */
   found: FoundThresholds = FOUND;
+  /** A query embeds at most this many missing vectors itself (tests set 0 to see the fill behind). */
+  syncFill = SYNC_FILL;
 
   /** `embedder` replaces the configured one (tests count its calls); `hnswThreshold` too (tests, benchmarks). */
-  constructor(opts: { runtime: Runtime; embedder?: Embedder; hnswThreshold?: number }) {
+  constructor(opts: { runtime: Runtime; embedder?: Embedder; hnswThreshold?: number; backgroundDense?: boolean }) {
     this.runtime = opts.runtime;
     this.embedderInst = opts.embedder;
     this.hnswThreshold = opts.hnswThreshold ?? HNSW_THRESHOLD;
+    this.backgroundDense = opts.backgroundDense ?? opts.runtime.host !== "cli";
   }
 
   get workspace(): string {
@@ -136,79 +169,189 @@ export class Rag {
 
   /** How many times the workspace was scanned (readdir and all); tests check a query on an unchanged workspace does not. */
   scans = 0;
+  /** How many chunk vectors the dense fill has embedded in this process (tests, benchmarks). */
+  embeddedTotal = 0;
   private snapshot?: ScanSnapshot;
   private lastReport?: IndexReport;
 
-  private async refresh(opts: IndexOptions & { quiet?: boolean }): Promise<IndexReport> {
+  /** Dense vectors present, of all chunks. */
+  private denseState(L: Loaded): DenseState {
+    const total = L.chunks.length;
+    const ready = L.have ? countReady(L.have) : L.manifest.dense.ready;
+    return { ready, total, ...(this.fill?.loaded === L ? { filling: true } : {}) };
+  }
+
+  /** Waits for a background fill to stop (its vectors so far are saved). */
+  private async stopFill(): Promise<void> {
+    const f = this.fill;
+    if (!f) return;
+    f.ac.abort();
+    await f.done;
+  }
+
+  /** Saves vectors and the manifest's ready count (a fill's checkpoint); false when the state dir is read-only. */
+  private saveVectors(L: Loaded): boolean {
+    if (!L.vectors || !L.have) return true;
+    L.manifest.dense = { ready: countReady(L.have) };
+    const big = L.chunks.length > this.hnswThreshold && L.manifest.dense.ready === L.chunks.length;
+    if (big) this.ensureSearch(L).buildHnsw();
+    try {
+      writeIndex(this.indexDir, L.manifest, L.vectors, big ? { hnsw: (tmp) => L.dense!.saveHnsw(tmp) } : {});
+      return true;
+    } catch (e) {
+      const w = `the index's vectors could not be saved to ${this.indexDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); they live in memory for this process only`;
+      if (!this.warnings.includes(w)) this.warnings.push(w);
+      this.runtime.emit({ type: "rag.warning", message: w });
+      return false;
+    }
+  }
+
+  private ensureSearch(L: Loaded): VectorSearch {
+    return (L.dense ??= new VectorSearch(L.manifest.dims, L.vectors!));
+  }
+
+  /** Vectors for a dense or hybrid query: read on first need; a damaged file is replaced by zeros to re-embed, with a warning. */
+  private ensureVectors(L: Loaded): void {
+    if (L.vectors) return;
+    try {
+      L.vectors = readVectors(this.indexDir, L.manifest);
+    } catch (e) {
+      if (!(e instanceof CorruptIndexError)) throw e;
+      const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;
+      this.warnings.push(w);
+      this.runtime.emit({ type: "rag.warning", message: w });
+      L.vectors = new Float32Array(L.chunks.length * L.manifest.dims);
+      L.have = new Uint8Array(L.chunks.length);
+      this.saveVectors(L);
+    }
+    if (!L.have) {
+      L.have = new Uint8Array(L.chunks.length);
+      for (let r = 0; r < L.have.length; r++) L.have[r] = hasVector(L.vectors, L.manifest.dims, r) ? 1 : 0;
+    }
+    const complete = countReady(L.have) === L.chunks.length;
+    const s = this.ensureSearch(L);
+    if (complete && L.chunks.length > this.hnswThreshold && s.kind === "exact" && !s.loadHnsw(join(this.indexDir, HNSW_FILE))) {
+      s.buildHnsw();
+      try {
+        writeHnsw(this.indexDir, (tmp) => s.saveHnsw(tmp));
+      } catch {
+        /* read-only state dir: the graph lives in memory */
+      }
+    }
+  }
+
+  /**
+   * A fresh process's way in: the saved manifest, a stat of every folder and file it lists
+   * (no readdir, no file reads), the chunk table as bytes and the saved BM25 arrays. Any
+   * doubt (no index, another layout, a change, a damaged file) returns undefined and the
+   * caller takes the scanning path, which reports and repairs.
+   */
+  private openFresh(): { loaded: Loaded; snapshot: ScanSnapshot } | undefined {
+    const dir = this.indexDir;
+    const ws = this.workspace;
+    let m: Manifest | undefined;
+    try {
+      m = readManifest(dir);
+    } catch {
+      return undefined;
+    }
+    const rc = this.runtime.config.rag;
+    if (!m || m.format !== 2 || !m.dirs || m.workspace !== ws || m.embedder !== this.embedder().id || m.textVersion !== TEXT_VERSION || m.chunkChars !== rc.chunkChars || m.overlapChars !== rc.overlapChars) return undefined;
+    const base = ws.endsWith("/") ? ws : `${ws}/`;
+    const files: ScanSnapshot["files"] = [];
+    for (const source in m.files) files.push({ path: base + source, size: m.files[source]!.size, mtimeMs: m.files[source]!.mtimeMs });
+    const snapshot: ScanSnapshot = { dirs: m.dirs, files };
+    if (!snapshotFresh(snapshot) || !vectorsLookWhole(dir, m)) return undefined;
+    let chunks: ChunkTable;
+    try {
+      chunks = readChunks(dir, m);
+    } catch {
+      return undefined;
+    }
+    return { loaded: { manifest: m, chunks, ...lexicalFor(dir, m, chunks, true) }, snapshot };
+  }
+
+  private async refresh(opts: IndexOptions & { quiet?: boolean; needVectors?: boolean }): Promise<IndexReport> {
     const t0 = performance.now();
     const ws = this.workspace;
+    const unchanged = (L: Loaded, base?: IndexReport): IndexReport => ({
+      ...(base ?? { workspace: ws, indexDir: this.indexDir, embedder: L.manifest.embedder, dims: L.manifest.dims, files: Object.keys(L.manifest.files).length, chunks: L.chunks.length, skipped: L.manifest.skipped, search: "exact" }),
+      embeddedFiles: [],
+      embeddedChunks: 0,
+      newChunks: 0,
+      reusedVectors: 0,
+      unchangedFiles: Object.keys(L.manifest.files).length,
+      removedFiles: [],
+      tookMs: Math.round(performance.now() - t0),
+      chunksPerSec: 0,
+    });
     // a query on an index this process already holds: stat calls decide whether anything changed
-    if (opts.quiet && !opts.full && this.loaded && this.snapshot && this.lastReport && this.loaded.manifest.workspace === ws && snapshotFresh(this.snapshot)) {
+    if (opts.quiet && !opts.full && this.loaded && this.snapshot && this.loaded.manifest.workspace === ws && snapshotFresh(this.snapshot)) {
       this.warnings = [];
-      return { ...this.lastReport, embeddedFiles: [], embeddedChunks: 0, unchangedFiles: this.lastReport.files, removedFiles: [], tookMs: Math.round(performance.now() - t0), chunksPerSec: 0 };
+      return await this.afterLexical(this.loaded, unchanged(this.loaded, this.lastReport), opts, t0);
+    }
+    // a fresh process (the CLI, a skill) on a saved, current index: stat only, nothing scanned
+    if (opts.quiet && !opts.full && !this.loaded && existsSync(ws)) {
+      const open = this.openFresh();
+      if (open) {
+        this.warnings = [];
+        this.loaded = open.loaded;
+        this.snapshot = open.snapshot;
+        return await this.afterLexical(open.loaded, (this.lastReport = unchanged(open.loaded)), opts, t0);
+      }
     }
     this.scans++;
     if (!existsSync(ws) || !statSync(ws).isDirectory()) throw missingWorkspace(ws);
+    await this.stopFill();
     this.warnings = [];
     const dir = this.indexDir;
     const embedder = this.embedder();
     let prev: Stored | undefined;
     let rebuilt: string | undefined;
-    if (this.loaded && !opts.full) prev = this.loaded;
-    else {
+    const corrupt = (e: CorruptIndexError) => {
+      rebuilt = `the index was corrupt and has been rebuilt: ${e.message}`;
+      this.warnings.push(rebuilt);
+      this.runtime.emit({ type: "rag.warning", message: rebuilt });
       try {
-        prev = opts.full ? undefined : readIndex(dir);
+        removeIndex(dir);
+      } catch {
+        /* read-only: the rebuilt index lives in memory (a warning follows when saving fails) */
+      }
+    };
+    if (this.loaded && !opts.full) {
+      try {
+        this.ensureVectors(this.loaded);
+        prev = { manifest: this.loaded.manifest, chunks: this.loaded.chunks, vectors: this.loaded.vectors! };
       } catch (e) {
         if (!(e instanceof CorruptIndexError)) throw e;
-        rebuilt = `the index was corrupt and has been rebuilt: ${e.message}`;
-        this.warnings.push(rebuilt);
-        this.runtime.emit({ type: "rag.warning", message: rebuilt });
-        try {
-          removeIndex(dir);
-        } catch {
-          /* read-only: the rebuilt index lives in memory (a warning follows when saving fails) */
-        }
+        corrupt(e);
+      }
+    } else if (!opts.full) {
+      try {
+        prev = readIndex(dir);
+      } catch (e) {
+        if (!(e instanceof CorruptIndexError)) throw e;
+        corrupt(e);
       }
     }
     if (prev && prev.manifest.embedder !== embedder.id && !opts.full) throw embedderMismatch(dir, prev.manifest.embedder, embedder.id);
-    // A query's refresh stays silent unless it has real work (embedding, writing):
-    // a progress display flashing on every query would be noise.
-    let busy = !opts.quiet;
-    const progress = (p: RagProgress) => {
-      if (p.phase === "embed") busy = true;
-      if (!busy) return;
-      this.runtime.emit({ type: "rag.progress", ...p });
-      opts.onProgress?.(p);
-    };
     let out;
     try {
-      out = await updateIndex(
-        { workspace: ws, indexDir: dir, exclude: [this.runtime.config.stateDir], chunkChars: this.runtime.config.rag.chunkChars, overlapChars: this.runtime.config.rag.overlapChars, embedder, progress, signal: opts.signal },
+      out = await updateLexical(
+        { workspace: ws, indexDir: dir, exclude: [this.runtime.config.stateDir], chunkChars: this.runtime.config.rag.chunkChars, overlapChars: this.runtime.config.rag.overlapChars, embedder, progress: (p) => this.progress(p, opts), signal: opts.signal },
         prev,
       );
     } catch (e) {
       if (opts.signal?.aborted) throw new AbortedError("indexing stopped; the previous index is unchanged");
       throw e;
     }
-    const dense = new VectorSearch(out.manifest.dims, out.vectors);
+    let L: Loaded;
     if (out.changed || !this.loaded) {
-      // Stopped part way: save what is embedded now, without spending time on the graph.
-      const big = out.manifest.chunks.length > this.hnswThreshold && !out.stopped;
-      if (big && (out.changed || !dense.loadHnsw(join(dir, HNSW_FILE)))) {
-        dense.buildHnsw();
-        // a missing or broken graph file beside a good index: replace it, best effort
-        if (!out.changed) {
-          try {
-            writeHnsw(dir, (tmp) => dense.saveHnsw(tmp));
-          } catch {
-            /* read-only state dir: the graph lives in memory */
-          }
-        }
-      }
+      L = { manifest: out.manifest, chunks: out.chunks, vectors: out.vectors, have: out.have, bm25: undefined as unknown as Bm25 };
       if (out.changed) {
-        progress({ done: out.manifest.chunks.length, total: out.manifest.chunks.length, phase: "write" });
+        L.manifest.dense = { ready: countReady(out.have) };
         try {
-          writeIndex(dir, out.manifest, out.vectors, big ? (tmp) => dense.saveHnsw(tmp) : undefined);
+          writeIndex(dir, L.manifest, out.vectors, { chunks: out.chunks, lexical: () => Object.assign(L, lexicalFor(dir, L.manifest, L.chunks, true)) });
         } catch (e) {
           // a read-only state dir (sandboxed skill run) still answers from memory
           const w = `the index could not be saved to ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it lives in memory for this process only`;
@@ -216,26 +359,111 @@ export class Rag {
           this.runtime.emit({ type: "rag.warning", message: w });
         }
       }
-      this.loaded = loadedFrom(dir, out.manifest, out.vectors, dense);
-    }
-    if (out.stopped) {
-      // Partial: the next query must not take the index for current.
-      this.snapshot = undefined;
-      const saved = !this.warnings.some((w) => w.startsWith("the index could not be saved"));
-      throw new AbortedError(
-        `indexing stopped after ${out.stopped.embeddedChunks} of ${out.stopped.totalChunks} new chunks; ${saved ? "the files finished so far are saved and the next `rag index` resumes from there" : "nothing was saved"}`,
-      );
-    }
-    progress({ done: out.manifest.chunks.length, total: out.manifest.chunks.length, phase: "done" });
-    const tookMs = performance.now() - t0;
+      if (!L.bm25) Object.assign(L, lexicalFor(dir, L.manifest, L.chunks, false));
+      this.loaded = L;
+    } else L = this.loaded;
+    // queryable from here: chunks, BM25 and manifest saved (or in memory)
+    const lexicalMs = performance.now() - t0;
     this.snapshot = out.snapshot;
-    return (this.lastReport = {
+    const report: IndexReport = (this.lastReport = {
       ...out.report,
-      search: this.loaded!.dense.kind,
+      search: "exact",
       ...(rebuilt ? { rebuilt } : {}),
-      tookMs: Math.round(tookMs),
-      chunksPerSec: out.report.embeddedChunks ? Math.round((out.report.embeddedChunks / tookMs) * 1000) : 0,
+      lexicalMs: Math.round(lexicalMs),
+      tookMs: 0,
+      chunksPerSec: 0,
     });
+    return await this.afterLexical(L, report, { ...opts, changed: out.changed }, t0);
+  }
+
+  /** Progress to the runtime's listeners: a query's refresh stays silent unless it embeds (a display flashing on every query would be noise). */
+  private progress(p: RagProgress, opts: IndexOptions & { quiet?: boolean }, force = false): void {
+    if (opts.quiet && !force) return;
+    this.runtime.emit({ type: "rag.progress", ...p });
+    opts.onProgress?.(p);
+  }
+
+  /**
+   * The dense part after the lexical index is current: `rag index` embeds what is missing
+   * (progress, Stop saves what is done); a query embeds a small remainder itself when it
+   * needs vectors, and otherwise leaves the rest to the background fill (kernel, gateway)
+   * or to `rag index` (CLI).
+   */
+  private async afterLexical(L: Loaded, report: IndexReport, opts: IndexOptions & { quiet?: boolean; needVectors?: boolean; changed?: boolean }, t0: number): Promise<IndexReport> {
+    const wantDense = !opts.lexicalOnly && (!opts.quiet || opts.needVectors);
+    if (wantDense || (opts.quiet && this.backgroundDense)) this.ensureVectors(L);
+    let state = this.denseState(L);
+    const missing = state.total - state.ready;
+    const wrote = (embedded: number) => {
+      if (!opts.quiet || embedded) this.progress({ done: L.chunks.length, total: L.chunks.length, phase: "write" }, opts, embedded > 0);
+    };
+    if (missing && this.fill?.loaded !== L && wantDense && (!opts.quiet || missing <= this.syncFill)) {
+      let embedded = 0;
+      let stopped = false;
+      try {
+        const r = await fillDense({ chunks: L.chunks, vectors: L.vectors!, have: L.have!, dims: L.manifest.dims }, this.embedder(), {
+          progress: (p) => this.progress(p, opts, true),
+          signal: opts.signal,
+          checkpoint: () => this.saveVectors(L),
+        });
+        embedded = r.embedded;
+        stopped = r.stopped;
+      } finally {
+        this.embeddedTotal += embedded;
+      }
+      wrote(embedded);
+      const saved = this.saveVectors(L);
+      if (stopped) {
+        throw new AbortedError(
+          `indexing stopped after ${embedded} of ${missing} new chunks; ${saved ? "the lexical index is complete and saved (queries use it now), and the next `rag index` resumes the vectors from there" : "nothing was saved"}`,
+        );
+      }
+      report.embeddedChunks = embedded;
+      state = this.denseState(L);
+    } else {
+      if (opts.changed) wrote(0);
+      if (missing && opts.quiet && this.backgroundDense && !opts.lexicalOnly) this.startFill(L);
+      state = this.denseState(L);
+    }
+    const tookMs = performance.now() - t0;
+    if (opts.changed || !opts.quiet || report.embeddedChunks) this.progress({ done: L.chunks.length, total: L.chunks.length, phase: "done" }, opts, !!report.embeddedChunks);
+    return Object.assign(report, {
+      search: L.dense?.kind ?? (L.chunks.length > this.hnswThreshold && state.ready === state.total ? "hnsw" : "exact"),
+      dense: state,
+      tookMs: Math.round(tookMs),
+      // chunks indexed per second: embedded ones when there were any, else the ones chunked
+      chunksPerSec: Math.round((Math.max(report.embeddedChunks, report.newChunks ?? 0) / tookMs) * 1000),
+    });
+  }
+
+  /** Fills missing vectors behind the lexical index, on the embedder's workers; progress and warnings go to the runtime's listeners. */
+  private startFill(L: Loaded): void {
+    if (this.fill || !L.vectors || !L.have) return;
+    const ac = new AbortController();
+    const f = { ac, loaded: L, done: Promise.resolve() };
+    this.fill = f;
+    f.done = (async () => {
+      try {
+        await new Promise<void>((r) => setImmediate(r));
+        const r = await fillDense({ chunks: L.chunks, vectors: L.vectors!, have: L.have!, dims: L.manifest.dims }, this.embedder(), {
+          progress: (p) => this.runtime.emit({ type: "rag.progress", ...p }),
+          signal: ac.signal,
+          checkpoint: () => this.saveVectors(L),
+        });
+        this.embeddedTotal += r.embedded;
+        if (r.embedded) this.saveVectors(L);
+        if (!r.stopped) this.runtime.emit({ type: "rag.progress", done: L.chunks.length, total: L.chunks.length, phase: "done" });
+      } catch (e) {
+        this.runtime.emit({ type: "rag.warning", message: `filling the index's vectors failed: ${(e as Error).message}; queries rank lexically until \`rag index\` succeeds` });
+      } finally {
+        if (this.fill === f) this.fill = undefined;
+      }
+    })();
+  }
+
+  /** Resolves when no dense fill is running (tests, benchmarks). */
+  async settled(): Promise<void> {
+    while (this.fill) await this.fill.done;
   }
 
   async query(q: string, opts: QueryOptions = {}): Promise<RagResult> {
@@ -255,36 +483,39 @@ export class Rag {
     if (!Number.isInteger(topk) || topk < 1 || topk > 100) throw new UsageError(`--topk must be an integer from 1 to 100 (got ${topk})`);
     const mode = opts.mode ?? this.runtime.config.rag.mode;
     if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got ${mode})`);
-    await this.serial(() => this.refresh({ signal: opts.signal, quiet: true }));
+    await this.serial(() => this.refresh({ signal: opts.signal, quiet: true, needVectors: mode !== "lexical" }));
     const idx = this.loaded!;
-    const n = idx.manifest.chunks.length;
+    const n = idx.chunks.length;
     const pool = Math.min(n, Math.max(topk * 4, 50));
     const lex = idx.bm25.scores(query);
+    const denseState = mode === "lexical" ? undefined : this.denseState(idx);
+    const partial = !!denseState && denseState.ready < denseState.total;
+    // hybrid with vectors missing ranks by BM25 alone (a fused score over some rows' cosines would favour or bury them by chance)
+    const useDense = mode === "dense" || (mode === "hybrid" && !partial);
     let qv: Float32Array | undefined;
     const cands = new Map<number, Candidate>();
     const dims = idx.manifest.dims;
     const cosine = (row: number) => {
       let s = 0;
-      for (let j = 0, o = row * dims; j < dims; j++) s += idx.vectors[o + j]! * qv![j]!;
+      for (let j = 0, o = row * dims; j < dims; j++) s += idx.vectors![o + j]! * qv![j]!;
       return s;
     };
-    if (mode !== "lexical") {
+    if (useDense) {
       opts.signal?.throwIfAborted();
       [qv] = await this.embedder().embed([query], opts.signal);
-      for (const d of idx.dense.search(qv!, pool)) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
+      for (const d of this.ensureSearch(idx).search(qv!, pool)) if (idx.have![d.row]) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
     }
     if (mode !== "dense") {
-      const top = [...lex.scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, pool);
-      for (const [row, bm25] of top) if (!cands.has(row)) cands.set(row, { row, bm25, cosine: qv ? cosine(row) : 0 });
+      for (const [row, bm25] of topScores(lex.scores, pool)) if (!cands.has(row)) cands.set(row, { row, bm25, cosine: qv ? cosine(row) : 0 });
     }
     let ranked: Array<Candidate & { score: number }>;
     const all = [...cands.values()];
     if (mode === "dense") ranked = all.map((c) => ({ ...c, score: c.cosine })).sort((a, b) => b.score - a.score || a.row - b.row);
-    else if (mode === "lexical") ranked = all.map((c) => ({ ...c, score: lex.best ? Math.min(1, c.bm25 / lex.best) : 0 })).sort((a, b) => b.score - a.score || a.row - b.row);
+    else if (!useDense) ranked = all.map((c) => ({ ...c, score: lex.best ? Math.min(1, c.bm25 / lex.best) : 0 })).sort((a, b) => b.score - a.score || a.row - b.row);
     else {
       if (this.fusion.file > 0) {
         idx.fileIndex ??= (() => {
-          const ft = fileTexts(idx.manifest);
+          const ft = fileTexts(idx.chunks);
           return { files: new Bm25(ft.texts), fileOf: ft.fileOf };
         })();
         const fi = idx.fileIndex;
@@ -293,12 +524,12 @@ export class Rag {
       }
       ranked = fuseScores(all, this.fusion);
     }
-    ranked = diversify(ranked, topk, (row) => idx.manifest.chunks[row]!, this.perFile);
+    ranked = diversify(ranked, topk, (row) => idx.chunks.get(row), this.perFile);
     const round = (x: number) => Math.round(x * 10000) / 10000;
     const results: RagHit[] = ranked.map(({ row, score, bm25, cosine: cos }) => {
-      const c = idx.manifest.chunks[row]!;
+      const c = idx.chunks.get(row);
       const hit: RagHit = { text: c.text, score: round(Math.min(1, Math.max(0, score))), source: c.source, lines: [c.lines[0], c.lines[1]], chunkId: c.id };
-      if (mode !== "lexical") hit.denseScore = round(cos);
+      if (qv) hit.denseScore = round(cos);
       if (mode !== "dense" && lex.scores.has(row)) hit.lexicalScore = round(lex.best ? Math.min(1, bm25 / lex.best) : 0);
       return hit;
     });
@@ -309,7 +540,14 @@ export class Rag {
     const found = results.length > 0 && isFound(lexEvidence, denseEvidence, this.found);
     const evidence = { lexical: round(lexEvidence), ...(denseEvidence !== undefined ? { dense: round(denseEvidence) } : {}) };
     const result: RagResult & { warnings?: string[] } = { query, results, summary: found ? summarize(query, results) : nothingFound(query, results), found, evidence, mode, embedder: idx.manifest.embedder, tookMs: 0 };
-    if (this.warnings.length) result.warnings = [...this.warnings];
+    const warnings = [...this.warnings];
+    if (partial) {
+      result.dense = denseState;
+      warnings.push(
+        `dense vectors cover ${denseState.ready} of ${denseState.total} passages so far: ${mode === "hybrid" ? "ranked by BM25 alone" : "only passages with a vector were searched"} (${denseState.filling ? "the rest are being embedded in the background" : "run `rag index` to embed the rest"})`,
+      );
+    }
+    if (warnings.length) result.warnings = warnings;
     result.tookMs = Math.round((performance.now() - t0) * 10) / 10;
     return result;
   }
@@ -325,16 +563,26 @@ export class Rag {
         return `invalid: ${(e as Error).message}`;
       }
     })();
-    const base: RagStatus = { workspace: this.workspace, indexDir: dir, exists: false, fresh: false, embedder: null, configuredEmbedder: configured, files: 0, chunks: 0, search: null, updatedAt: null, changedFiles: [], newFiles: [], removedFiles: [] };
-    let stored: Stored | undefined;
-    try {
-      stored = this.loaded ?? readIndex(dir);
-    } catch (e) {
-      return { ...base, exists: true, problem: `corrupt index: ${(e as Error).message}` };
+    const base: RagStatus = { workspace: this.workspace, indexDir: dir, exists: false, fresh: false, embedder: null, configuredEmbedder: configured, files: 0, chunks: 0, dense: { ready: 0, total: 0 }, search: null, updatedAt: null, changedFiles: [], newFiles: [], removedFiles: [] };
+    let m: Manifest | undefined;
+    let dense: DenseState;
+    if (this.loaded) {
+      m = this.loaded.manifest;
+      dense = this.denseState(this.loaded);
+    } else {
+      try {
+        m = readManifest(dir);
+        if (m) {
+          readChunks(dir, m);
+          if (!vectorsLookWhole(dir, m)) throw new CorruptIndexError(`${join(dir, VECTORS)} is missing or does not have the size the manifest expects`);
+        }
+      } catch (e) {
+        return { ...base, exists: true, problem: `corrupt index: ${(e as Error).message}` };
+      }
+      dense = m ? { ready: m.dense.ready, total: m.chunkCount } : base.dense;
     }
-    if (!stored) return base;
-    const m = stored.manifest;
-    const st: RagStatus = { ...base, exists: true, embedder: m.embedder, files: Object.keys(m.files).length, chunks: m.chunks.length, search: m.chunks.length > this.hnswThreshold ? "hnsw" : "exact", updatedAt: m.updatedAt };
+    if (!m) return base;
+    const st: RagStatus = { ...base, exists: true, embedder: m.embedder, files: Object.keys(m.files).length, chunks: m.chunkCount, dense, search: m.chunkCount > this.hnswThreshold && dense.ready === dense.total ? "hnsw" : "exact", updatedAt: m.updatedAt };
     if (!existsSync(this.workspace)) return { ...st, problem: `workspace ${this.workspace} does not exist` };
     const { files } = scanWorkspace(this.workspace, [this.runtime.config.stateDir]);
     const seen = new Set<string>();
@@ -352,6 +600,44 @@ export class Rag {
   }
 
   async close(): Promise<void> {
+    await this.stopFill();
     await this.embedderInst?.close?.();
   }
+}
+
+/** The `k` highest scores, best first (ties by row), without sorting every row that matched a common word. */
+export function topScores(scores: Map<number, number>, k: number): Array<[number, number]> {
+  const better = (a: [number, number], b: [number, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  const heap: Array<[number, number]> = []; // min-heap on "better": heap[0] is the worst kept
+  const up = (i: number) => {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!better(heap[p]!, heap[i]!)) break;
+      [heap[p], heap[i]] = [heap[i]!, heap[p]!];
+      i = p;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let w = i;
+      if (l < heap.length && better(heap[w]!, heap[l]!)) w = l;
+      if (r < heap.length && better(heap[w]!, heap[r]!)) w = r;
+      if (w === i) break;
+      [heap[w], heap[i]] = [heap[i]!, heap[w]!];
+      i = w;
+    }
+  };
+  if (k <= 0) return [];
+  for (const e of scores) {
+    if (heap.length < k) {
+      heap.push(e);
+      up(heap.length - 1);
+    } else if (better(e, heap[0]!)) {
+      heap[0] = e;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }

@@ -1,14 +1,16 @@
 /**
- * Incremental indexing: scan the workspace, re-chunk and re-embed only files whose
- * content changed (size+mtime fast path, then sha256), drop deleted files, and write
- * a new manifest + vectors. Unchanged files keep their vectors byte for byte.
+ * Incremental indexing in two phases: updateLexical (scan, re-chunk only changed files,
+ * drop deleted ones; no embedding, so the index is queryable lexically at once) and
+ * fillDense (embed the rows that have no vector yet, in batches, resumable). Unchanged
+ * files keep their vectors byte for byte; a new chunk whose embedded text was seen before
+ * takes that vector (content-hash vector cache).
  */
 import { readFileSync } from "node:fs";
 import { chunkText } from "./chunk.js";
 import type { Embedder } from "./embedders/index.js";
 import { emptyWorkspace } from "./errors.js";
 import { loadDocument, scanWorkspace, snapshotOf, type ScanSnapshot } from "./loaders.js";
-import { sha256, type Stored } from "./store.js";
+import { ChunkTable, sha256, type Stored } from "./store.js";
 import type { ChunkRecord, FileRecord, IndexReport, Manifest, RagProgress, Skipped } from "./types.js";
 
 export interface IndexInputs {
@@ -20,22 +22,6 @@ export interface IndexInputs {
   embedder: Embedder;
   progress: (p: RagProgress) => void;
   signal?: AbortSignal;
-}
-
-export interface IndexOutcome {
-  report: Omit<IndexReport, "tookMs" | "chunksPerSec" | "search">;
-  manifest: Manifest;
-  vectors: Float32Array;
-  /** False when nothing changed: the stored index is already current. */
-  changed: boolean;
-  /** What the scan saw, for the next query's stat-only freshness check. */
-  snapshot: ScanSnapshot;
-  /**
-   * Set when the signal stopped embedding part way: the outcome holds every file embedded
-   * so far (and the previous vectors of changed files not reached), so saving it lets the
-   * next run resume instead of starting over.
-   */
-  stopped?: { embeddedChunks: number; totalChunks: number };
 }
 
 /** The heading path (unless the text opens with that very heading), any context (a table's header row), then the text. */
@@ -81,32 +67,77 @@ export function lexicalText(c: ChunkRecord): string {
   return `${c.source.replace(/[/.]/g, " ")}\n${withHeading(c)}`;
 }
 
+/** Texts per embedding call with worker threads (split across them); see fillDense. */
 const EMBED_BATCH = 64;
 /** On this thread (no worker pool), one embedding call should block about this long at most, so Stop lands within a second. */
 const EMBED_TARGET_MS = 250;
 /** Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones. */
 export const TEXT_VERSION = 5;
+/** The lexical phase yields to the event loop this often, so a Stop is seen while it chunks thousands of files. */
+const YIELD_MS = 50;
 
-export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): Promise<IndexOutcome> {
-  const { workspace, embedder, signal } = inp;
+/** The vector cache's key: a hash of exactly what the embedder sees. */
+export function embedKey(c: { heading?: string; text: string; context?: string }): string {
+  return sha256(embedText(c)).slice(0, 32);
+}
+
+/** Whether row `row` holds a vector (rows not embedded yet are all zeros; an embedding is unit length). */
+export function hasVector(vectors: Float32Array, dims: number, row: number): boolean {
+  for (let j = row * dims, end = j + dims; j < end; j++) if (vectors[j] !== 0) return true;
+  return false;
+}
+
+export interface LexicalOutcome {
+  report: Omit<IndexReport, "tookMs" | "chunksPerSec" | "search">;
+  manifest: Manifest;
+  chunks: ChunkTable;
+  /** Row-major; rows of unchanged files and of texts met before keep their vectors, the rest are zeros. */
+  vectors: Float32Array;
+  /** 1 where a row has a vector. */
+  have: Uint8Array;
+  /** False when nothing changed: the stored index is already current. */
+  changed: boolean;
+  /** What the scan saw, for the next query's stat-only freshness check. */
+  snapshot: ScanSnapshot;
+}
+
+/**
+ * The lexical phase: scan the workspace, re-chunk only files whose content changed
+ * (size+mtime fast path, then sha256), drop deleted files, dedupe passages, and give each
+ * new chunk the vector of the same text from the previous index where there is one (the
+ * vector cache, keyed by a hash of what the embedder sees). Nothing is embedded here:
+ * fillDense does that behind it, so the index is queryable lexically at once.
+ */
+export async function updateLexical(inp: IndexInputs, prev: Stored | undefined): Promise<LexicalOutcome> {
+  const { workspace, signal } = inp;
+  const embedderId = inp.embedder.id;
   const scan = scanWorkspace(workspace, inp.exclude);
   const skipped: Skipped[] = [...scan.skipped];
   inp.progress({ done: 0, total: scan.files.length, phase: "scan" });
   const m = prev?.manifest;
-  const reuse = m && m.embedder === embedder.id && m.chunkChars === inp.chunkChars && m.overlapChars === inp.overlapChars && m.textVersion === TEXT_VERSION ? prev : undefined;
+  const reuse = m && m.embedder === embedderId && m.chunkChars === inp.chunkChars && m.overlapChars === inp.overlapChars && m.textVersion === TEXT_VERSION ? prev : undefined;
+  const dims0 = reuse?.manifest.dims;
 
-  // rows of the previous index per source, to copy unchanged files' vectors
+  // rows of the previous index per source, to copy unchanged files' rows
   const prevRows = new Map<string, number[]>();
-  reuse?.manifest.chunks.forEach((c, row) => {
-    let r = prevRows.get(c.source);
-    if (!r) prevRows.set(c.source, (r = []));
-    r.push(row);
-  });
+  if (reuse) {
+    for (let row = 0; row < reuse.chunks.length; row++) {
+      const c = reuse.chunks.get(row);
+      let r = prevRows.get(c.source);
+      if (!r) prevRows.set(c.source, (r = []));
+      r.push(row);
+    }
+  }
 
-  type Plan = { source: string; rec: FileRecord; reuse?: number[]; chunks?: ChunkRecord[]; old?: FileRecord };
+  type Plan = { source: string; rec: FileRecord; reuse?: number[]; chunks?: ChunkRecord[] };
   const plans: Plan[] = [];
   let mtimeOnly = false;
+  let lastYield = performance.now();
   for (const f of scan.files) {
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    }
     signal?.throwIfAborted();
     const old = reuse?.manifest.files[f.source];
     // (a file whose passages all repeat other files' is on record with 0 chunks)
@@ -124,7 +155,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
     const hash = sha256(buf);
     const rec: FileRecord = { sha256: hash, size: f.stat.size, mtimeMs: f.stat.mtimeMs, chunks: 0 };
     if (old && old.sha256 === hash && prevRows.has(f.source)) {
-      // touched but not changed: keep the vectors, remember the new mtime
+      // touched but not changed: keep the rows, remember the new mtime
       mtimeOnly = true;
       plans.push({ source: f.source, rec: { ...rec, chunks: old.chunks }, reuse: prevRows.get(f.source)! });
       continue;
@@ -146,7 +177,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
       continue;
     }
     rec.chunks = chunks.length;
-    plans.push({ source: f.source, rec, chunks, ...(old && prevRows.has(f.source) ? { old } : {}) });
+    plans.push({ source: f.source, rec, chunks });
   }
   if (!plans.length) throw emptyWorkspace(workspace, skipped.length);
 
@@ -154,7 +185,7 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   const seenText = new Set<string>();
   const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
   const anyNew = plans.some((p) => p.chunks);
-  if (anyNew) for (const p of plans) if (p.reuse) for (const row of p.reuse) seenText.add(norm(reuse!.manifest.chunks[row]!.text));
+  if (anyNew) for (const p of plans) if (p.reuse) for (const row of p.reuse) seenText.add(norm(reuse!.chunks.get(row).text));
   for (const p of plans) {
     if (!p.chunks) continue;
     p.chunks = p.chunks.filter((c) => {
@@ -167,137 +198,181 @@ export async function updateIndex(inp: IndexInputs, prev: Stored | undefined): P
   }
 
   const removed = reuse ? Object.keys(reuse.manifest.files).filter((s) => !plans.some((p) => p.source === s)) : [];
-  const toEmbed = plans.filter((p) => p.chunks?.length);
+  const rechunked = plans.filter((p) => p.chunks?.length);
   const dedupedAway = plans.filter((p) => p.chunks && !p.chunks.length);
-  const total = toEmbed.reduce((n, p) => n + p.chunks!.length, 0);
-  const changed = !reuse || total > 0 || dedupedAway.length > 0 || removed.length > 0 || mtimeOnly || JSON.stringify(skipped) !== JSON.stringify(reuse.manifest.skipped);
-
-  // embed in batches, reporting progress between them
-  const fresh = new Map<string, Float32Array[]>();
-  let done = 0;
-  // texts of similar length share a batch, so little of it is padding
-  const queue = toEmbed.flatMap((p) => p.chunks!.map((c, k) => ({ p, k, t: embedText(c) })));
-  const order = queue.map((_, i) => i).sort((a, b) => queue[a]!.t.length - queue[b]!.t.length || a - b);
-  for (const p of toEmbed) fresh.set(p.source, new Array(p.chunks!.length));
-  embedder.prepare?.(order.length);
-  // Worker threads (256+ texts) leave this thread free: full batches. On this thread a batch
-  // blocks it, so batches are sized to take about EMBED_TARGET_MS.
-  const pooled = order.length >= 256;
-  let size = pooled ? EMBED_BATCH : 2;
-  let stopped: IndexOutcome["stopped"];
-  for (let i = 0; i < order.length; i += size) {
-    // The embedder may resolve on microtasks only: yield a full turn so a Stop (a message from
-    // the kernel's control thread), timers and I/O are seen between batches.
-    await new Promise<void>((r) => setImmediate(r));
-    // Stopped between batches: keep what is done (below) so the next run resumes.
-    if (signal?.aborted) {
-      stopped = { embeddedChunks: done, totalChunks: total };
-      break;
-    }
-    const batch = order.slice(i, i + size).map((j) => queue[j]!);
-    let vecs: Float32Array[];
-    try {
-      const t0 = performance.now();
-      vecs = await untilAborted(embedder.embed(batch.map((b) => b.t), signal), signal);
-      if (!pooled) {
-        const next = Math.round((batch.length * EMBED_TARGET_MS) / Math.max(1, performance.now() - t0));
-        size = Math.max(1, Math.min(EMBED_BATCH, next, size * 2));
-        i -= size - batch.length; // the loop adds the new size; advance by what was embedded
-      }
-    } catch (e) {
-      if (!signal?.aborted) throw e;
-      stopped = { embeddedChunks: done, totalChunks: total };
-      break;
-    }
-    batch.forEach((b, k) => (fresh.get(b.p.source)![b.k] = vecs[k]!));
-    done += batch.length;
-    inp.progress({ done, total, file: batch[batch.length - 1]!.p.source, phase: "embed" });
-  }
-
-  if (stopped) {
-    // A file counts only once all its chunks are embedded; a changed file not reached keeps
-    // its previous vectors and record (so it still reads as changed), a new one waits.
-    const complete = (source: string, n: number) => {
-      const a = fresh.get(source);
-      if (!a || a.length !== n) return false;
-      for (let k = 0; k < n; k++) if (!a[k]) return false; // holes: every() would skip them
-      return true;
-    };
-    for (let i = plans.length - 1; i >= 0; i--) {
-      const p = plans[i]!;
-      if (!p.chunks || complete(p.source, p.chunks.length)) continue;
-      fresh.delete(p.source);
-      if (p.old) plans[i] = { source: p.source, rec: p.old, reuse: prevRows.get(p.source)! };
-      else plans.splice(i, 1);
-    }
-    if (!plans.length || !fresh.size) signal!.throwIfAborted();
-  }
+  const newChunks = rechunked.reduce((n, p) => n + p.chunks!.length, 0);
+  // (an index in the older layout is rewritten in the current one, its vectors kept)
+  const changed = !reuse || reuse.manifest.format !== 2 || newChunks > 0 || dedupedAway.length > 0 || removed.length > 0 || mtimeOnly || JSON.stringify(skipped) !== JSON.stringify(reuse.manifest.skipped);
   if (!changed && reuse) {
     // nothing new, nothing gone, nothing touched: the stored rows are the index as it stands
+    const have = new Uint8Array(reuse.chunks.length);
+    for (let r = 0; r < have.length; r++) have[r] = hasVector(reuse.vectors, reuse.manifest.dims, r) ? 1 : 0;
     return {
       manifest: reuse.manifest,
+      chunks: reuse.chunks,
       vectors: reuse.vectors,
+      have,
       changed,
       snapshot: snapshotOf(scan),
-      report: { workspace, indexDir: inp.indexDir, embedder: embedder.id, dims: reuse.manifest.dims, files: plans.length, chunks: reuse.manifest.chunks.length, embeddedFiles: [], embeddedChunks: 0, unchangedFiles: plans.length, removedFiles: [], skipped },
+      report: { workspace, indexDir: inp.indexDir, embedder: embedderId, dims: reuse.manifest.dims, files: plans.length, chunks: reuse.chunks.length, embeddedFiles: [], embeddedChunks: 0, newChunks: 0, reusedVectors: 0, unchangedFiles: plans.length, removedFiles: [], skipped },
     };
   }
-  const dims = fresh.size ? fresh.values().next().value![0]!.length : reuse ? reuse.manifest.dims : await embedder.dims();
+
+  // the vector cache: every previous row that has a vector, by the hash of its embedded text
+  const cache = new Map<string, number>();
+  if (reuse && newChunks) {
+    for (let row = 0; row < reuse.chunks.length; row++) {
+      if (!hasVector(reuse.vectors, reuse.manifest.dims, row)) continue;
+      const c = reuse.chunks.get(row);
+      cache.set(c.ek ?? embedKey(c), row);
+    }
+  }
+  const dims = dims0 ?? (await inp.embedder.dims());
   const count = plans.reduce((n, p) => n + (p.reuse?.length ?? p.chunks!.length), 0);
   const vectors = new Float32Array(count * dims);
+  const have = new Uint8Array(count);
   const chunks: ChunkRecord[] = [];
   const files: Record<string, FileRecord> = {};
+  let reusedVectors = 0;
   for (const p of plans) {
     files[p.source] = p.rec;
     if (p.reuse) {
       for (const row of p.reuse) {
-        vectors.set(reuse!.vectors.subarray(row * dims, (row + 1) * dims), chunks.length * dims);
-        chunks.push(reuse!.manifest.chunks[row]!);
+        const c = reuse!.chunks.get(row);
+        const at = chunks.length;
+        vectors.set(reuse!.vectors.subarray(row * dims, (row + 1) * dims), at * dims);
+        have[at] = hasVector(vectors, dims, at) ? 1 : 0;
+        chunks.push(c.ek ? c : { ...c, ek: embedKey(c) });
       }
     } else {
-      const vecs = fresh.get(p.source)!;
-      p.chunks!.forEach((c, k) => {
-        vectors.set(vecs[k]!, chunks.length * dims);
+      for (const c of p.chunks!) {
+        const at = chunks.length;
+        c.ek = embedKey(c);
+        const from = cache.get(c.ek);
+        if (from !== undefined) {
+          vectors.set(reuse!.vectors.subarray(from * dims, (from + 1) * dims), at * dims);
+          have[at] = 1;
+          reusedVectors++;
+        }
         chunks.push(c);
-      });
+      }
     }
   }
   const now = new Date().toISOString();
+  let ready = 0;
+  for (const h of have) ready += h;
   const manifest: Manifest = {
-    format: 1,
+    format: 2,
     textVersion: TEXT_VERSION,
     workspace,
-    embedder: embedder.id,
+    embedder: embedderId,
     dims,
     chunkChars: inp.chunkChars,
     overlapChars: inp.overlapChars,
     createdAt: reuse?.manifest.createdAt ?? now,
-    updatedAt: changed ? now : reuse!.manifest.updatedAt,
+    updatedAt: now,
     files,
-    chunks,
+    chunkCount: chunks.length,
     skipped,
-    vectorsSha256: reuse && !changed ? reuse.manifest.vectorsSha256 : "",
+    vectorsSha256: "",
+    dense: { ready },
+    dirs: scan.dirs,
   };
   return {
     manifest,
+    chunks: ChunkTable.of(chunks),
     vectors,
+    have,
     changed,
     snapshot: snapshotOf(scan),
-    ...(stopped ? { stopped } : {}),
     report: {
       workspace,
       indexDir: inp.indexDir,
-      embedder: embedder.id,
+      embedder: embedderId,
       dims,
       files: plans.length,
       chunks: chunks.length,
-      embeddedFiles: toEmbed.map((p) => p.source),
-      embeddedChunks: total,
-      unchangedFiles: plans.length - toEmbed.length,
+      embeddedFiles: rechunked.map((p) => p.source),
+      embeddedChunks: 0,
+      newChunks,
+      reusedVectors,
+      unchangedFiles: plans.length - rechunked.length,
       removedFiles: removed,
       skipped,
     },
   };
+}
+
+export interface DenseTarget {
+  chunks: ChunkTable;
+  vectors: Float32Array;
+  have: Uint8Array;
+  dims: number;
+}
+
+/**
+ * Embeds every row that has no vector yet, writing each batch's vectors into `t.vectors`
+ * as it lands (a query meanwhile sees them). Texts of similar length share a batch, so
+ * little of it is padding. Between batches: progress, `checkpoint` (the caller saves) and
+ * the signal; a Stop keeps every vector done so far. Returns how many rows were embedded
+ * and whether it was stopped.
+ */
+export async function fillDense(
+  t: DenseTarget,
+  embedder: Embedder,
+  opts: { progress: (p: RagProgress) => void; signal?: AbortSignal; checkpoint?: () => void; checkpointMs?: number },
+): Promise<{ embedded: number; total: number; stopped: boolean }> {
+  const { signal } = opts;
+  const rows: number[] = [];
+  for (let r = 0; r < t.have.length; r++) if (!t.have[r]) rows.push(r);
+  const total = rows.length;
+  if (!total) return { embedded: 0, total, stopped: false };
+  const texts = new Map<number, string>();
+  for (const r of rows) texts.set(r, embedText(t.chunks.get(r)));
+  rows.sort((a, b) => texts.get(a)!.length - texts.get(b)!.length || a - b);
+  embedder.prepare?.(total);
+  // Worker threads (256+ texts) leave this thread free: full batches. On this thread a batch
+  // blocks it, so batches are sized to take about EMBED_TARGET_MS.
+  const pooled = total >= 256;
+  let size = pooled ? EMBED_BATCH : 2;
+  let done = 0;
+  let lastSave = performance.now();
+  const every = opts.checkpointMs ?? 15_000;
+  for (let i = 0; i < rows.length; ) {
+    // The embedder may resolve on microtasks only: yield a full turn so a Stop (a message from
+    // the kernel's control thread), timers and I/O are seen between batches.
+    await new Promise<void>((r) => setImmediate(r));
+    if (signal?.aborted) return { embedded: done, total, stopped: true };
+    const batch = rows.slice(i, i + size);
+    let vecs: Float32Array[];
+    try {
+      const t0 = performance.now();
+      vecs = await untilAborted(
+        embedder.embed(
+          batch.map((r) => texts.get(r)!),
+          signal,
+        ),
+        signal,
+      );
+      if (!pooled) size = Math.max(1, Math.min(EMBED_BATCH, Math.round((batch.length * EMBED_TARGET_MS) / Math.max(1, performance.now() - t0)), size * 2));
+    } catch (e) {
+      if (!signal?.aborted) throw e;
+      return { embedded: done, total, stopped: true };
+    }
+    batch.forEach((r, k) => {
+      t.vectors.set(vecs[k]!, r * t.dims);
+      t.have[r] = 1;
+    });
+    i += batch.length;
+    done += batch.length;
+    opts.progress({ done, total, file: t.chunks.get(batch[batch.length - 1]!).source, phase: "embed" });
+    if (opts.checkpoint && performance.now() - lastSave > every && i < rows.length) {
+      opts.checkpoint();
+      lastSave = performance.now();
+    }
+  }
+  await embedder.idle?.();
+  return { embedded: done, total, stopped: false };
 }
 
 /** The batch's result, or a rejection as soon as the signal aborts (a worker's batch is left to finish unobserved). */

@@ -57,6 +57,8 @@ export interface Bm25Parts {
   rows: Uint32Array;
   tfs: Uint32Array;
   lengths: Uint32Array;
+  /** A term's index without building a Map of every term (a saved index read from disk: store.ts). */
+  lookup?: (term: string) => number | undefined;
 }
 
 export class Bm25 {
@@ -91,7 +93,7 @@ export class Bm25 {
       terms.forEach((t, i) => postings.get(t)!.forEach(([r, n], k) => ((rows[offsets[i]! + k] = r), (tfs[offsets[i]! + k] = n))));
       this.parts = { terms, offsets, rows, tfs, lengths };
     } else this.parts = docs;
-    this.parts.terms.forEach((t, i) => this.termIndex.set(t, i));
+    if (!this.parts.lookup) this.parts.terms.forEach((t, i) => this.termIndex.set(t, i));
     this.lengths = this.parts.lengths;
     this.size = this.lengths.length;
     let total = 0;
@@ -118,7 +120,7 @@ export class Bm25 {
     let possible = 0;
     const { offsets, rows, tfs } = this.parts;
     for (const t of terms) {
-      const ti = this.termIndex.get(t);
+      const ti = this.parts.lookup ? this.parts.lookup(t) : this.termIndex.get(t);
       const df = ti === undefined ? 0 : offsets[ti + 1]! - offsets[ti]!;
       possible += this.idf(df) * (this.k1 + 1);
       if (ti === undefined) continue;

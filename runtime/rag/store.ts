@@ -1,17 +1,22 @@
 /**
  * The index on disk: <stateDir>/rag/<sha256(workspace) prefix>/ holding manifest.json
- * (embedder id, dims, per-file sha256, chunk table), vectors.f32 (row-major float32,
- * row i = chunk i) and, above the HNSW threshold, hnsw.usearch. Files are written
- * to a temp name and renamed, so a crash never leaves half an index; anything that
- * does not add up is reported as corrupt, never trusted.
+ * (embedder id, dims, per-file sha256 and stat, the folders' mtimes, counts and checksums;
+ * small, so a fresh process reads it quickly), chunks.jsonl (one chunk record a line, read
+ * as bytes and parsed per row on demand), lexical.json/.u32 and files.json/.u32 (BM25 in flat
+ * arrays), vectors.f32 (row-major float32, row i = chunk i; a zero row has no vector yet)
+ * and, above the HNSW threshold, hnsw.usearch. Files are written to a temp name and
+ * renamed, manifest last, so a crash never leaves half an index; anything that does not
+ * add up is reported as corrupt, never trusted.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Bm25Parts } from "./lexical.js";
-import type { Manifest } from "./types.js";
+import type { ChunkRecord, Manifest } from "./types.js";
 
 export const MANIFEST = "manifest.json";
+export const CHUNKS = "chunks.jsonl";
+export const CHUNKS_INDEX = "chunks.idx";
 export const VECTORS = "vectors.f32";
 export const HNSW_FILE = "hnsw.usearch";
 
@@ -25,28 +30,160 @@ export function sha256(buf: Uint8Array | string): string {
   return createHash("sha256").update(buf).digest("hex");
 }
 
+/**
+ * The chunk table: an array in the process that built it, or chunks.jsonl (one JSON record
+ * a line) with chunks.idx (the byte offset of every line, Uint32) read record by record on
+ * demand, so a query that cites five passages reads and parses a handful of records, not 27k.
+ */
+export class ChunkTable {
+  private constructor(
+    private readonly arr: Array<ChunkRecord | undefined>,
+    private readonly file?: { path: string; offs: Uint32Array },
+  ) {}
+
+  static of(chunks: ChunkRecord[]): ChunkTable {
+    return new ChunkTable(chunks);
+  }
+
+  /** chunks.jsonl + chunks.idx; throws CorruptIndexError when they do not agree with each other or the manifest. */
+  static open(dir: string, count: number, bytes: number | undefined): ChunkTable {
+    const path = join(dir, CHUNKS);
+    const ipath = join(dir, CHUNKS_INDEX);
+    let size: number;
+    let raw: Buffer;
+    try {
+      size = statSync(path).size;
+      raw = readFileSync(ipath);
+    } catch (e) {
+      throw new CorruptIndexError(`${(e as NodeJS.ErrnoException).path ?? path} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (size !== bytes) throw new CorruptIndexError(`${path} has ${size} bytes, the manifest expects ${bytes}`);
+    if (raw.length !== (count + 1) * 4) throw new CorruptIndexError(`${ipath} has ${raw.length} bytes, ${count} chunks need ${(count + 1) * 4}`);
+    const offs = new Uint32Array(count + 1);
+    new Uint8Array(offs.buffer).set(raw);
+    for (let i = 0; i < count; i++) if (offs[i + 1]! <= offs[i]!) throw new CorruptIndexError(`${ipath}: offsets out of order at chunk ${i}`);
+    if (offs[0] !== 0 || offs[count] !== size + 1) throw new CorruptIndexError(`${ipath} does not span ${path}`);
+    return new ChunkTable(new Array(count), { path, offs });
+  }
+
+  get length(): number {
+    return this.arr.length;
+  }
+
+  get(row: number): ChunkRecord {
+    const c = this.arr[row];
+    if (c) return c;
+    if (!this.file || row < 0 || row >= this.arr.length) throw new RangeError(`no chunk ${row}`);
+    const { path, offs } = this.file;
+    const buf = Buffer.allocUnsafe(offs[row + 1]! - 1 - offs[row]!);
+    const fd = openSync(path, "r");
+    try {
+      if (readSync(fd, buf, 0, buf.length, offs[row]!) !== buf.length) throw new CorruptIndexError(`${path} ends inside chunk ${row}`);
+    } finally {
+      closeSync(fd);
+    }
+    return (this.arr[row] = parseChunk(buf, path, row));
+  }
+
+  /** Every record (reads the file once). */
+  all(): ChunkRecord[] {
+    let missing = false;
+    for (let i = 0; i < this.arr.length && !missing; i++) missing = !this.arr[i]; // (some() would skip the holes)
+    if (this.file && missing) {
+      const { path, offs } = this.file;
+      const buf = readFileSync(path);
+      if (buf.length + 1 !== offs[this.arr.length]) throw new CorruptIndexError(`${path} changed size while being read`);
+      for (let i = 0; i < this.arr.length; i++) this.arr[i] ??= parseChunk(buf.subarray(offs[i]!, offs[i + 1]! - 1), path, i);
+    }
+    return this.arr as ChunkRecord[];
+  }
+
+  /** chunks.jsonl's bytes and chunks.idx's offsets. */
+  toFiles(): { jsonl: Buffer; idx: Uint32Array } {
+    const parts = this.all().map((c) => Buffer.from(JSON.stringify(c), "utf8"));
+    const idx = new Uint32Array(parts.length + 1);
+    let o = 0;
+    parts.forEach((p, i) => ((idx[i] = o), (o += p.length + 1)));
+    idx[parts.length] = o;
+    const jsonl = Buffer.allocUnsafe(Math.max(0, o - 1));
+    parts.forEach((p, i) => {
+      p.copy(jsonl, idx[i]!);
+      if (i < parts.length - 1) jsonl[idx[i + 1]! - 1] = 10;
+    });
+    return { jsonl, idx };
+  }
+}
+
+function parseChunk(buf: Buffer, path: string, row: number): ChunkRecord {
+  let c: ChunkRecord;
+  try {
+    c = JSON.parse(buf.toString("utf8")) as ChunkRecord;
+  } catch (e) {
+    throw new CorruptIndexError(`${path}: chunk ${row} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw new CorruptIndexError(`${path}: chunk ${row} is malformed`);
+  return c;
+}
+
 export interface Stored {
   manifest: Manifest;
+  chunks: ChunkTable;
+  /** Row-major, row i = chunk i; a row of zeros has no vector yet (the dense fill has not reached it). */
   vectors: Float32Array;
 }
 
-/** undefined when there is no index; throws CorruptIndexError when there is a broken one. */
-export function readIndex(dir: string): Stored | undefined {
+/** The manifest alone (no chunk texts, no vectors): undefined when there is none, CorruptIndexError when it is broken. */
+export function readManifest(dir: string): Manifest | undefined {
   const mpath = join(dir, MANIFEST);
-  if (!existsSync(mpath)) return undefined;
-  let manifest: Manifest;
+  let text: string;
   try {
-    manifest = JSON.parse(readFileSync(mpath, "utf8")) as Manifest;
+    text = readFileSync(mpath, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new CorruptIndexError(`${mpath} is unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let manifest: Manifest & { chunks?: ChunkRecord[] };
+  try {
+    manifest = JSON.parse(text);
   } catch (e) {
     throw new CorruptIndexError(`${mpath} is not valid JSON (${(e as Error).message})`);
   }
   const bad = (why: string) => new CorruptIndexError(`${mpath}: ${why}`);
-  if (!manifest || typeof manifest !== "object" || manifest.format !== 1) throw bad("unknown format");
+  if (!manifest || typeof manifest !== "object" || (manifest.format !== 1 && manifest.format !== 2)) throw bad("unknown format");
   if (typeof manifest.embedder !== "string" || !Number.isInteger(manifest.dims) || manifest.dims <= 0) throw bad("no embedder or dims");
-  if (!Array.isArray(manifest.chunks) || !manifest.files || typeof manifest.files !== "object") throw bad("no chunk table");
-  for (const [i, c] of manifest.chunks.entries()) {
-    if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw bad(`chunk ${i} is malformed`);
+  if (!manifest.files || typeof manifest.files !== "object") throw bad("no file table");
+  if (manifest.format === 1) {
+    // the previous layout kept the chunk table inside the manifest, every vector present
+    if (!Array.isArray(manifest.chunks)) throw bad("no chunk table");
+    manifest.chunkCount = manifest.chunks.length;
+    manifest.dense = { ready: manifest.chunks.length };
+  } else if (!Number.isInteger(manifest.chunkCount) || manifest.chunkCount < 0 || !manifest.dense || !Number.isInteger(manifest.dense.ready)) throw bad("no chunk count");
+  return manifest;
+}
+
+/** The chunk table of an index: format 2 opens chunks.jsonl/.idx (checked against the manifest), format 1 had it inline. */
+export function readChunks(dir: string, manifest: Manifest & { chunks?: ChunkRecord[] }): ChunkTable {
+  if (manifest.format === 1) {
+    const chunks = manifest.chunks!;
+    for (const [i, c] of chunks.entries()) {
+      if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw new CorruptIndexError(`${join(dir, MANIFEST)}: chunk ${i} is malformed`);
+    }
+    return ChunkTable.of(chunks);
   }
+  return ChunkTable.open(dir, manifest.chunkCount, manifest.chunksBytes);
+}
+
+/** Whether vectors.f32 has the size the manifest expects (a stat: the cheap check a lexical query makes). */
+export function vectorsLookWhole(dir: string, manifest: Manifest): boolean {
+  try {
+    return statSync(join(dir, VECTORS)).size === manifest.chunkCount * manifest.dims * 4;
+  } catch {
+    return false;
+  }
+}
+
+/** vectors.f32, checked against the manifest's size and checksum. */
+export function readVectors(dir: string, manifest: Manifest): Float32Array {
   const vpath = join(dir, VECTORS);
   let raw: Buffer;
   try {
@@ -54,13 +191,24 @@ export function readIndex(dir: string): Stored | undefined {
   } catch (e) {
     throw new CorruptIndexError(`${vpath} is missing or unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const want = manifest.chunks.length * manifest.dims * 4;
+  const want = manifest.chunkCount * manifest.dims * 4;
   if (raw.length !== want) throw new CorruptIndexError(`${vpath} has ${raw.length} bytes, the manifest expects ${want}`);
   if (sha256(raw) !== manifest.vectorsSha256) throw new CorruptIndexError(`${vpath} does not match the manifest's checksum`);
-  // copy into an aligned buffer: a Buffer from the pool may not start on a 4-byte boundary
-  const vectors = new Float32Array(manifest.chunks.length * manifest.dims);
+  // a view when the bytes start their own buffer on a 4-byte boundary (a big file does), else a copy
+  if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.length) return new Float32Array(raw.buffer, 0, raw.length / 4);
+  const vectors = new Float32Array(manifest.chunkCount * manifest.dims);
   new Uint8Array(vectors.buffer).set(raw);
-  return { manifest, vectors };
+  return vectors;
+}
+
+/** undefined when there is no index; throws CorruptIndexError when there is a broken one. */
+export function readIndex(dir: string): Stored | undefined {
+  const manifest = readManifest(dir);
+  if (!manifest) return undefined;
+  const chunks = readChunks(dir, manifest);
+  const vectors = readVectors(dir, manifest);
+  delete (manifest as { chunks?: unknown }).chunks;
+  return { manifest, chunks, vectors };
 }
 
 function writeAtomic(path: string, data: string | Uint8Array): void {
@@ -69,14 +217,25 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-/** Vectors first, manifest last: a manifest on disk always describes complete vectors. */
-export function writeIndex(dir: string, manifest: Manifest, vectors: Float32Array, hnsw?: (tmpPath: string) => void): void {
+/**
+ * Chunks and vectors first, manifest last: a manifest on disk always describes complete
+ * files. `chunks` is omitted when only vectors changed (a dense-fill checkpoint).
+ */
+export function writeIndex(dir: string, manifest: Manifest, vectors: Float32Array, opts: { chunks?: ChunkTable; hnsw?: (tmpPath: string) => void; lexical?: () => void } = {}): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
   manifest.vectorsSha256 = sha256(bytes);
   writeAtomic(join(dir, VECTORS), bytes);
-  if (hnsw) writeHnsw(dir, hnsw);
+  if (opts.chunks) {
+    const { jsonl, idx } = opts.chunks.toFiles();
+    manifest.chunksBytes = jsonl.length;
+    manifest.chunksSha256 = sha256(jsonl);
+    writeAtomic(join(dir, CHUNKS), jsonl);
+    writeAtomic(join(dir, CHUNKS_INDEX), new Uint8Array(idx.buffer));
+  }
+  if (opts.hnsw) writeHnsw(dir, opts.hnsw);
   else rmSync(join(dir, HNSW_FILE), { force: true });
+  opts.lexical?.();
   writeAtomic(join(dir, MANIFEST), JSON.stringify(manifest));
 }
 
@@ -94,33 +253,99 @@ export function removeIndex(dir: string): void {
 
 export const LEXICAL_META = "lexical.json";
 export const LEXICAL_BIN = "lexical.u32";
+export const LEXICAL_TERMS = "lexical.terms";
 
 /**
- * The BM25 index beside the vectors, so a fresh process (the CLI, the skill) does not
- * re-tokenize every chunk per query. `key` ties it to one manifest (vectors checksum,
- * chunk count, text and tokenizer versions); a mismatched or broken file reads as absent.
+ * A BM25 index beside the vectors, so a fresh process (the CLI, the skill) does not
+ * re-tokenize every chunk per query: <name>.u32 holds the flat arrays (postings in term
+ * order, lengths, `extra`, then the byte offset of every term in <name>.terms), <name>.terms
+ * the terms sorted and joined by newlines, <name>.json the key and sizes. Reading it builds
+ * no Map of 150k terms: a query's few terms are found by binary search in the bytes. `key`
+ * ties it to one chunk table; a mismatched or inconsistent file reads as absent. `name` picks
+ * the set ("lexical" for passages, "files" for the file-level signal).
  */
-export function writeLexical(dir: string, key: string, parts: Bm25Parts): void {
-  const arrs = [parts.offsets, parts.rows, parts.tfs, parts.lengths];
-  const bin = new Uint32Array(arrs.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrs) bin.set(a, o), (o += a.length);
-  const bytes = new Uint8Array(bin.buffer);
-  writeAtomic(join(dir, LEXICAL_BIN), bytes);
-  writeAtomic(join(dir, LEXICAL_META), JSON.stringify({ key, sha256: sha256(bytes), sizes: arrs.map((a) => a.length), terms: parts.terms }));
+/** The bytes as Uint32s: a view when they start their own buffer (a big file's do), else an aligned copy. */
+function u32View(raw: Buffer): Uint32Array {
+  if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.length) return new Uint32Array(raw.buffer, 0, raw.length / 4);
+  const all = new Uint32Array(raw.length / 4);
+  new Uint8Array(all.buffer).set(raw);
+  return all;
 }
 
-export function readLexical(dir: string, key: string): Bm25Parts | undefined {
+export function writeLexical(dir: string, key: string, parts: Bm25Parts, name = "lexical", extra: Uint32Array[] = []): void {
+  const order = parts.terms.map((_, i) => i).sort((a, b) => (parts.terms[a]! < parts.terms[b]! ? -1 : parts.terms[a]! > parts.terms[b]! ? 1 : 0));
+  const offsets = new Uint32Array(order.length + 1);
+  const rows = new Uint32Array(parts.rows.length);
+  const tfs = new Uint32Array(parts.tfs.length);
+  let o = 0;
+  order.forEach((t, i) => {
+    offsets[i] = o;
+    const a = parts.offsets[t]!;
+    const b = parts.offsets[t + 1]!;
+    rows.set(parts.rows.subarray(a, b), o);
+    tfs.set(parts.tfs.subarray(a, b), o);
+    o += b - a;
+  });
+  offsets[order.length] = o;
+  const termBufs = order.map((t) => Buffer.from(parts.terms[t]!, "utf8"));
+  const termOffs = new Uint32Array(order.length + 1);
+  let to = 0;
+  termBufs.forEach((b, i) => ((termOffs[i] = to), (to += b.length + 1)));
+  termOffs[order.length] = to;
+  const arrs = [offsets, rows, tfs, parts.lengths, ...extra, termOffs];
+  const bin = new Uint32Array(arrs.reduce((n, a) => n + a.length, 0));
+  let bo = 0;
+  for (const a of arrs) bin.set(a, bo), (bo += a.length);
+  writeAtomic(join(dir, `${name}.u32`), new Uint8Array(bin.buffer));
+  writeAtomic(join(dir, `${name}.terms`), Buffer.from(order.map((t) => parts.terms[t]!).join("\n"), "utf8"));
+  writeAtomic(join(dir, `${name}.json`), JSON.stringify({ key, format: 2, sizes: arrs.map((a) => a.length), termsBytes: Math.max(0, to - 1) }));
+}
+
+export function readLexical(dir: string, key: string, name = "lexical"): (Bm25Parts & { extra: Uint32Array[] }) | undefined {
   try {
-    const meta = JSON.parse(readFileSync(join(dir, LEXICAL_META), "utf8")) as { key: string; sha256: string; sizes: number[]; terms: string[] };
-    if (meta.key !== key || !Array.isArray(meta.terms) || meta.sizes?.length !== 4) return undefined;
-    const raw = readFileSync(join(dir, LEXICAL_BIN));
-    if (sha256(raw) !== meta.sha256 || raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4) return undefined;
-    const all = new Uint32Array(raw.length / 4);
-    new Uint8Array(all.buffer).set(raw);
-    const [a, b, c, d] = meta.sizes as [number, number, number, number];
-    if (a !== meta.terms.length + 1) return undefined;
-    return { terms: meta.terms, offsets: all.subarray(0, a), rows: all.subarray(a, a + b), tfs: all.subarray(a + b, a + b + c), lengths: all.subarray(a + b + c, a + b + c + d) };
+    const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { key: string; format: number; sizes: number[]; termsBytes: number };
+    if (meta.key !== key || meta.format !== 2 || !Array.isArray(meta.sizes) || meta.sizes.length < 5 || !meta.sizes.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+    const raw = readFileSync(join(dir, `${name}.u32`));
+    if (raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4) return undefined;
+    const blob = readFileSync(join(dir, `${name}.terms`));
+    if (blob.length !== meta.termsBytes) return undefined;
+    const all = u32View(raw);
+    const views: Uint32Array[] = [];
+    let o = 0;
+    for (const n of meta.sizes) views.push(all.subarray(o, (o += n)));
+    const termOffs = views.pop()!;
+    const [offsets, rows, tfs, lengths, ...extra] = views as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, ...Uint32Array[]];
+    const nTerms = offsets.length - 1;
+    // everything a query indexes with must be in range: a damaged file reads as absent, never as wrong rows
+    if (termOffs.length !== nTerms + 1 || rows.length !== tfs.length || offsets[0] !== 0 || offsets[nTerms] !== rows.length || termOffs[0] !== 0 || termOffs[nTerms] !== blob.length + 1) return undefined;
+    for (let i = 0; i < nTerms; i++) if (offsets[i + 1]! < offsets[i]! || termOffs[i + 1]! <= termOffs[i]!) return undefined;
+    const n = lengths.length;
+    const term = (i: number) => blob.toString("utf8", termOffs[i]!, termOffs[i + 1]! - 1);
+    // a term's postings are checked when a query first reaches them (not all 4M at open)
+    const checked = new Uint8Array(nTerms);
+    const lookup = (t: string): number | undefined => {
+      let lo = 0;
+      let hi = nTerms - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const m = term(mid);
+        if (m === t) {
+          if (!checked[mid]) {
+            for (let k = offsets[mid]!; k < offsets[mid + 1]!; k++) if (rows[k]! >= n) throw new CorruptIndexError(`${join(dir, `${name}.u32`)}: a posting of "${t}" points past the last chunk; run \`rag index --full\``);
+            checked[mid] = 1;
+          }
+          return mid;
+        }
+        if (m < t) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return undefined;
+    };
+    let terms: string[] | undefined;
+    const parts = { offsets, rows, tfs, lengths, extra, lookup } as Bm25Parts & { extra: Uint32Array[] };
+    // the full term list only if someone asks (saving it again)
+    Object.defineProperty(parts, "terms", { enumerable: true, get: () => (terms ??= Array.from({ length: nTerms }, (_, i) => term(i))) });
+    return parts;
   } catch {
     return undefined;
   }

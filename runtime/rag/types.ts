@@ -22,6 +22,8 @@ export interface RagResult extends RagResultJson {
   /** The embedder id the index was built with, e.g. "use-lite@0.2.0". */
   embedder: string;
   tookMs: number;
+  /** Present while some chunks have no dense vector yet: the ranking then used BM25 alone (hybrid) or only the chunks that have one (dense). */
+  dense?: DenseState;
 }
 
 /** What indexing reports as it goes: the rag.progress event without its envelope. */
@@ -32,6 +34,20 @@ export interface IndexOptions {
   onProgress?: (p: RagProgress) => void;
   /** Re-embed everything, ignoring what the index already has. */
   full?: boolean;
+  /**
+   * Build and save the lexical index only and return: the dense vectors are left for a later
+   * `rag index` (or, in the kernel and gateway, filled in the background). Queries meanwhile
+   * rank lexically and say how many vectors are ready.
+   */
+  lexicalOnly?: boolean;
+}
+
+/** How many chunks have a dense vector; until ready == total, hybrid queries rank lexically. */
+export interface DenseState {
+  ready: number;
+  total: number;
+  /** True while vectors are being filled in behind the lexical index (kernel, gateway). */
+  filling?: boolean;
 }
 
 export interface QueryOptions {
@@ -53,9 +69,18 @@ export interface IndexReport {
   dims: number;
   files: number;
   chunks: number;
-  /** Files (re-)embedded this run. */
+  /** Files (re-)read and chunked this run. */
   embeddedFiles: string[];
+  /** Vectors computed by the embedder this run. */
   embeddedChunks: number;
+  /** Chunks (re)made from changed files this run. */
+  newChunks?: number;
+  /** Vectors of new chunks taken from the previous index by their text's hash (no embedding). */
+  reusedVectors?: number;
+  /** Dense vectors present after this run. */
+  dense?: DenseState;
+  /** Milliseconds until the lexical index (chunks, BM25, manifest) was saved and queryable, of tookMs. */
+  lexicalMs?: number;
   unchangedFiles: number;
   removedFiles: string[];
   skipped: Skipped[];
@@ -77,6 +102,8 @@ export interface ChunkRecord {
   heading?: string;
   /** Matched and embedded with the text but outside its lines (a table's header row). */
   context?: string;
+  /** Hash of the text the embedder sees: a vector is reused for the same text (vector cache). */
+  ek?: string;
 }
 
 export interface FileRecord {
@@ -87,8 +114,9 @@ export interface FileRecord {
   chunks: number;
 }
 
+/** manifest.json; format 1 (older) also held the chunk table, format 2 keeps it in chunks.jsonl. */
 export interface Manifest {
-  format: 1;
+  format: 1 | 2;
   /** How chunk texts were prepared for embedding (indexer TEXT_VERSION); a change re-embeds. */
   textVersion?: number;
   workspace: string;
@@ -99,8 +127,15 @@ export interface Manifest {
   createdAt: string;
   updatedAt: string;
   files: Record<string, FileRecord>;
-  chunks: ChunkRecord[];
+  chunkCount: number;
+  /** Byte length and sha256 of chunks.jsonl. */
+  chunksBytes?: number;
+  chunksSha256?: string;
   skipped: Skipped[];
   /** Hex sha256 of vectors.f32, so a truncated or swapped file is caught. */
   vectorsSha256: string;
+  /** Rows of vectors.f32 that hold a vector (the rest are zeros, to be filled). */
+  dense: { ready: number };
+  /** Every folder the last scan walked, with its mtime: with files' size+mtime, what a fresh process's stat-only freshness check compares. */
+  dirs?: Array<{ path: string; mtimeMs: number }>;
 }

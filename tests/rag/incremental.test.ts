@@ -106,6 +106,9 @@ test("a corrupt index is rebuilt after a clear message, never a crash", async (t
     assert.ok(q.results.length > 0);
     assert.match(q.warnings!.join(), /corrupt and has been rebuilt/);
     assert.match(warnings.join(), /corrupt/);
+    // the lexical query rebuilt the lexical index; no vector of the damaged index is trusted
+    assert.equal(emb.texts.length, 0, "a lexical query does not embed");
+    await rag.index();
     assert.equal(emb.texts.length, r0.chunks, "everything re-embedded");
     assert.equal((await makeRag(runtime, new CountingEmbedder()).status()).fresh, true);
   }
@@ -148,7 +151,11 @@ test("progress: index() reports its phases; a query on a current index stays sil
   await rag.query("coffee", { mode: "lexical" });
   assert.deepEqual(seen, []);
   writeFileSync(join(workspace, "extra.md"), "# Extra\n\nA new file to embed.\n");
+  // a lexical query re-chunks the new file silently and embeds nothing (the CLI leaves vectors to `rag index`)
   await rag.query("coffee", { mode: "lexical" });
+  assert.deepEqual(seen, []);
+  // a hybrid query embeds the few missing vectors itself, with progress
+  await rag.query("coffee", { mode: "hybrid" });
   assert.deepEqual([...new Set(seen)], ["embed", "write", "done"]);
 });
 

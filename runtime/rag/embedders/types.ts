@@ -9,4 +9,6 @@ export interface Embedder {
   close?(): Promise<void>;
   /** Told how many texts an indexing run is about to embed (a pool is worth starting only for many). */
   prepare?(total: number): void;
+  /** Told the indexing run is over: worker threads (a model each) can go; a query embeds on the calling thread. */
+  idle?(): Promise<void>;
 }

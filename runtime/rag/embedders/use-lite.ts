@@ -42,9 +42,10 @@ const WORKER_SLICE = 8;
 
 /**
  * `threads` > 1 embeds big batches on that many worker threads (one model each, ~250 MB
- * apiece) once an indexing run announces at least POOL_MIN texts (prepare); a small run
+ * apiece) once an indexing run announces at least POOL_MIN texts (prepare), ended when it is
+ * over (idle); a small run
  * and a single text (a query) are embedded on the calling thread. Default: one per
- * core, at most 2, and 1 where the compiled worker is missing (running from sources).
+ * core, and 1 where the compiled worker is missing (running from sources).
  */
 export class UseLiteEmbedder implements Embedder {
   readonly id = `use-lite@${useLiteVersion()}`;
@@ -56,7 +57,7 @@ export class UseLiteEmbedder implements Embedder {
 
   constructor(opts: { threads?: number } = {}) {
     const workerFile = fileURLToPath(new URL("./use-lite-worker.js", import.meta.url));
-    this.threads = existsSync(workerFile) ? Math.max(1, opts.threads ?? Math.min(2, availableParallelism())) : 1;
+    this.threads = existsSync(workerFile) ? Math.max(1, opts.threads ?? availableParallelism()) : 1;
   }
 
   private pool() {
@@ -96,6 +97,13 @@ export class UseLiteEmbedder implements Embedder {
 
   prepare(total: number): void {
     this.usePool = total >= UseLiteEmbedder.POOL_MIN;
+  }
+
+  /** Ends the worker threads (~250 MB of model each) once indexing is done; the next big run starts them again. */
+  async idle(): Promise<void> {
+    this.usePool = false;
+    if (this.pending.size) return; // a batch is still out (a Stop left it running): close() ends them
+    await this.close();
   }
 
   async close(): Promise<void> {
