@@ -24,27 +24,27 @@ if (!process.env.OPENCLAW_SKIP_SYSTEM_DEPS) {
   if (deps.status !== 0) process.exit(deps.status ?? 1);
 }
 
-// Three checks before the suite, side by side: the build (dist/, which the tests use), the type check
-// of tests/ and bench/ (tsconfig.test.json), and the floors' import rules (scripts/depcheck.mjs).
+// Three checks before the suite: the build (dist/, which the tests use) first, since some tests import
+// dist/ modules and their declarations must be current (a pull that changed a kernel module's API
+// failed the type check against the old dist/); then, side by side, the type check of tests/ and
+// bench/ (tsconfig.test.json) and the floors' import rules (scripts/depcheck.mjs).
 const tsc = join(root, "node_modules/typescript/bin/tsc");
 const checks = [
   { what: "build", argv: [tsc, "-p", join(root, "tsconfig.json")], fix: "fix the TypeScript errors above" },
   { what: "type check of tests/ and bench/", argv: [tsc, "-p", join(root, "tsconfig.test.json")], fix: "fix the TypeScript errors above (tsconfig.test.json)" },
   { what: "dependency check", argv: [join(root, "scripts/depcheck.mjs")], fix: "see the forbidden imports above (rules: .dependency-cruiser.cjs)" },
 ];
-const results = await Promise.all(
-  checks.map(
-    (c) =>
-      new Promise((resolve) => {
-        const p = spawn(process.execPath, c.argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        p.stdout.on("data", (d) => (out += d));
-        p.stderr.on("data", (d) => (out += d));
-        p.on("error", (e) => resolve({ ...c, code: 1, out: String(e) }));
-        p.on("close", (code) => resolve({ ...c, code, out }));
-      }),
-  ),
-);
+const run = (c) =>
+  new Promise((resolve) => {
+    const p = spawn(process.execPath, c.argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    p.on("error", (e) => resolve({ ...c, code: 1, out: String(e) }));
+    p.on("close", (code) => resolve({ ...c, code, out }));
+  });
+const built = await run(checks[0]);
+const results = [built, ...(built.code === 0 ? await Promise.all(checks.slice(1).map(run)) : [])];
 let failed = false;
 for (const r of results) {
   if (r.out.trim()) process.stderr.write(r.out.endsWith("\n") ? r.out : `${r.out}\n`);
