@@ -12,6 +12,21 @@ import { get, startGateway, wsClient } from "./helpers.js";
 
 /** Skills for these tests beside the fixture ones: a background sleeper and a foreground nap. */
 /** Resolves once a process with exactly this argv exists (the skill's child has started). */
+/** The parent pid of `pid`, from /proc (0 when it is gone). */
+function ppid(pid: number): number {
+  try {
+    return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** True when `pid` descends from this test process (not another test file's process running the same command). */
+function ours(pid: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; p = ppid(p), hops++) if (p === process.pid) return true;
+  return false;
+}
+
 async function processRunning(argv: string[], ms = 15_000): Promise<void> {
   const want = argv.join("\0") + "\0";
   const deadline = Date.now() + ms;
@@ -19,7 +34,7 @@ async function processRunning(argv: string[], ms = 15_000): Promise<void> {
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/cmdline`, "utf8") === want) return;
+        if (readFileSync(`/proc/${pid}/cmdline`, "utf8") === want && ours(Number(pid))) return;
       } catch {
         /* gone */
       }
