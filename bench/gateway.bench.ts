@@ -29,10 +29,9 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-/** `clients` keep-alive connections, each sending `perClient` sequential GETs of /health at once: req/s over the whole round and every latency (ms). */
-async function driveConcurrent(port: number, clients: number, perClient: number): Promise<{ rps: number; lat: number[] }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const one = () =>
+/** One GET /health through `agent`: resolves with its latency (ms), rejects on a status other than 200. */
+function healthGet(port: number, agent: Agent): () => Promise<number> {
+  return () =>
     new Promise<number>((resolve, reject) => {
       const t0 = performance.now();
       const req = request({ host: "127.0.0.1", port, path: "/health", agent, headers: { Host: `127.0.0.1:${port}` } }, (res) => {
@@ -42,6 +41,12 @@ async function driveConcurrent(port: number, clients: number, perClient: number)
       req.on("error", reject);
       req.end();
     });
+}
+
+/** `clients` keep-alive connections, each sending `perClient` sequential GETs of /health at once: req/s over the whole round and every latency (ms). */
+async function driveConcurrent(port: number, clients: number, perClient: number): Promise<{ rps: number; lat: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const one = healthGet(port, agent);
   const lat: number[] = [];
   const loop = async (n: number) => {
     for (let i = 0; i < n; i++) lat.push(await one());
@@ -64,16 +69,7 @@ async function driveConcurrent(port: number, clients: number, perClient: number)
 async function singleClient(ours: number, bare: number, perRound = 400, minRounds = 9, maxRounds = 25) {
   const client = (port: number) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const one = () =>
-      new Promise<number>((resolve, reject) => {
-        const t0 = performance.now();
-        const req = request({ host: "127.0.0.1", port, path: "/health", agent, headers: { Host: `127.0.0.1:${port}` } }, (res) => {
-          res.resume();
-          res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`HTTP ${res.statusCode}`))));
-        });
-        req.on("error", reject);
-        req.end();
-      });
+    const one = healthGet(port, agent);
     return { one, close: () => agent.destroy() };
   };
   const o = client(ours);

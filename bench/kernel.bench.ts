@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KernelClient } from "./client.js";
+import { descendants } from "../kernel/children.js";
 import { describe, type Spread, spread, stableRatio } from "./stats.js";
 import type { ConnectionInfo } from "../kernel/connection.js";
 import type { BenchRow } from "./types.js";
@@ -65,13 +66,19 @@ async function stop(proc: ChildProcess, client: KernelClient): Promise<void> {
   client.close();
 }
 
-async function start(peer: Peer, dir: string): Promise<{ proc: ChildProcess; client: KernelClient; ms: number }> {
+/** A connected client, then the peer's kernel spawned in `dir` (t0: the moment of the spawn). */
+async function spawnKernel(peer: Peer, dir: string): Promise<{ proc: ChildProcess; client: KernelClient; t0: number }> {
   const { file, info } = await connection(dir);
   const client = new KernelClient(info);
   client.connect();
   const t0 = performance.now();
   const [cmd, ...args] = peer.argv(file);
   const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
+  return { proc, client, t0 };
+}
+
+async function start(peer: Peer, dir: string): Promise<{ proc: ChildProcess; client: KernelClient; ms: number }> {
+  const { proc, client, t0 } = await spawnKernel(peer, dir);
   await client.request("shell", "kernel_info_request", {}, 30_000).reply;
   return { proc, client, ms: performance.now() - t0 };
 }
@@ -108,12 +115,7 @@ async function measure(peer: Peer, dir: string) {
 
 /** Spawn -> kernel_info_reply -> execute `code` -> its output and idle: what a user waits for at a notebook's first cell. */
 async function firstResultOnce(peer: Peer, dir: string, hold?: () => Promise<void>): Promise<{ info: number; first: number }> {
-  const { file, info } = await connection(dir);
-  const client = new KernelClient(info);
-  client.connect();
-  const t0 = performance.now();
-  const [cmd, ...args] = peer.argv(file);
-  const proc = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_STATE_DIR: join(dir, "state"), ...peer.env } });
+  const { proc, client, t0 } = await spawnKernel(peer, dir);
   try {
     await client.request("shell", "kernel_info_request", {}, 30_000).reply;
     const tInfo = performance.now() - t0;
@@ -223,30 +225,6 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-/** The pids of every live descendant of `root` (the compiler process, exec children). */
-function descendantsOf(root: number): number[] {
-  const byParent = new Map<number, number[]>();
-  for (const n of readdirSync("/proc")) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const st = readFileSync(`/proc/${n}/stat`, "utf8");
-      const pp = Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]);
-      byParent.set(pp, [...(byParent.get(pp) ?? []), Number(n)]);
-    } catch {
-      /* gone */
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of byParent.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(root);
-  return out;
-}
-
 /** Proportional set size (shared pages split between the processes that map them), MB. */
 function pssMb(pid: number): number {
   try {
@@ -262,7 +240,7 @@ function pssMb(pid: number): number {
  * node's own code, count twice, so the total is an upper bound), and their summed PSS (counts them once).
  */
 function treeRss(pid: number): { kernel: number; children: number; total: number; pss: number } {
-  const kids = descendantsOf(pid);
+  const kids = descendants(pid); // the compiler process, exec children
   const kernel = rssMb(pid);
   const children = kids.reduce((s, p) => s + (Number.isNaN(rssMb(p)) ? 0 : rssMb(p)), 0);
   return { kernel, children, total: kernel + children, pss: [pid, ...kids].reduce((s, p) => s + pssMb(p), 0) };
