@@ -99,6 +99,9 @@ export class CellRunner {
       const je = toJupyterError(stopped ? (raw instanceof Displayed ? new Displayed(new AbortedError("interrupted")) : new AbortedError("interrupted")) : raw);
       await out.publish("error", je, msg);
       await kernel.wire.reply("shell", msg, "execute_reply", { status: "error", execution_count: n, ...je });
+      // stop_on_error aborts what was queued behind this cell when its error went out; a request
+      // the client sends after reading the error (before this cell's idle) is not behind it.
+      kernel.queuedAtFailure = kernel.queued;
     } finally {
       kernel.running = undefined;
       this.cellCtx = kernel.ctx;

@@ -58,6 +58,12 @@ export class Kernel {
   readonly secrets = new Map<string, string>();
   private readonly parent: ParentRef = { current: undefined };
   private readonly queue: Message[] = [];
+  /** execute_requests waiting behind the running cell. */
+  get queued(): number {
+    return this.queue.length;
+  }
+  /** How many were queued when the running cell's error reply went out (set by the cell runner). */
+  queuedAtFailure?: number;
   private draining = false;
   running: Running | undefined;
   private readonly runner: CellRunner;
@@ -202,10 +208,12 @@ export class Kernel {
     try {
       while (this.queue.length && !this.shuttingDown) {
         const msg = this.queue.shift()!;
+        this.queuedAtFailure = undefined;
         const ok = await this.runner.execute(msg);
-        // stop_on_error: abort what was already queued behind a failed cell, nothing sent later.
+        // stop_on_error: abort what was already queued behind a failed cell when its error reply
+        // went out, nothing sent later (a client that read the error and sent the next cell).
         if (!ok && msg.content.stop_on_error !== false) {
-          const aborted = this.queue.splice(0);
+          const aborted = this.queue.splice(0, this.queuedAtFailure ?? this.queue.length);
           for (const m of aborted) await this.runner.abortRequest(m);
         }
       }

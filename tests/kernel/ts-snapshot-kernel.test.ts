@@ -78,7 +78,10 @@ test("a folder's second kernel checks TypeScript cells from the compiler snapsho
     const pids = descendants(second.proc.pid!).filter((p) => cmdline(p).includes(`--snapshot-blob ${join(cache, blobs()[0]!)}`));
     assert.equal(pids.length, 1, "one compiler process from the snapshot");
     compilerPid = pids[0];
-    const bad = await second.client.execute("const n: number = 'x';", 120_000).reply;
+    const badRun = second.client.execute("const n: number = 'x';", 120_000);
+    const bad = await badRun.reply;
+    // the failed cell's idle first: requests sent while the kernel still aborts after an error are aborted, as in ipykernel
+    await badRun.idle;
     assert.equal(bad.content.status, "error", "a type error still fails the cell");
     assert.match(JSON.stringify(bad.content), /TS2322/);
     const ok = second.client.execute("21 * 2", 120_000);
