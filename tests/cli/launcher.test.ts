@@ -2,7 +2,7 @@
 // folder of this user (OPENCLAW_COMPILE_CACHE names it; "0" turns it off). Node 20 has no
 // such cache: the launcher runs the CLI the same, and writes nothing.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, SEED, tmp } from "../helpers/index.js";
@@ -40,4 +40,34 @@ test("without a compile cache (Node 20, or turned off) the CLI answers the same"
   assert.equal(off.code, 0, off.stderr);
   assert.equal(on.stdout, off.stdout);
   if (!hasCache) assert.equal(existsSync(join(d, "cc")), false, "Node 20: nothing written");
+});
+
+test("a compile-cache folder others may write, or a symlink, or one under a folder others may write, is not used", { skip: hasCache ? false : `Node ${process.versions.node} has no module.enableCompileCache (the launcher skips it)` }, (t) => {
+  const d = tmp(t);
+  const run = (dir: string) => {
+    const r = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: dir } });
+    assert.equal(r.code, 0, r.stderr);
+  };
+  // the folder itself writable by others (a planted cache would run as this user)
+  const loose = join(d, "loose");
+  mkdirSync(loose, { mode: 0o700 });
+  chmodSync(loose, 0o777);
+  run(loose);
+  assert.deepEqual(files(loose), [], "nothing cached in a world-writable folder");
+  // a symlink to a folder of ours
+  const real = join(d, "real");
+  mkdirSync(real, { mode: 0o700 });
+  symlinkSync(real, join(d, "link"));
+  run(join(d, "link"));
+  assert.deepEqual(files(real), [], "nothing cached through a symlink");
+  // a safe-looking folder whose parent others may write (it could be swapped)
+  const shared = join(d, "shared");
+  mkdirSync(join(shared, "cc"), { recursive: true, mode: 0o700 });
+  chmodSync(shared, 0o777);
+  run(join(shared, "cc"));
+  assert.deepEqual(files(join(shared, "cc")), [], "nothing cached under a world-writable parent");
+  // and the same call with a safe folder does cache (the test can fail)
+  const ok = join(d, "ok");
+  run(ok);
+  assert.ok(files(ok).length > 10);
 });
