@@ -14,7 +14,7 @@ import { createEmbedder, type Embedder } from "./embedders/index.js";
 import { embedderMismatch, missingWorkspace } from "./errors.js";
 import { diversify, FUSION, fuseScores, type Candidate, type FusionWeights } from "./fuse.js";
 import { fillDense, hasVector, lexicalText, TEXT_VERSION, updateLexical } from "./indexer.js";
-import { snapshotFresh, type ScanSnapshot } from "./loaders.js";
+import { snapshotFresh, stampMatches, type ScanSnapshot } from "./loaders.js";
 import { Bm25, LEXICAL_VERSION } from "./lexical.js";
 import { ChunkTable, CorruptIndexError, HNSW_FILE, indexDirFor, readChunks, readIndex, readLexical, readManifest, readVectors, removeIndex, vectorsLookWhole, VECTORS, writeHnsw, writeIndex, writeLexical, type Stored } from "./store.js";
 import { FOUND, isFound, nothingFound, summarize, type FoundThresholds } from "./summary.js";
@@ -259,7 +259,10 @@ export class Rag {
     if (!m || m.format !== 2 || !m.dirs || m.workspace !== ws || m.embedder !== this.embedder().id || m.textVersion !== TEXT_VERSION || m.chunkChars !== rc.chunkChars || m.overlapChars !== rc.overlapChars) return undefined;
     const base = ws.endsWith("/") ? ws : `${ws}/`;
     const files: ScanSnapshot["files"] = [];
-    for (const source in m.files) files.push({ path: base + source, size: m.files[source]!.size, mtimeMs: m.files[source]!.mtimeMs });
+    for (const source in m.files) {
+      const r = m.files[source]!;
+      files.push({ path: base + source, size: r.size, mtimeMs: r.mtimeMs, ctimeMs: r.ctimeMs, ino: r.ino });
+    }
     const snapshot: ScanSnapshot = { dirs: m.dirs, files };
     if (!snapshotFresh(snapshot) || !vectorsLookWhole(dir, m)) return undefined;
     let chunks: ChunkTable;
@@ -591,7 +594,7 @@ export class Rag {
       const rec = m.files[f.source];
       if (!rec) {
         if (!m.skipped.some((s) => s.source === f.source)) st.newFiles.push(f.source);
-      } else if (rec.size !== f.stat.size || rec.mtimeMs !== f.stat.mtimeMs) st.changedFiles.push(f.source);
+      } else if (!stampMatches(rec, f.stat)) st.changedFiles.push(f.source);
     }
     st.removedFiles = Object.keys(m.files).filter((s) => !seen.has(s));
     st.fresh = !st.newFiles.length && !st.changedFiles.length && !st.removedFiles.length;
