@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { OpenClawError } from "../../runtime/errors.js";
 import { MANIFEST, VECTORS } from "../../runtime/rag/store.js";
 import { check } from "../../runtime/config/schema.js";
+import { Rag } from "../../runtime/rag/index.js";
 import { CountingEmbedder, makeRag, makeRuntime } from "./helpers.js";
 
 test("first index embeds every supported file; skipped files are reported with reasons", async (t) => {
@@ -218,4 +219,33 @@ test("an index written before ctime and inode were recorded opens, re-verifies b
   for (const rec of Object.values(m2.files) as Array<Record<string, unknown>>) assert.ok(Number.isFinite(rec.ctimeMs) && Number.isInteger(rec.ino), JSON.stringify(rec));
   assert.ok(m2.dirs.every((d: { ctimeMs?: number }) => Number.isFinite(d.ctimeMs)));
   assert.equal((await makeRag(runtime, new CountingEmbedder()).status()).fresh, true);
+});
+
+// The kernel and gateway check chunks.jsonl's sha256 when they open it; a fresh CLI process reads only the
+// records it cites and checks each one's line range (a shifted but well-formed range is the CLI's known gap).
+test("a chunks.jsonl record edited to cite other lines is never served: the index is rebuilt with a warning", async (t) => {
+  const { runtime, workspace } = makeRuntime(t);
+  writeFileSync(join(workspace, "zz-probe.md"), "# Probe\n\nThe launch code word is PELICAN for the spring.\n\nOther filler text here.\n");
+  const r = await makeRag(runtime, new CountingEmbedder()).index();
+  const cj = join(r.indexDir, "chunks.jsonl");
+  const orig = readFileSync(cj, "utf8");
+  const rec = orig.split("\n").find((l) => l.includes('"source":"zz-probe.md"'))!;
+  const [, a, b] = rec.match(/"lines":\[(\d+),(\d+)\]/)!;
+  assert.ok(Number(a) < Number(b) && Number(b) + 4 < 10, rec);
+  const tamper = (to: string) => writeFileSync(cj, orig.replace(rec, rec.replace(/"lines":\[\d+,\d+\]/, to)));
+  const shifted = `"lines":[${Number(a) + 4},${Number(b) + 4}]`;
+  const reversed = `"lines":[${b},${a}]`;
+  for (const [backgroundDense, to] of [[true, shifted], [true, reversed], [false, reversed]] as const) {
+    {
+      tamper(to);
+      assert.equal(readFileSync(cj).length, Buffer.byteLength(orig), "same size: only a checksum or a range check can tell");
+      const rag = new Rag({ runtime, embedder: new CountingEmbedder(), backgroundDense });
+      const q = await rag.query("launch code word", { mode: "lexical", topk: 1 });
+      const hit = q.results[0]!;
+      assert.equal(hit.source, "zz-probe.md");
+      assert.deepEqual(hit.lines, [Number(a), Number(b)], `${to} (backgroundDense ${backgroundDense})`);
+      assert.match(q.warnings!.join(), /corrupt and has been rebuilt/);
+      await rag.settled();
+    }
+  }
 });
