@@ -134,7 +134,7 @@ test("probe cache: a change in this process's own confinement (seccomp, no_new_p
   for (const next of ["Seccomp: 2", "NoNewPrivs: 1", "CapEff: 1", "user:[9]", "mnt:[9]", "pid:[9]", "attr=unconfined"]) {
     const field = next.split(/[:=[]/)[0]!;
     confinement = confinement.split("|").map((p) => (p.startsWith(field) ? next : p)).join("|");
-    const before = runs;
+    const before: number = runs;
     const r = await probe();
     assert.equal(runs, before + 1, `${next}: probed again`);
     assert.equal(r.cachedAt, undefined);
