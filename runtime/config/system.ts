@@ -136,10 +136,24 @@ function setAt(o: Record<string, unknown>, key: string, value: unknown): void {
   v[ks.at(-1)!] = structuredClone(value);
 }
 
+/** The first of key's parents ("gateway" of "gateway.bind") that `o` sets to something other than an object. */
+function nonObjectParent(o: unknown, key: string): string | undefined {
+  const ks = key.split(".");
+  let v = o;
+  for (let i = 0; i < ks.length - 1; i++) {
+    v = (v as Record<string, unknown>)[ks[i]!];
+    if (v === undefined) return undefined;
+    if (!isObject(v)) return ks.slice(0, i + 1).join(".");
+  }
+  return undefined;
+}
+
 /**
  * The user's raw document with the pins applied: a pinned key the user left out takes
- * the pinned value; one set looser is an issue naming both files. `userFile` names the
- * user's file in messages.
+ * the pinned value; one set looser is an issue naming both files. A pin under a value the
+ * user set to something other than an object (`"gateway": "x"`, `"tools": []`) is not
+ * applied: the user's value stays, so validation reports the user's mistake in the user's
+ * file instead of the pins silently replacing it. `userFile` names the user's file in messages.
  */
 export function applySystemLayer(userRaw: unknown, layer: SystemLayer | undefined, userFile: string): { raw: unknown; issues: ConfigIssue[]; fromSystem: Set<string> } {
   const fromSystem = new Set<string>();
@@ -147,6 +161,7 @@ export function applySystemLayer(userRaw: unknown, layer: SystemLayer | undefine
   const raw = structuredClone(userRaw);
   const issues: ConfigIssue[] = [];
   for (const [key, pinned] of layer.pins) {
+    if (nonObjectParent(raw, key) !== undefined) continue;
     const u = getAt(raw, key);
     if (u === undefined) {
       setAt(raw, key, pinned);

@@ -6,14 +6,18 @@
  * it depends on is unchanged: the key holds the identity (device, inode, size, mtime,
  * ctime) of the binaries and package folders involved and the kernel settings that decide
  * whether a sandbox can be built, so a replaced, upgraded or removed binary, or a changed
- * sysctl, probes again. A failing answer is never kept (the person is fixing it and wants
+ * sysctl, probes again. Every key also holds this process's own confinement (seccomp mode and
+ * filter count, no_new_privs, effective capabilities, its user/mount/pid namespaces, its LSM
+ * label): a doctor run under a seccomp filter or in another namespace (a container, systemd
+ * RestrictNamespaces=, a wrapper) may be unable to build a sandbox that worked outside it, so
+ * it probes again instead of reusing the outside's answer. A failing answer is never kept (the person is fixing it and wants
  * to see the effect at once).
  *
  * The cache is only read from a regular file this user owns that nobody else can write, in
  * an existing state dir (doctor does not create the state dir); anything else is ignored.
  * OPENCLAW_DOCTOR_CACHE=0 turns it off.
  */
-import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 
 export const PROBE_TTL_MS = 10 * 60_000;
@@ -25,6 +29,36 @@ export interface ProbeCacheOptions {
   env: NodeJS.ProcessEnv;
   ttlMs?: number;
   now?: () => number;
+  /** What confines this process (default processConfinement); part of every key. Tests inject it. */
+  confinement?: () => string;
+}
+
+/**
+ * This process's confinement, as far as it decides whether a probe's answer carries over:
+ * the Seccomp, Seccomp_filters, NoNewPrivs and CapEff lines of /proc/self/status, the
+ * user, mount and pid namespaces (/proc/self/ns/*, e.g. "user:[4026531837]") and the LSM
+ * label (/proc/self/attr/current, when readable). "-" for whatever cannot be read.
+ */
+export function processConfinement(): string {
+  const parts: string[] = [];
+  try {
+    for (const line of readFileSync("/proc/self/status", "utf8").split("\n")) if (/^(Seccomp|NoNewPrivs|CapEff)/.test(line)) parts.push(line.replace(/\s+/g, " "));
+  } catch {
+    parts.push("status=-");
+  }
+  for (const ns of ["user", "mnt", "pid"]) {
+    try {
+      parts.push(readlinkSync(`/proc/self/ns/${ns}`));
+    } catch {
+      parts.push(`${ns}=-`);
+    }
+  }
+  try {
+    parts.push(`attr=${readFileSync("/proc/self/attr/current", "utf8").replace(/\0/g, "").trim()}`);
+  } catch {
+    parts.push("attr=-");
+  }
+  return parts.join("|");
 }
 
 interface Entry {
@@ -100,6 +134,7 @@ export async function cachedProbe<T>(o: ProbeCacheOptions, name: string, key: st
   const file = cacheFile(o);
   const now = o.now ?? Date.now;
   const ttl = o.ttlMs ?? PROBE_TTL_MS;
+  if (file) key = `${key}\n${(o.confinement ?? processConfinement)()}`;
   if (file) {
     const e = readEntries(file)[name];
     const age = e ? now() - e.at : Infinity;

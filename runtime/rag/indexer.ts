@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { chunkText } from "./chunk.js";
 import type { Embedder } from "./embedders/index.js";
 import { emptyWorkspace } from "./errors.js";
-import { loadDocument, scanWorkspace, snapshotOf, type ScanSnapshot } from "./loaders.js";
+import { loadDocument, scanWorkspace, snapshotOf, stampMatches, type ScanSnapshot } from "./loaders.js";
 import { ChunkTable, sha256, type Stored } from "./store.js";
 import type { ChunkRecord, FileRecord, IndexReport, Manifest, RagProgress, Skipped } from "./types.js";
 
@@ -103,7 +103,7 @@ export interface LexicalOutcome {
 
 /**
  * The lexical phase: scan the workspace, re-chunk only files whose content changed
- * (size+mtime fast path, then sha256), drop deleted files, dedupe passages, and give each
+ * (size+mtime+ctime+inode fast path, then sha256), drop deleted files, dedupe passages, and give each
  * new chunk the vector of the same text from the previous index where there is one (the
  * vector cache, keyed by a hash of what the embedder sees). Nothing is embedded here:
  * fillDense does that behind it, so the index is queryable lexically at once.
@@ -141,7 +141,7 @@ export async function updateLexical(inp: IndexInputs, prev: Stored | undefined):
     signal?.throwIfAborted();
     const old = reuse?.manifest.files[f.source];
     // (a file whose passages all repeat other files' is on record with 0 chunks)
-    if (old && old.size === f.stat.size && old.mtimeMs === f.stat.mtimeMs && (prevRows.has(f.source) || old.chunks === 0)) {
+    if (old && stampMatches(old, f.stat) && (prevRows.has(f.source) || old.chunks === 0)) {
       plans.push({ source: f.source, rec: old, reuse: prevRows.get(f.source) ?? [] });
       continue;
     }
@@ -153,9 +153,9 @@ export async function updateLexical(inp: IndexInputs, prev: Stored | undefined):
       continue;
     }
     const hash = sha256(buf);
-    const rec: FileRecord = { sha256: hash, size: f.stat.size, mtimeMs: f.stat.mtimeMs, chunks: 0 };
+    const rec: FileRecord = { sha256: hash, size: f.stat.size, mtimeMs: f.stat.mtimeMs, ctimeMs: f.stat.ctimeMs, ino: f.stat.ino, chunks: 0 };
     if (old && old.sha256 === hash && prevRows.has(f.source)) {
-      // touched but not changed: keep the rows, remember the new mtime
+      // touched but not changed (or an older record without ctime): keep the rows, remember the new stat
       mtimeOnly = true;
       plans.push({ source: f.source, rec: { ...rec, chunks: old.chunks }, reuse: prevRows.get(f.source)! });
       continue;

@@ -39,16 +39,18 @@ export function kindOf(source: string): DocKind | undefined {
  * (they could point outside the workspace); so are hidden files and `exclude` (the
  * state dir when it lives inside the workspace).
  */
-export function scanWorkspace(root: string, exclude: string[] = []): { files: WorkspaceFile[]; skipped: Skipped[]; dirs: Array<{ path: string; mtimeMs: number }> } {
+export function scanWorkspace(root: string, exclude: string[] = []): { files: WorkspaceFile[]; skipped: Skipped[]; dirs: DirStamp[] } {
   const files: WorkspaceFile[] = [];
   const skipped: Skipped[] = [];
-  // every folder walked, with its mtime: a file added, removed or renamed in it changes that mtime
-  const dirs: Array<{ path: string; mtimeMs: number }> = [];
+  // every folder walked, with its mtime and ctime: a file added, removed or renamed in it changes
+  // that mtime, and resetting the mtime (touch -r) changes the ctime
+  const dirs: DirStamp[] = [];
   const excluded = new Set(exclude.map((p) => safeRealpath(p)));
   const walk = (dir: string) => {
     let names: string[];
     try {
-      dirs.push({ path: dir, mtimeMs: lstatSync(dir).mtimeMs });
+      const ds = lstatSync(dir);
+      dirs.push({ path: dir, mtimeMs: ds.mtimeMs, ctimeMs: ds.ctimeMs });
       names = readdirSync(dir).sort();
     } catch (e) {
       skipped.push({ source: rel(root, dir) || ".", reason: `unreadable folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
@@ -201,27 +203,57 @@ function notebookCells(json: string): string {
   return parts.join("\n\n");
 }
 
-/** What a cheap freshness check compares: folder mtimes and file sizes and mtimes, by path. */
-export interface ScanSnapshot {
-  dirs: Array<{ path: string; mtimeMs: number }>;
-  files: Array<{ path: string; size: number; mtimeMs: number }>;
+/** A folder as last scanned; ctimeMs is absent in an index written before it was recorded. */
+export interface DirStamp {
+  path: string;
+  mtimeMs: number;
+  ctimeMs?: number;
 }
 
-export function snapshotOf(scan: { files: WorkspaceFile[]; dirs: Array<{ path: string; mtimeMs: number }> }): ScanSnapshot {
-  return { dirs: scan.dirs, files: scan.files.map((f) => ({ path: f.path, size: f.stat.size, mtimeMs: f.stat.mtimeMs })) };
+/** What a file's stat said when it was indexed; ctimeMs and ino are absent in an index written before they were recorded. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs?: number;
+  ino?: number;
+}
+
+/**
+ * Whether a file's stat still matches what was recorded. Size and mtime alone are not
+ * enough: an edit that keeps the size and puts the mtime back (`touch -r`, `cp -p`, `tar`,
+ * `rsync -t`) leaves both as they were, but nothing in user space can set the ctime, and a
+ * file replaced by rename has another inode. A record without ctime (an older index) never
+ * matches, so the caller re-verifies the file by sha256 once and records the ctime.
+ */
+export function stampMatches(rec: FileStamp, st: Stats): boolean {
+  return rec.ctimeMs !== undefined && rec.size === st.size && rec.mtimeMs === st.mtimeMs && rec.ctimeMs === st.ctimeMs && rec.ino === st.ino;
+}
+
+/** What a cheap freshness check compares: folder mtimes and ctimes, and file sizes, mtimes, ctimes and inodes, by path. */
+export interface ScanSnapshot {
+  dirs: DirStamp[];
+  files: Array<{ path: string } & FileStamp>;
+}
+
+export function snapshotOf(scan: { files: WorkspaceFile[]; dirs: DirStamp[] }): ScanSnapshot {
+  return { dirs: scan.dirs, files: scan.files.map((f) => ({ path: f.path, size: f.stat.size, mtimeMs: f.stat.mtimeMs, ctimeMs: f.stat.ctimeMs, ino: f.stat.ino })) };
 }
 
 /**
  * True when nothing the last scan saw has changed, checked with stat calls only (no
- * readdir, no reads): an unchanged folder mtime means no entry was added, removed or
- * renamed in it, and unchanged size and mtime mean a file's content is as it was indexed.
+ * readdir, no reads): an unchanged folder mtime and ctime mean no entry was added, removed
+ * or renamed in it, and an unchanged size, mtime, ctime and inode mean a file's content is
+ * as it was indexed (see stampMatches). A stamp recorded without ctime is never fresh.
  */
 export function snapshotFresh(s: ScanSnapshot): boolean {
   try {
-    for (const d of s.dirs) if (lstatSync(d.path).mtimeMs !== d.mtimeMs) return false;
+    for (const d of s.dirs) {
+      const st = lstatSync(d.path);
+      if (d.ctimeMs === undefined || st.mtimeMs !== d.mtimeMs || st.ctimeMs !== d.ctimeMs) return false;
+    }
     for (const f of s.files) {
       const st = lstatSync(f.path);
-      if (st.size !== f.size || st.mtimeMs !== f.mtimeMs || !st.isFile()) return false;
+      if (!stampMatches(f, st) || !st.isFile()) return false;
     }
     return true;
   } catch {

@@ -38,15 +38,19 @@ export function sha256(buf: Uint8Array | string): string {
 export class ChunkTable {
   private constructor(
     private readonly arr: Array<ChunkRecord | undefined>,
-    private readonly file?: { path: string; offs: Uint32Array },
+    private readonly file?: { path: string; offs: Uint32Array; buf?: Buffer },
   ) {}
 
   static of(chunks: ChunkRecord[]): ChunkTable {
     return new ChunkTable(chunks);
   }
 
-  /** chunks.jsonl + chunks.idx; throws CorruptIndexError when they do not agree with each other or the manifest. */
-  static open(dir: string, count: number, bytes: number | undefined): ChunkTable {
+  /**
+   * chunks.jsonl + chunks.idx; throws CorruptIndexError when they do not agree with each other or the manifest.
+   * With `sha` (the manifest's chunksSha256) the whole file is read once and checked, and records are then
+   * parsed from that verified copy (a later change on disk is not read); without it records are read lazily.
+   */
+  static open(dir: string, count: number, bytes: number | undefined, sha?: string): ChunkTable {
     const path = join(dir, CHUNKS);
     const ipath = join(dir, CHUNKS_INDEX);
     let size: number;
@@ -63,7 +67,17 @@ export class ChunkTable {
     new Uint8Array(offs.buffer).set(raw);
     for (let i = 0; i < count; i++) if (offs[i + 1]! <= offs[i]!) throw new CorruptIndexError(`${ipath}: offsets out of order at chunk ${i}`);
     if (offs[0] !== 0 || offs[count] !== size + 1) throw new CorruptIndexError(`${ipath} does not span ${path}`);
-    return new ChunkTable(new Array(count), { path, offs });
+    let buf: Buffer | undefined;
+    if (sha !== undefined) {
+      try {
+        buf = readFileSync(path);
+      } catch (e) {
+        throw new CorruptIndexError(`${path} is unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      if (buf.length !== size) throw new CorruptIndexError(`${path} changed size while being read`);
+      if (sha256(buf) !== sha) throw new CorruptIndexError(`${path} does not match the manifest's checksum`);
+    }
+    return new ChunkTable(new Array(count), { path, offs, buf });
   }
 
   get length(): number {
@@ -75,6 +89,7 @@ export class ChunkTable {
     if (c) return c;
     if (!this.file || row < 0 || row >= this.arr.length) throw new RangeError(`no chunk ${row}`);
     const { path, offs } = this.file;
+    if (this.file.buf) return (this.arr[row] = parseChunk(this.file.buf.subarray(offs[row]!, offs[row + 1]! - 1), path, row));
     const buf = Buffer.allocUnsafe(offs[row + 1]! - 1 - offs[row]!);
     const fd = openSync(path, "r");
     try {
@@ -91,7 +106,7 @@ export class ChunkTable {
     for (let i = 0; i < this.arr.length && !missing; i++) missing = !this.arr[i]; // (some() would skip the holes)
     if (this.file && missing) {
       const { path, offs } = this.file;
-      const buf = readFileSync(path);
+      const buf = this.file.buf ?? readFileSync(path);
       if (buf.length + 1 !== offs[this.arr.length]) throw new CorruptIndexError(`${path} changed size while being read`);
       for (let i = 0; i < this.arr.length; i++) this.arr[i] ??= parseChunk(buf.subarray(offs[i]!, offs[i + 1]! - 1), path, i);
     }
@@ -121,8 +136,13 @@ function parseChunk(buf: Buffer, path: string, row: number): ChunkRecord {
   } catch (e) {
     throw new CorruptIndexError(`${path}: chunk ${row} is not valid JSON (${(e as Error).message})`);
   }
-  if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw new CorruptIndexError(`${path}: chunk ${row} is malformed`);
+  if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !linesOk(c.lines)) throw new CorruptIndexError(`${path}: chunk ${row} is malformed`);
   return c;
+}
+
+/** A citation's line range: two integers, 1 <= start <= end. */
+function linesOk(l: unknown): boolean {
+  return Array.isArray(l) && l.length === 2 && Number.isSafeInteger(l[0]) && Number.isSafeInteger(l[1]) && l[0] >= 1 && l[0] <= l[1];
 }
 
 export interface Stored {
@@ -161,16 +181,20 @@ export function readManifest(dir: string): Manifest | undefined {
   return manifest;
 }
 
-/** The chunk table of an index: format 2 opens chunks.jsonl/.idx (checked against the manifest), format 1 had it inline. */
-export function readChunks(dir: string, manifest: Manifest & { chunks?: ChunkRecord[] }): ChunkTable {
+/**
+ * The chunk table of an index: format 2 opens chunks.jsonl/.idx (checked against the manifest; with
+ * `verify`, against its chunksSha256 too), format 1 had it inline.
+ */
+export function readChunks(dir: string, manifest: Manifest & { chunks?: ChunkRecord[] }, verify = false): ChunkTable {
   if (manifest.format === 1) {
     const chunks = manifest.chunks!;
     for (const [i, c] of chunks.entries()) {
-      if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !Array.isArray(c.lines) || c.lines.length !== 2) throw new CorruptIndexError(`${join(dir, MANIFEST)}: chunk ${i} is malformed`);
+      if (!c || typeof c.text !== "string" || typeof c.source !== "string" || !linesOk(c.lines)) throw new CorruptIndexError(`${join(dir, MANIFEST)}: chunk ${i} is malformed`);
     }
     return ChunkTable.of(chunks);
   }
-  return ChunkTable.open(dir, manifest.chunkCount, manifest.chunksBytes);
+  if (verify && manifest.chunksSha256 === undefined) throw new CorruptIndexError(`${join(dir, MANIFEST)} has no checksum for ${CHUNKS}`);
+  return ChunkTable.open(dir, manifest.chunkCount, manifest.chunksBytes, verify ? manifest.chunksSha256 : undefined);
 }
 
 /** Whether vectors.f32 has the size the manifest expects (a stat: the cheap check a lexical query makes). */
@@ -205,7 +229,8 @@ export function readVectors(dir: string, manifest: Manifest): Float32Array {
 export function readIndex(dir: string): Stored | undefined {
   const manifest = readManifest(dir);
   if (!manifest) return undefined;
-  const chunks = readChunks(dir, manifest);
+  // every record is read by the scan that follows anyway: the checksum costs one hash of the file
+  const chunks = readChunks(dir, manifest, true);
   const vectors = readVectors(dir, manifest);
   delete (manifest as { chunks?: unknown }).chunks;
   return { manifest, chunks, vectors };

@@ -110,6 +110,9 @@ export interface FileRecord {
   sha256: string;
   size: number;
   mtimeMs: number;
+  /** Recorded with size and mtime from the same stat (absent in an index written before): see loaders.ts stampMatches. */
+  ctimeMs?: number;
+  ino?: number;
   /** Indices into the chunk table. */
   chunks: number;
 }
@@ -137,5 +140,5 @@ export interface Manifest {
   /** Rows of vectors.f32 that hold a vector (the rest are zeros, to be filled). */
   dense: { ready: number };
   /** Every folder the last scan walked, with its mtime: with files' size+mtime, what a fresh process's stat-only freshness check compares. */
-  dirs?: Array<{ path: string; mtimeMs: number }>;
+  dirs?: Array<{ path: string; mtimeMs: number; ctimeMs?: number }>;
 }

@@ -106,3 +106,27 @@ test("README's shared-host section names every pinnable key", async () => {
   const section = readme.slice(readme.indexOf("## Shared hosts"), readme.indexOf("## Troubleshooting"));
   for (const r of PIN_RULES) assert.ok(section.includes(`\`${r.key}\``), `README lists ${r.key}`);
 });
+
+test("system layer: a user value that is not an object where one is expected is reported in the user's file, never replaced by the pins", (t) => {
+  const d = tmp(t);
+  const sys = writeFile(join(d, "etc", "openclaw.json"), { tools: { exec: { sandbox: "required" } }, gateway: { bind: "127.0.0.1:18789" } });
+  const env = { OPENCLAW_SYSTEM_CONFIG: sys, HOME: d };
+  const user = join(d, "u", "openclaw.json");
+  for (const [doc, pointer, got] of [
+    [{ gateway: "x" }, "/gateway", /string "x"/],
+    [{ tools: [] }, "/tools", /array/],
+    [{ tools: { exec: 5 } }, "/tools/exec", /number 5/],
+  ] as const) {
+    writeFile(user, { stateDir: "./state", ...doc });
+    const r = checkConfig({ configPath: user, env, cwd: d });
+    assert.equal(r.config, undefined, `${JSON.stringify(doc)} must not load`);
+    assert.deepEqual(r.issues.map((i) => i.pointer), [pointer], JSON.stringify(r.issues));
+    assert.equal(r.issues[0]!.file, user);
+    assert.match(r.issues[0]!.message, /must be object/);
+    assert.match(r.issues[0]!.message, got);
+    assert.throws(() => loadConfig({ configPath: user, env, cwd: d }), (e: Error) => e.name === "ConfigError" && e.message.includes(user));
+  }
+  // the pins still fill what the user left out beside a valid object
+  writeFile(user, { stateDir: "./state", gateway: {} });
+  assert.equal(loadConfig({ configPath: user, env, cwd: d }).config.gateway.bind, "127.0.0.1:18789");
+});

@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OpenClawError } from "../../runtime/errors.js";
 import { MANIFEST, VECTORS } from "../../runtime/rag/store.js";
 import { check } from "../../runtime/config/schema.js";
+import { Rag } from "../../runtime/rag/index.js";
 import { CountingEmbedder, makeRag, makeRuntime } from "./helpers.js";
 
 test("first index embeds every supported file; skipped files are reported with reasons", async (t) => {
@@ -169,4 +170,82 @@ test("Stop: an aborted index or query ends with AbortedError and leaves the save
   await rag.index();
   await assert.rejects(rag.query("coffee", { signal: ac.signal }), (e: unknown) => e instanceof OpenClawError && e.code === "aborted");
   assert.equal((await rag.status()).fresh, true);
+});
+
+test("a same-size edit with its mtime put back (sed, then touch -r) is seen: in this process, in a fresh one and by status", async (t) => {
+  const { runtime, workspace } = makeRuntime(t);
+  const f = join(workspace, "zz-probe.md");
+  writeFileSync(f, "# Probe\n\nThe launch code word is PELICAN for the spring.\n\nOther filler text here.\n");
+  utimesSync(f, 1_700_000_000, 1_700_000_000); // whole seconds, so utimes can put them back exactly as touch -r does
+  const kernel = makeRag(runtime, new CountingEmbedder());
+  await kernel.index();
+  const cited = async (rag: ReturnType<typeof makeRag>) => (await rag.query("launch code word", { mode: "lexical", topk: 1 })).results[0]!.text;
+  assert.match(await cited(kernel), /PELICAN/);
+  const st = statSync(f);
+  // sed -i s/PELICAN/FLAMING/ then touch -r: same size, same mtime; only the ctime (which no user call can set) moves.
+  // Rewritten until the ctime has left the clock tick of the original write (the kernel's file clock is coarse).
+  do {
+    writeFileSync(f, readFileSync(f, "utf8").replace("PELICAN", "FLAMING"));
+    utimesSync(f, 1_700_000_000, 1_700_000_000);
+  } while (statSync(f).ctimeMs === st.ctimeMs);
+  assert.equal(statSync(f).size, st.size);
+  assert.equal(statSync(f).mtimeMs, st.mtimeMs);
+  const before = await makeRag(runtime, new CountingEmbedder()).status();
+  assert.equal(before.fresh, false, "status must not call the index fresh");
+  assert.deepEqual(before.changedFiles, ["zz-probe.md"]);
+  assert.match(await cited(makeRag(runtime, new CountingEmbedder())), /FLAMING/, "a fresh process cites the file's text");
+  assert.match(await cited(kernel), /FLAMING/, "the long-lived process cites the file's text");
+  assert.equal((await makeRag(runtime, new CountingEmbedder()).status()).fresh, true);
+});
+
+test("an index written before ctime and inode were recorded opens, re-verifies by sha256 once and records them", async (t) => {
+  const { runtime } = makeRuntime(t);
+  const r = await makeRag(runtime, new CountingEmbedder()).index();
+  const mpath = join(r.indexDir, MANIFEST);
+  const m = JSON.parse(readFileSync(mpath, "utf8"));
+  for (const rec of Object.values(m.files) as Array<Record<string, unknown>>) {
+    delete rec.ctimeMs;
+    delete rec.ino;
+  }
+  for (const d of m.dirs) delete d.ctimeMs;
+  writeFileSync(mpath, JSON.stringify(m));
+  const old = await makeRag(runtime, new CountingEmbedder()).status();
+  assert.equal(old.fresh, false, "unverified files are not called fresh");
+  const emb = new CountingEmbedder();
+  const q = await makeRag(runtime, emb).query("bicycle", { mode: "lexical" });
+  assert.ok(q.results.length > 0);
+  assert.equal(emb.calls, 0, "nothing re-embedded: the content hashes matched");
+  const m2 = JSON.parse(readFileSync(mpath, "utf8"));
+  for (const rec of Object.values(m2.files) as Array<Record<string, unknown>>) assert.ok(Number.isFinite(rec.ctimeMs) && Number.isInteger(rec.ino), JSON.stringify(rec));
+  assert.ok(m2.dirs.every((d: { ctimeMs?: number }) => Number.isFinite(d.ctimeMs)));
+  assert.equal((await makeRag(runtime, new CountingEmbedder()).status()).fresh, true);
+});
+
+// The kernel and gateway check chunks.jsonl's sha256 when they open it; a fresh CLI process reads only the
+// records it cites and checks each one's line range (a shifted but well-formed range is the CLI's known gap).
+test("a chunks.jsonl record edited to cite other lines is never served: the index is rebuilt with a warning", async (t) => {
+  const { runtime, workspace } = makeRuntime(t);
+  writeFileSync(join(workspace, "zz-probe.md"), "# Probe\n\nThe launch code word is PELICAN for the spring.\n\nOther filler text here.\n");
+  const r = await makeRag(runtime, new CountingEmbedder()).index();
+  const cj = join(r.indexDir, "chunks.jsonl");
+  const orig = readFileSync(cj, "utf8");
+  const rec = orig.split("\n").find((l) => l.includes('"source":"zz-probe.md"'))!;
+  const [, a, b] = rec.match(/"lines":\[(\d+),(\d+)\]/)!;
+  assert.ok(Number(a) < Number(b) && Number(b) + 4 < 10, rec);
+  const tamper = (to: string) => writeFileSync(cj, orig.replace(rec, rec.replace(/"lines":\[\d+,\d+\]/, to)));
+  const shifted = `"lines":[${Number(a) + 4},${Number(b) + 4}]`;
+  const reversed = `"lines":[${b},${a}]`;
+  for (const [backgroundDense, to] of [[true, shifted], [true, reversed], [false, reversed]] as const) {
+    {
+      tamper(to);
+      assert.equal(readFileSync(cj).length, Buffer.byteLength(orig), "same size: only a checksum or a range check can tell");
+      const rag = new Rag({ runtime, embedder: new CountingEmbedder(), backgroundDense });
+      const q = await rag.query("launch code word", { mode: "lexical", topk: 1 });
+      const hit = q.results[0]!;
+      assert.equal(hit.source, "zz-probe.md");
+      assert.deepEqual(hit.lines, [Number(a), Number(b)], `${to} (backgroundDense ${backgroundDense})`);
+      assert.match(q.warnings!.join(), /corrupt and has been rebuilt/);
+      await rag.settled();
+    }
+  }
 });
