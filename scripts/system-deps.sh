@@ -3,11 +3,12 @@
 # and notebooks (jupyter-client, nbclient, nbconvert, jupyter-server, the classic notebook UI, ipykernel as the
 # benchmark peer), bubblewrap for the exec sandbox, chromium for the browser tests,
 # python3 for the seed's rag.py-style skills, openssl for mTLS test certificates, jupyterhub for
-# the shared-host test (scripts/hub-test.sh).
+# the shared-host test (scripts/hub-test.sh), gcc + libc6-dev to build the seccomp wrapper of the doctor
+# probe-cache test.
 #   scripts/system-deps.sh          install what is missing (needs root or sudo; apt-get)
 #   scripts/system-deps.sh --check  only report; exit 1 if something is missing
 set -euo pipefail
-PKGS=(python3 jupyter-client python3-jupyter-client python3-nbclient jupyter-nbconvert jupyter-server jupyter-notebook python3-ipykernel bubblewrap chromium openssl jupyterhub)
+PKGS=(gcc libc6-dev python3 jupyter-client python3-jupyter-client python3-nbclient jupyter-nbconvert jupyter-server jupyter-notebook python3-ipykernel bubblewrap chromium openssl jupyterhub)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { cachedProbe, fileStamp, processConfinement } from "../../runtime/doctor/probe-cache.js";
-import { CLI, ROOT, cli, tmp, writeFile } from "../helpers/index.js";
+import { CLI, ROOT, cli, needsSystemTool, tmp, writeFile } from "../helpers/index.js";
 
 test("probe cache: reused while the binary is unchanged; a changed or replaced binary probes again", async (t) => {
   const d = tmp(t);
@@ -159,13 +159,15 @@ test("doctor through the CLI under a namespace-blocking seccomp filter does not 
   const src = writeFile(join(d, "noclone.c"), NOCLONE_C);
   const bin = join(d, "noclone");
   const cc = spawnSync("cc", ["-O", "-o", bin, src], { encoding: "utf8" });
-  if (cc.error || cc.status !== 0) return t.skip(`no C compiler for the seccomp wrapper: ${cc.error?.message ?? cc.stderr}`);
+  const noCc = needsSystemTool(!cc.error && cc.status === 0, `a C compiler for the seccomp wrapper (${cc.error?.message ?? cc.stderr})`, "gcc");
+  if (noCc) return t.skip(noCc);
   mkdirSync(join(d, "state"), { mode: 0o700 });
   mkdirSync(join(d, "ws"));
   const config = writeFile(join(d, "openclaw.json"), { stateDir: "./state", gateway: { bind: "127.0.0.1:0" }, agentDefaults: { workspace: "./ws" }, tools: { exec: { sandbox: "auto" } } });
   const sandbox = (r: { stdout: string }) => (JSON.parse(r.stdout).checks as Array<{ id: string; status: string; message: string }>).find((c) => c.id === "exec.sandbox.available")!;
   const outside = sandbox(cli(["doctor", "--json", "--config", config]));
-  if (outside.status !== "ok") return t.skip(`bubblewrap does not work here: ${outside.message}`);
+  const noBwrap = needsSystemTool(outside.status === "ok", `a working bubblewrap (${outside.message})`, "bubblewrap");
+  if (noBwrap) return t.skip(noBwrap);
   const r = spawnSync(bin, [process.execPath, CLI, "doctor", "--json", "--config", config], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "" }, encoding: "utf8", timeout: 60_000 });
   const inside = sandbox(r);
   assert.doesNotMatch(inside.message, /cached/, "the outside's pass was reused");
