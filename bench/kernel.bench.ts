@@ -2,7 +2,7 @@
  * The kernel against its peers, driven the same way by one zeromq client (bench/client.ts):
  * Debian's ipykernel and tslab 1.0.22. Start to first kernel_info_reply (median of 5
  * starts each), and execute round-trip p50/p99 (execute_request -> execute_reply, and
- * every cell's output and idle must arrive) of `%openclaw gateway status` vs their `1+1`.
+ * every cell's output and idle must arrive, and every cell must succeed) of `%openclaw exec list` vs their `1+1`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -312,8 +312,9 @@ export default async function bench(): Promise<BenchRow[]> {
   try {
     const entry = join(ROOT, "dist", "bin", "openclaw-kernel.js");
     if (!existsSync(entry)) throw new Error("build first: npm run build");
-    const { COMMANDS } = await import("../magics/commands/index.js");
-    const magic = COMMANDS.some((c) => c.path.join(" ") === "gateway status") ? "%openclaw gateway status" : "%openclaw help";
+    // A magic that succeeds on a fresh kernel (a cell that fails counts as lost): `gateway status`
+    // with no gateway fails its cell, as documented, so it cannot be this row's cell.
+    const magic = "%openclaw exec list";
     const ours: Peer = { name: "openclaw-kernel", argv: (f) => [process.execPath, entry, "kernel", "--connection-file", f], code: magic, output: "display_data" };
     const oursTs: Peer = { ...ours, name: "openclaw-kernel (TypeScript 1+1)", code: "1+1", output: "execute_result" };
     const ipykernel: Peer = { name: "ipykernel", argv: (f) => ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", f], code: "1+1", output: "execute_result" };
