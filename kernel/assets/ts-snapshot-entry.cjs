@@ -11,7 +11,7 @@
  * size, mtime or answer; the kernel uses the snapshot only while all of them still hold,
  * so the type-check of a cell is the same as a fresh converter's.
  *
- * argv[2]: a JSON job file {manifest, prelude, converter, key}. A snapshot script may
+ * argv[2]: the JSON job {manifest, prelude, converter, key} itself (not a file: nobody can swap it). A snapshot script may
  * require only built-in modules, so CommonJS files are loaded here by hand.
  */
 const fs = require("node:fs");
@@ -19,7 +19,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 const v8 = require("node:v8");
 
-const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const job = JSON.parse(process.argv[2]);
 const probes = { files: {}, exists: {}, dirs: {}, lists: {}, realpaths: {} };
 
 function stamp(file) {

@@ -6,7 +6,7 @@
  * folder) means it is not used, and a damaged or foreign-writable blob is never loaded.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -124,4 +124,74 @@ test("compiler snapshot: built after a worker warm-up, used next, same checks; s
   } finally {
     await c4.close();
   }
+});
+
+/** A temp folder with a cache and a work folder; the process works in the latter (as a kernel does). */
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-ts-snapshot-"));
+  const before = process.env.OPENCLAW_TS_CODE_CACHE;
+  const keepAlive = setInterval(() => undefined, 1000);
+  const home = process.cwd();
+  t.after(() => {
+    clearInterval(keepAlive);
+    process.chdir(home);
+    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
+    else process.env.OPENCLAW_TS_CODE_CACHE = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cache = join(dir, "cache");
+  const cwd = join(dir, "work");
+  mkdirSync(cwd);
+  process.env.OPENCLAW_TS_CODE_CACHE = cache;
+  process.chdir(cwd);
+  return { dir, cache, cwd };
+}
+
+test("compiler snapshot: a cache folder of another user is never used, chmod-ed or built in; the compiler still works", { timeout: 600_000, skip: process.getuid?.() !== 0 && "needs root to chown a folder to another user" }, async (t) => {
+  const { cache, cwd } = setup(t);
+  mkdirSync(cache, { mode: 0o755 });
+  chmodSync(cache, 0o755);
+  chownSync(cache, 65534, 65534);
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  try {
+    const w = await c.warmed();
+    assert.equal(w.kind, "worker");
+    assert.equal(w.codeCache, "ignored", "the code cache is not read from (or written to) it either");
+    assert.equal(await c.snapshotBuild, false, "no build");
+    const r = await c.call<Converted>("convert", PRELUDE, "const n: number = 'x';");
+    assert.equal(r.diagnostics[0]?.code, 2322);
+  } finally {
+    await c.close();
+  }
+  assert.deepEqual(readdirSync(cache), [], "no job file, no blob, no cache file");
+  const st = statSync(cache);
+  assert.equal(st.mode & 0o777, 0o755, "not chmod-ed");
+  assert.equal(st.uid, 65534);
+});
+
+test("compiler snapshot: a compiler closed during its build leaves no build process and no leftovers; a dead builder's leftovers are removed", { timeout: 600_000 }, async (t) => {
+  const { cache, cwd } = setup(t);
+  mkdirSync(cache, { mode: 0o700 });
+  // Leftovers of a builder that is gone (a pid above pid_max), however recent.
+  const stale = join(cache, "ts-snapshot-0123456789abcdef01234567.4194305.tmp.blob");
+  writeFileSync(stale, "x", { mode: 0o600 });
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  assert.equal((await c.warmed()).kind, "worker");
+  const building = c.snapshotBuild;
+  assert.ok(building);
+  const builders = () =>
+    readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(cache);
+        } catch {
+          return false;
+        }
+      });
+  assert.ok(builders().length > 0, "the build runs");
+  await c.close();
+  assert.equal(await building, false, "the build was stopped");
+  assert.deepEqual(builders(), [], "no build process left");
+  assert.deepEqual(readdirSync(cache).filter((f) => f.startsWith("ts-snapshot-")), [], "no leftovers");
 });
