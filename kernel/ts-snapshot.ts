@@ -76,9 +76,10 @@ function safe(p: string, kind: "file" | "dir"): boolean {
 // and an exception per probe would cost more than the check saves.
 const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
 
+// ctime and inode too: an edit that keeps the size and restores the mtime (touch -r) still changes them.
 function stamp(file: string): string | null {
   const s = stat(file);
-  return s ? `${s.size}:${s.mtimeMs}` : null;
+  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : null;
 }
 
 function isFile(p: string): boolean {

@@ -25,7 +25,7 @@ const probes = { files: {}, exists: {}, dirs: {}, lists: {}, realpaths: {} };
 function stamp(file) {
   try {
     const s = fs.statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
   } catch {
     return null;
   }

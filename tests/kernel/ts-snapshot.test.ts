@@ -6,7 +6,8 @@
  * folder) means it is not used, and a damaged or foreign-writable blob is never loaded.
  */
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -147,6 +148,17 @@ function setup(t: { after(fn: () => void): void }) {
   return { dir, cache, cwd };
 }
 
+/** Builds this folder's snapshot through a worker warm-up. */
+async function build(cwd: string): Promise<void> {
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  try {
+    assert.equal((await c.warmed()).kind, "worker");
+    assert.equal(await c.snapshotBuild, true);
+  } finally {
+    await c.close();
+  }
+}
+
 test("compiler snapshot: a cache folder of another user is never used, chmod-ed or built in; the compiler still works", { timeout: 600_000, skip: process.getuid?.() !== 0 && "needs root to chown a folder to another user" }, async (t) => {
   const { cache, cwd } = setup(t);
   mkdirSync(cache, { mode: 0o755 });
@@ -167,6 +179,24 @@ test("compiler snapshot: a cache folder of another user is never used, chmod-ed 
   const st = statSync(cache);
   assert.equal(st.mode & 0o777, 0o755, "not chmod-ed");
   assert.equal(st.uid, 65534);
+});
+
+test("compiler snapshot: an edit that keeps a file's size and restores its mtime (touch -r) makes the snapshot stale", { timeout: 600_000 }, async (t) => {
+  const { dir, cache, cwd } = setup(t);
+  const types = join(cwd, "node_modules", "@types", "extra");
+  mkdirSync(types, { recursive: true });
+  const dts = join(types, "index.d.ts");
+  writeFileSync(dts, "declare const extraGlobal: number;\n");
+  await build(cwd);
+  assert.ok(findSnapshot(cache, cwd, PRELUDE));
+  const ref = join(dir, "ref");
+  copyFileSync(dts, ref);
+  execFileSync("touch", ["-r", dts, ref]);
+  writeFileSync(dts, "declare const extraGlobal: string;\n");
+  execFileSync("touch", ["-r", ref, dts]);
+  assert.equal(statSync(dts).mtimeMs, statSync(ref).mtimeMs);
+  assert.equal(readFileSync(dts, "utf8").length, readFileSync(ref, "utf8").length);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined, "stale");
 });
 
 test("compiler snapshot: a compiler closed during its build leaves no build process and no leftovers; a dead builder's leftovers are removed", { timeout: 600_000 }, async (t) => {
