@@ -238,7 +238,7 @@ export class CompilerThread {
 
   async close(): Promise<void> {
     // A build this compiler started ends with it (a kernel that exits must leave no ~50 MB leftovers or process).
-    if (this.snapshotBuild) stopSnapshotBuild();
+    if (this.snapshotBuild !== undefined) stopSnapshotBuild();
     const b = this.backend;
     this.backend = undefined;
     await b?.stop();
