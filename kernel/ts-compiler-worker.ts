@@ -25,6 +25,7 @@ interface ConverterModule {
     convert(prevDecl: string, src: string): unknown;
     complete(prevDecl: string, src: string, position: number): unknown;
     inspect(prevDecl: string, src: string, position: number): unknown;
+    close(): void;
   };
   isCompleteCode(src: string): unknown;
 }
@@ -111,22 +112,42 @@ function preloadTypeScript(): void {
   }
 }
 
+/**
+ * Runs f on the converter; when a folder TypeScript watches changed (a module a cell imports
+ * was created), tslab's one-timer host throws "Unexpected pending rebuildTimer" on every later
+ * request: that converter is closed and a new one (which sees the folder as it is) answers.
+ */
+function withConverter<T>(f: (c: ReturnType<ConverterModule["createConverter"]>) => T): T {
+  try {
+    return f(converter());
+  } catch (e) {
+    if (!String((e as Error)?.message).includes("Unexpected pending rebuildTimer")) throw e;
+    try {
+      conv?.close();
+    } catch {
+      /* its watchers are gone with it either way */
+    }
+    conv = undefined;
+    return f(converter());
+  }
+}
+
 function handle(op: CompilerOp, args: unknown[]): unknown {
   switch (op) {
     case "warm":
       // Loads the compiler and type-checks the prelude once, so the first cell pays neither.
-      converter().convert(args[0] as string, "0");
+      withConverter((c) => c.convert(args[0] as string, "0"));
       saveCodeCache?.();
       return { codeCache };
     case "convert": {
-      const r = converter().convert(args[0] as string, args[1] as string);
+      const r = withConverter((c) => c.convert(args[0] as string, args[1] as string));
       saveCodeCache?.();
       return r;
     }
     case "complete":
-      return converter().complete(args[0] as string, args[1] as string, args[2] as number);
+      return withConverter((c) => c.complete(args[0] as string, args[1] as string, args[2] as number));
     case "inspect":
-      return converter().inspect(args[0] as string, args[1] as string, args[2] as number) ?? null;
+      return withConverter((c) => c.inspect(args[0] as string, args[1] as string, args[2] as number) ?? null);
     case "isComplete":
       return load().isCompleteCode(args[0] as string);
   }

@@ -159,6 +159,17 @@ async function build(cwd: string): Promise<void> {
   }
 }
 
+/** Converts until the answer is `want` (file watching is asynchronous) or the time is up; returns the last answer. */
+async function convertUntil(c: CompilerThread, src: string, want: string, ms: number): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await c.call<Converted>("convert", PRELUDE, src);
+    const got = r.diagnostics.map((d) => d.code).join(",") || "ok";
+    if (got === want || Date.now() > end) return got;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 test("compiler snapshot: a cache folder of another user is never used, chmod-ed or built in; the compiler still works", { timeout: 600_000, skip: process.getuid?.() !== 0 && "needs root to chown a folder to another user" }, async (t) => {
   const { cache, cwd } = setup(t);
   mkdirSync(cache, { mode: 0o755 });
@@ -179,6 +190,27 @@ test("compiler snapshot: a cache folder of another user is never used, chmod-ed 
   const st = statSync(cache);
   assert.equal(st.mode & 0o777, 0o755, "not chmod-ed");
   assert.equal(st.uid, 65534);
+});
+
+test("compiler snapshot: a module created after a failed import is seen, as by a fresh compiler (watchers are live after load)", { timeout: 600_000 }, async (t) => {
+  const { cwd } = setup(t);
+  await build(cwd);
+  for (const [i, want] of ["snapshot", "worker"].entries()) {
+    if (want === "worker") process.env.OPENCLAW_TS_SNAPSHOT = "0";
+    const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+    try {
+      assert.equal((await c.warmed()).kind, want);
+      const cell = `import { x } from "./mod_${i}"; x`;
+      assert.equal(await convertUntil(c, cell, "2307", 0), "2307", "missing module");
+      writeFileSync(join(cwd, `mod_${i}.ts`), "export const x: number = 1;\n");
+      assert.equal(await convertUntil(c, cell, "ok", 60_000), "ok", `${want}: the new module is seen`);
+      // And the compiler keeps working (a type error is still one).
+      assert.equal(await convertUntil(c, "const n: number = 'x';", "2322", 0), "2322");
+    } finally {
+      delete process.env.OPENCLAW_TS_SNAPSHOT;
+      await c.close();
+    }
+  }
 });
 
 test("compiler snapshot: an edit that keeps a file's size and restores its mtime (touch -r) makes the snapshot stale", { timeout: 600_000 }, async (t) => {
