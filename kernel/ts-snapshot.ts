@@ -6,7 +6,7 @@
  * priority) after a kernel warmed the compiler the slow way; used by the next kernel that
  * starts in the same folder with the same Node, prelude and files.
  *
- * Truth: the snapshot's manifest lists every file the build read (size and mtime) and
+ * Truth: the snapshot's manifest lists every file the build read (size, mtime, ctime and inode) and
  * every path it probed (exists, directory listing, realpath); one changed answer and the
  * snapshot is not used, so a cell is checked exactly as by a fresh converter. Owner-only
  * files (0600 in a 0700 folder); a file not ours, or writable by others, or in a folder others

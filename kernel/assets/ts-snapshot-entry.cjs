@@ -8,7 +8,7 @@
  * declarations again (the largest share of the first TypeScript cell).
  *
  * Every file the build read and every path it probed is written to a manifest with its
- * size, mtime or answer; the kernel uses the snapshot only while all of them still hold,
+ * size, mtime, ctime and inode, or answer; the kernel uses the snapshot only while all of them still hold,
  * so the type-check of a cell is the same as a fresh converter's.
  *
  * argv[2]: the JSON job {manifest, prelude, converter, key} itself (not a file: nobody can swap it). A snapshot script may
