@@ -5,12 +5,12 @@
  * thread sends requests (convert, complete, inspect, isComplete) and gets plain data back.
  */
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import { parentPort } from "node:worker_threads";
-import { codeCacheDir } from "./ts-cache-dir.js";
+import { codeCacheDir, safeCacheDir } from "./ts-cache-dir.js";
 
 export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete";
 export interface CompilerRequest {
@@ -25,6 +25,7 @@ interface ConverterModule {
     convert(prevDecl: string, src: string): unknown;
     complete(prevDecl: string, src: string, position: number): unknown;
     inspect(prevDecl: string, src: string, position: number): unknown;
+    close(): void;
   };
   isCompleteCode(src: string): unknown;
 }
@@ -35,7 +36,7 @@ let mod: ConverterModule | undefined;
 let conv: ReturnType<ConverterModule["createConverter"]> | undefined;
 let saveCodeCache: (() => void) | undefined;
 /** What happened to the code cache on this load (the warm op returns it; tests read it). */
-let codeCache: "off" | "used" | "written" | "rejected" | "failed" = "off";
+let codeCache: "off" | "used" | "written" | "rejected" | "ignored" | "failed" = "off";
 const load = () => (mod ??= (preloadTypeScript(), require("tslab/dist/converter.js") as ConverterModule));
 const converter = () => (conv ??= load().createConverter());
 
@@ -58,14 +59,28 @@ function preloadTypeScript(): void {
     const src = readFileSync(tsPath, "utf8");
     const key = createHash("sha256").update(src).update(`\0${process.version}\0${process.arch}`).digest("hex").slice(0, 24);
     const file = join(dir, `typescript-${key}.v8cache`);
+    // V8 runs cached data of the right length from anyone: only a file of ours, writable by
+    // nobody else, in a folder of ours writable by nobody else, is read (else it is ignored).
+    const safeDir = safeCacheDir(dir, false);
     let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(file);
-    } catch {
-      cachedData = undefined;
-    }
+    let ignored = false;
+    // A folder that exists but is not safe is neither read nor written; one that is absent is created (safely) on save.
+    const writable = !!safeDir || !lstatSync(dir, { throwIfNoEntry: false });
+    if (safeDir) {
+      let fd: number | undefined;
+      try {
+        fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+        const st = fstatSync(fd);
+        if (st.isFile() && (process.getuid === undefined || st.uid === process.getuid()) && (st.mode & 0o022) === 0) cachedData = readFileSync(fd);
+        else ignored = true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") ignored = true;
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
+    } else if (!writable) ignored = true;
     const script = new vm.Script(Module.wrap(src), { filename: tsPath, cachedData });
-    codeCache = !cachedData ? "written" : script.cachedDataRejected ? "rejected" : "used";
+    codeCache = ignored ? "ignored" : !cachedData ? "written" : script.cachedDataRejected ? "rejected" : "used";
     const M = Module as unknown as { new (id: string, parent: unknown): NodeJS.Module; _nodeModulePaths(d: string): string[] };
     const m = new M(tsPath, null);
     m.filename = tsPath;
@@ -74,11 +89,13 @@ function preloadTypeScript(): void {
     fn.call(m.exports, m.exports, createRequire(tsPath), m, tsPath, dirname(tsPath));
     m.loaded = true;
     require.cache[tsPath] = m;
-    if (!cachedData || script.cachedDataRejected) {
+    // An ignored file in a safe folder is replaced by one of ours (rename: its inode is not written through).
+    if (writable && (!cachedData || script.cachedDataRejected)) {
       saveCodeCache = () => {
         saveCodeCache = undefined;
         try {
-          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          // Never into a folder that is not ours or that others may write.
+          if (!safeCacheDir(dir, true)) throw new Error("unsafe cache folder");
           const tmp = `${file}.${process.pid}.tmp`;
           writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
           chmodSync(tmp, 0o600);
@@ -95,22 +112,42 @@ function preloadTypeScript(): void {
   }
 }
 
+/**
+ * Runs f on the converter; when a folder TypeScript watches changed (a module a cell imports
+ * was created), tslab's one-timer host throws "Unexpected pending rebuildTimer" on every later
+ * request: that converter is closed and a new one (which sees the folder as it is) answers.
+ */
+function withConverter<T>(f: (c: ReturnType<ConverterModule["createConverter"]>) => T): T {
+  try {
+    return f(converter());
+  } catch (e) {
+    if (!String((e as Error)?.message).includes("Unexpected pending rebuildTimer")) throw e;
+    try {
+      conv?.close();
+    } catch {
+      /* its watchers are gone with it either way */
+    }
+    conv = undefined;
+    return f(converter());
+  }
+}
+
 function handle(op: CompilerOp, args: unknown[]): unknown {
   switch (op) {
     case "warm":
       // Loads the compiler and type-checks the prelude once, so the first cell pays neither.
-      converter().convert(args[0] as string, "0");
+      withConverter((c) => c.convert(args[0] as string, "0"));
       saveCodeCache?.();
       return { codeCache };
     case "convert": {
-      const r = converter().convert(args[0] as string, args[1] as string);
+      const r = withConverter((c) => c.convert(args[0] as string, args[1] as string));
       saveCodeCache?.();
       return r;
     }
     case "complete":
-      return converter().complete(args[0] as string, args[1] as string, args[2] as number);
+      return withConverter((c) => c.complete(args[0] as string, args[1] as string, args[2] as number));
     case "inspect":
-      return converter().inspect(args[0] as string, args[1] as string, args[2] as number) ?? null;
+      return withConverter((c) => c.inspect(args[0] as string, args[1] as string, args[2] as number) ?? null);
     case "isComplete":
       return load().isCompleteCode(args[0] as string);
   }

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CompilerOp, CompilerReply, CompilerRequest } from "./ts-compiler-worker.js";
 import { codeCacheDir } from "./ts-cache-dir.js";
-import { buildSnapshot, dropSnapshot, findSnapshot, snapshotsEnabled } from "./ts-snapshot.js";
+import { buildSnapshot, dropSnapshot, findSnapshot, snapshotsEnabled, stopSnapshotBuild } from "./ts-snapshot.js";
 
 export interface CompilerOptions {
   /** The cells' folder; with `prelude`, enables snapshots (off when absent). */
@@ -237,6 +237,8 @@ export class CompilerThread {
   }
 
   async close(): Promise<void> {
+    // A build this compiler started ends with it (a kernel that exits must leave no ~50 MB leftovers or process).
+    if (this.snapshotBuild !== undefined) stopSnapshotBuild();
     const b = this.backend;
     this.backend = undefined;
     await b?.stop();

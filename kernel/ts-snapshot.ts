@@ -6,19 +6,20 @@
  * priority) after a kernel warmed the compiler the slow way; used by the next kernel that
  * starts in the same folder with the same Node, prelude and files.
  *
- * Truth: the snapshot's manifest lists every file the build read (size and mtime) and
+ * Truth: the snapshot's manifest lists every file the build read (size, mtime, ctime and inode) and
  * every path it probed (exists, directory listing, realpath); one changed answer and the
  * snapshot is not used, so a cell is checked exactly as by a fresh converter. Owner-only
  * files (0600 in a 0700 folder); a file not ours, or writable by others, or in a folder others
  * may write, is never loaded (the blob is code).
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setPriority } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { safeCacheDir } from "./ts-cache-dir.js";
 
 interface Manifest {
   key: string;
@@ -75,9 +76,10 @@ function safe(p: string, kind: "file" | "dir"): boolean {
 // and an exception per probe would cost more than the check saves.
 const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
 
+// ctime and inode too: an edit that keeps the size and restores the mtime (touch -r) still changes them.
 function stamp(file: string): string | null {
   const s = stat(file);
-  return s ? `${s.size}:${s.mtimeMs}` : null;
+  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : null;
 }
 
 function isFile(p: string): boolean {
@@ -124,7 +126,7 @@ export function findSnapshot(dir: string | undefined, cwd: string, prelude: stri
   if (!dir) return undefined;
   const key = keyOf(cwd, prelude);
   const p = paths(dir, key);
-  if (!safe(dir, "dir") || !safe(p.blob, "file") || !safe(p.manifest, "file")) return undefined;
+  if (!safeCacheDir(dir, false) || !safe(p.blob, "file") || !safe(p.manifest, "file")) return undefined;
   try {
     const m = JSON.parse(readFileSync(p.manifest, "utf8")) as Manifest;
     if (staleReason(m, key, cwd)) return undefined;
@@ -153,21 +155,40 @@ export function buildSnapshot(dir: string, cwd: string, prelude: string): Promis
   return (building ??= doBuild(dir, cwd, prelude).finally(() => (building = undefined)));
 }
 
+/** The running build's process, killed when the compiler closes or this process exits. */
+let buildChild: ChildProcess | undefined;
+const killBuild = () => {
+  try {
+    buildChild?.kill("SIGKILL");
+  } catch {
+    /* already gone */
+  }
+};
+
+/** Ends a running snapshot build (its leftovers are removed by the build's own cleanup). */
+export function stopSnapshotBuild(): void {
+  killBuild();
+}
+
 async function doBuild(dir: string, cwd: string, prelude: string): Promise<boolean> {
   const key = keyOf(cwd, prelude);
+  // Ours, a real folder, writable by nobody else (created 0700 when absent, never chmod-ed):
+  // otherwise no build (the child loads code named by the job, and the blob is code).
+  if (!safeCacheDir(dir, true)) return false;
+  prune(dir);
   const final = paths(dir, key);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
   const tmp = join(dir, `ts-snapshot-${key}.${process.pid}.tmp`);
-  const job = `${tmp}.job.json`;
   const cleanup = () => {
-    for (const f of [job, `${tmp}.blob`, `${tmp}.json`]) rmSync(f, { force: true });
+    for (const f of [`${tmp}.blob`, `${tmp}.json`]) rmSync(f, { force: true });
   };
   try {
-    writeFileSync(job, JSON.stringify({ manifest: `${tmp}.json`, prelude, converter: converterFile(), key }), { mode: 0o600 });
+    // The job goes on the command line: no file anybody could swap before the child reads it.
+    const job = JSON.stringify({ manifest: `${tmp}.json`, prelude, converter: converterFile(), key });
     const ok = await new Promise<boolean>((resolve) => {
       // No environment: the build needs none, and a child gets no secrets.
       const child = spawn(process.execPath, ["--snapshot-blob", `${tmp}.blob`, "--build-snapshot", entryFile(), job], { cwd, env: {}, stdio: process.env.OPENCLAW_TS_SNAPSHOT_DEBUG ? "inherit" : "ignore" });
+      buildChild = child;
+      process.once("exit", killBuild);
       child.on("error", () => resolve(false));
       child.on("exit", (code) => resolve(code === 0));
       try {
@@ -176,6 +197,9 @@ async function doBuild(dir: string, cwd: string, prelude: string): Promise<boole
         /* a build at normal priority still finishes */
       }
       child.unref();
+    }).finally(() => {
+      buildChild = undefined;
+      process.removeListener("exit", killBuild);
     });
     if (!ok || !existsSync(`${tmp}.blob`) || !existsSync(`${tmp}.json`)) return false;
     chmodSync(`${tmp}.blob`, 0o600);
@@ -190,7 +214,17 @@ async function doBuild(dir: string, cwd: string, prelude: string): Promise<boole
   }
 }
 
-/** Keeps the KEEP_SNAPSHOTS most recently used snapshots (and leftovers of killed builds under an hour old). */
+/** Whether the process that owns a leftover build file is still running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Keeps the KEEP_SNAPSHOTS most recently used snapshots; removes leftovers of builds whose process is gone (or over an hour old). */
 function prune(dir: string): void {
   try {
     const names = readdirSync(dir);
@@ -201,7 +235,9 @@ function prune(dir: string): void {
     for (const { n } of blobs.slice(KEEP_SNAPSHOTS)) dropSnapshot(join(dir, n));
     for (const n of names.filter((x) => /^ts-snapshot-.*\.tmp/.test(x))) {
       const f = join(dir, n);
-      if (Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true });
+      const pid = Number(/\.(\d+)\.tmp/.exec(n)?.[1]);
+      // A dead builder's leftovers go now; a live one's (another kernel building) only once old.
+      if ((pid !== process.pid && !(pid > 0 && alive(pid))) || Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true });
     }
   } catch {
     /* pruning is best effort */

@@ -8,10 +8,10 @@
  * declarations again (the largest share of the first TypeScript cell).
  *
  * Every file the build read and every path it probed is written to a manifest with its
- * size, mtime or answer; the kernel uses the snapshot only while all of them still hold,
+ * size, mtime, ctime and inode, or answer; the kernel uses the snapshot only while all of them still hold,
  * so the type-check of a cell is the same as a fresh converter's.
  *
- * argv[2]: a JSON job file {manifest, prelude, converter, key}. A snapshot script may
+ * argv[2]: the JSON job {manifest, prelude, converter, key} itself (not a file: nobody can swap it). A snapshot script may
  * require only built-in modules, so CommonJS files are loaded here by hand.
  */
 const fs = require("node:fs");
@@ -19,13 +19,13 @@ const path = require("node:path");
 const vm = require("node:vm");
 const v8 = require("node:v8");
 
-const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const job = JSON.parse(process.argv[2]);
 const probes = { files: {}, exists: {}, dirs: {}, lists: {}, realpaths: {} };
 
 function stamp(file) {
   try {
     const s = fs.statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
   } catch {
     return null;
   }
@@ -110,7 +110,12 @@ if (realpath) sys.realpath = (p) => (probes.realpaths[p] = realpath.call(sys, p)
 const watchFile = sys.watchFile;
 const watchDirectory = sys.watchDirectory;
 const deferred = [];
+// TypeScript's watch host binds sys.watchFile/watchDirectory once, while these stubs are in
+// place: after the snapshot loads they must watch for real, or a file created later (a module
+// a cell imports) is never seen.
+let live = false;
 const defer = (kind) => (...args) => {
+  if (live) return (kind === "file" ? watchFile : watchDirectory).apply(sys, args);
   const w = {
     kind,
     args,
@@ -126,7 +131,7 @@ const defer = (kind) => (...args) => {
 };
 sys.watchFile = defer("file");
 sys.watchDirectory = defer("dir");
-const converter = conv.createConverter();
+let converter = conv.createConverter();
 converter.convert(job.prelude, "0");
 // Not complete(): it sorts with localeCompare, whose ICU collator is a handle a snapshot cannot hold.
 
@@ -141,19 +146,36 @@ fs.writeFileSync(job.manifest, JSON.stringify({ key: job.key, cwd: process.cwd()
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   sys.watchFile = watchFile;
   sys.watchDirectory = watchDirectory;
-  for (const w of deferred) if (!w.closed) w.inner = (w.kind === "file" ? watchFile : watchDirectory).apply(sys, w.args);
+  live = true;
+  for (const w of deferred.splice(0)) if (!w.closed) w.inner = (w.kind === "file" ? watchFile : watchDirectory).apply(sys, w.args);
+  // As in kernel/ts-compiler-worker.ts: after a watched folder changed, tslab's one-timer host
+  // throws on every request; a new converter (which sees the folder as it is) answers instead.
+  const withConverter = (f) => {
+    try {
+      return f(converter);
+    } catch (e) {
+      if (!String(e && e.message).includes("Unexpected pending rebuildTimer")) throw e;
+      try {
+        converter.close();
+      } catch {
+        /* its watchers are gone with it either way */
+      }
+      converter = conv.createConverter();
+      return f(converter);
+    }
+  };
   const handle = (op, args) => {
     switch (op) {
       case "warm":
         // The build already checked this prelude; a cell sent right after need not wait behind it again.
-        if (args[0] !== job.prelude) converter.convert(args[0], "0");
+        if (args[0] !== job.prelude) withConverter((c) => c.convert(args[0], "0"));
         return { codeCache: "snapshot" };
       case "convert":
-        return converter.convert(args[0], args[1]);
+        return withConverter((c) => c.convert(args[0], args[1]));
       case "complete":
-        return converter.complete(args[0], args[1], args[2]);
+        return withConverter((c) => c.complete(args[0], args[1], args[2]));
       case "inspect":
-        return converter.inspect(args[0], args[1], args[2]) ?? null;
+        return withConverter((c) => c.inspect(args[0], args[1], args[2]) ?? null);
       case "isComplete":
         return conv.isCompleteCode(args[0]);
       default:

@@ -4,7 +4,7 @@
  * and rewritten, and cells compile the same either way.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -55,4 +55,45 @@ test("typescript.js code cache: written once, used next, a corrupt one rejected 
   const off = await load("0");
   assert.equal(off.codeCache, "off");
   assert.equal(off.output, first.output);
+});
+
+test("typescript.js code cache: a file or folder not ours, or that others may write, is never read (V8 runs any cached data of the right length)", { timeout: 240_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-ts-cache-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cacheDir = join(dir, "cache");
+  const good = await load(cacheDir);
+  assert.equal(good.codeCache, "written");
+  const file = join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith(".v8cache"))!);
+  assert.equal((await load(cacheDir)).codeCache, "used");
+
+  // Group-writable file: ignored, then replaced by one of ours.
+  chmodSync(file, 0o664);
+  const groupWritable = await load(cacheDir);
+  assert.equal(groupWritable.codeCache, "ignored");
+  assert.equal(groupWritable.output, good.output);
+  assert.equal(statSync(file).mode & 0o777, 0o600, "replaced by an owner-only file");
+  assert.equal((await load(cacheDir)).codeCache, "used");
+
+  // A folder others may write: neither read nor written.
+  chmodSync(cacheDir, 0o777);
+  const before = statSync(file).mtimeMs;
+  assert.equal((await load(cacheDir)).codeCache, "ignored");
+  assert.equal(statSync(file).mtimeMs, before, "nothing written into an unsafe folder");
+  chmodSync(cacheDir, 0o700);
+
+  if (process.getuid?.() === 0) {
+    // Another user's file (as root, chown is possible): ignored.
+    chownSync(file, 65534, 65534);
+    assert.equal((await load(cacheDir)).codeCache, "ignored");
+    assert.equal(statSync(file).uid, 0, "replaced by one of ours");
+    chownSync(file, 65534, 65534);
+    // Another user's folder: ignored, and not chmod-ed or written.
+    chownSync(cacheDir, 65534, 65534);
+    chmodSync(cacheDir, 0o755);
+    const foreign = await load(cacheDir);
+    assert.equal(foreign.codeCache, "ignored");
+    assert.equal(foreign.output, good.output);
+    assert.equal(statSync(cacheDir).mode & 0o777, 0o755);
+    assert.equal(statSync(file).uid, 65534);
+  }
 });

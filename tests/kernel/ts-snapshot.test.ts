@@ -6,7 +6,8 @@
  * folder) means it is not used, and a damaged or foreign-writable blob is never loaded.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -124,4 +125,135 @@ test("compiler snapshot: built after a worker warm-up, used next, same checks; s
   } finally {
     await c4.close();
   }
+});
+
+/** A temp folder with a cache and a work folder; the process works in the latter (as a kernel does). */
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), "openclaw-ts-snapshot-"));
+  const before = process.env.OPENCLAW_TS_CODE_CACHE;
+  const keepAlive = setInterval(() => undefined, 1000);
+  const home = process.cwd();
+  t.after(() => {
+    clearInterval(keepAlive);
+    process.chdir(home);
+    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
+    else process.env.OPENCLAW_TS_CODE_CACHE = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cache = join(dir, "cache");
+  const cwd = join(dir, "work");
+  mkdirSync(cwd);
+  process.env.OPENCLAW_TS_CODE_CACHE = cache;
+  process.chdir(cwd);
+  return { dir, cache, cwd };
+}
+
+/** Builds this folder's snapshot through a worker warm-up. */
+async function build(cwd: string): Promise<void> {
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  try {
+    assert.equal((await c.warmed()).kind, "worker");
+    assert.equal(await c.snapshotBuild, true);
+  } finally {
+    await c.close();
+  }
+}
+
+/** Converts until the answer is `want` (file watching is asynchronous) or the time is up; returns the last answer. */
+async function convertUntil(c: CompilerThread, src: string, want: string, ms: number): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await c.call<Converted>("convert", PRELUDE, src);
+    const got = r.diagnostics.map((d) => d.code).join(",") || "ok";
+    if (got === want || Date.now() > end) return got;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test("compiler snapshot: a cache folder of another user is never used, chmod-ed or built in; the compiler still works", { timeout: 600_000, skip: process.getuid?.() !== 0 && "needs root to chown a folder to another user" }, async (t) => {
+  const { cache, cwd } = setup(t);
+  mkdirSync(cache, { mode: 0o755 });
+  chmodSync(cache, 0o755);
+  chownSync(cache, 65534, 65534);
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  try {
+    const w = await c.warmed();
+    assert.equal(w.kind, "worker");
+    assert.equal(w.codeCache, "ignored", "the code cache is not read from (or written to) it either");
+    assert.equal(await c.snapshotBuild, false, "no build");
+    const r = await c.call<Converted>("convert", PRELUDE, "const n: number = 'x';");
+    assert.equal(r.diagnostics[0]?.code, 2322);
+  } finally {
+    await c.close();
+  }
+  assert.deepEqual(readdirSync(cache), [], "no job file, no blob, no cache file");
+  const st = statSync(cache);
+  assert.equal(st.mode & 0o777, 0o755, "not chmod-ed");
+  assert.equal(st.uid, 65534);
+});
+
+test("compiler snapshot: a module created after a failed import is seen, as by a fresh compiler (watchers are live after load)", { timeout: 600_000 }, async (t) => {
+  const { cwd } = setup(t);
+  await build(cwd);
+  for (const [i, want] of ["snapshot", "worker"].entries()) {
+    if (want === "worker") process.env.OPENCLAW_TS_SNAPSHOT = "0";
+    const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+    try {
+      assert.equal((await c.warmed()).kind, want);
+      const cell = `import { x } from "./mod_${i}"; x`;
+      assert.equal(await convertUntil(c, cell, "2307", 0), "2307", "missing module");
+      writeFileSync(join(cwd, `mod_${i}.ts`), "export const x: number = 1;\n");
+      assert.equal(await convertUntil(c, cell, "ok", 60_000), "ok", `${want}: the new module is seen`);
+      // And the compiler keeps working (a type error is still one).
+      assert.equal(await convertUntil(c, "const n: number = 'x';", "2322", 0), "2322");
+    } finally {
+      delete process.env.OPENCLAW_TS_SNAPSHOT;
+      await c.close();
+    }
+  }
+});
+
+test("compiler snapshot: an edit that keeps a file's size and restores its mtime (touch -r) makes the snapshot stale", { timeout: 600_000 }, async (t) => {
+  const { dir, cache, cwd } = setup(t);
+  const types = join(cwd, "node_modules", "@types", "extra");
+  mkdirSync(types, { recursive: true });
+  const dts = join(types, "index.d.ts");
+  writeFileSync(dts, "declare const extraGlobal: number;\n");
+  await build(cwd);
+  assert.ok(findSnapshot(cache, cwd, PRELUDE));
+  const ref = join(dir, "ref");
+  copyFileSync(dts, ref);
+  execFileSync("touch", ["-r", dts, ref]);
+  writeFileSync(dts, "declare const extraGlobal: string;\n");
+  execFileSync("touch", ["-r", ref, dts]);
+  assert.equal(statSync(dts).mtimeMs, statSync(ref).mtimeMs);
+  assert.equal(readFileSync(dts, "utf8").length, readFileSync(ref, "utf8").length);
+  assert.equal(findSnapshot(cache, cwd, PRELUDE), undefined, "stale");
+});
+
+test("compiler snapshot: a compiler closed during its build leaves no build process and no leftovers; a dead builder's leftovers are removed", { timeout: 600_000 }, async (t) => {
+  const { cache, cwd } = setup(t);
+  mkdirSync(cache, { mode: 0o700 });
+  // Leftovers of a builder that is gone (a pid above pid_max), however recent.
+  const stale = join(cache, "ts-snapshot-0123456789abcdef01234567.4194305.tmp.blob");
+  writeFileSync(stale, "x", { mode: 0o600 });
+  const c = new CompilerThread(() => PRELUDE, { cwd, prelude: PRELUDE });
+  assert.equal((await c.warmed()).kind, "worker");
+  const building = c.snapshotBuild;
+  assert.ok(building);
+  const builders = () =>
+    readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(cache);
+        } catch {
+          return false;
+        }
+      });
+  assert.ok(builders().length > 0, "the build runs");
+  await c.close();
+  assert.equal(await building, false, "the build was stopped");
+  assert.deepEqual(builders(), [], "no build process left");
+  assert.deepEqual(readdirSync(cache).filter((f) => f.startsWith("ts-snapshot-")), [], "no leftovers");
 });
