@@ -20,6 +20,7 @@ import { setPriority } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { safeCacheDir } from "./ts-cache-dir.js";
+import { pidAlive } from "../runtime/pid.js";
 
 interface Manifest {
   key: string;
@@ -214,15 +215,6 @@ async function doBuild(dir: string, cwd: string, prelude: string): Promise<boole
   }
 }
 
-/** Whether the process that owns a leftover build file is still running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Keeps the KEEP_SNAPSHOTS most recently used snapshots; removes leftovers of builds whose process is gone (or over an hour old). */
 function prune(dir: string): void {
@@ -237,7 +229,7 @@ function prune(dir: string): void {
       const f = join(dir, n);
       const pid = Number(/\.(\d+)\.tmp/.exec(n)?.[1]);
       // A dead builder's leftovers go now; a live one's (another kernel building) only once old.
-      if ((pid !== process.pid && !(pid > 0 && alive(pid))) || Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true });
+      if ((pid !== process.pid && !(pid > 0 && pidAlive(pid))) || Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true });
     }
   } catch {
     /* pruning is best effort */

@@ -1,6 +1,7 @@
 import { closeSync, constants, lstatSync, openSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { OpenClawError } from "../errors.js";
+import { pidAlive } from "../pid.js";
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 /** A synchronous sleep (append is synchronous by design: a record is on disk before a result returns). */
@@ -9,14 +10,6 @@ const sleep = (ms: number) => Atomics.wait(SLEEP, 0, 0, ms);
 const STALE_MS = 30_000;
 const HOST = hostname();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function readOwner(path: string): { text: string; ino: number; mtimeMs: number } | null {
   try {
@@ -76,7 +69,7 @@ export class FileLock {
     const m = /^(\d+) (.*)$/.exec(o.text);
     if (!m) return false; // not ours to judge: wait for it to age
     const pid = Number(m[1]);
-    return m[2] === HOST && (pid === process.pid || !alive(pid)); // our own pid: a leftover of a dead process whose pid we reuse
+    return m[2] === HOST && (pid === process.pid || !pidAlive(pid)); // our own pid: a leftover of a dead process whose pid we reuse
   }
 
   /** Removes the lock when its owner is gone; true when it did. */

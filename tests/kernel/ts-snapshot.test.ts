@@ -35,24 +35,8 @@ async function session(cwd: string) {
 }
 
 test("compiler snapshot: built after a worker warm-up, used next, same checks; stale, damaged or unsafe ones are not used", { timeout: 600_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "openclaw-ts-snapshot-"));
-  const before = process.env.OPENCLAW_TS_CODE_CACHE;
-  // The compiler and the background build never keep a process alive (a kernel has its sockets); this test has none.
-  const keepAlive = setInterval(() => undefined, 1000);
-  const home = process.cwd();
-  t.after(() => {
-    clearInterval(keepAlive);
-    process.chdir(home);
-    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
-    else process.env.OPENCLAW_TS_CODE_CACHE = before;
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const cache = join(dir, "cache");
-  const cwd = join(dir, "work");
-  mkdirSync(cwd);
-  process.env.OPENCLAW_TS_CODE_CACHE = cache;
   // The cells' folder is the process's, as in a kernel (tslab's converter reads it).
-  process.chdir(cwd);
+  const { dir, cache, cwd } = setup(t);
 
   // A folder's first compiler: a worker thread, then the snapshot is built.
   const first = await session(cwd);
@@ -131,6 +115,7 @@ test("compiler snapshot: built after a worker warm-up, used next, same checks; s
 function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), "openclaw-ts-snapshot-"));
   const before = process.env.OPENCLAW_TS_CODE_CACHE;
+  // The compiler and the background build never keep a process alive (a kernel has its sockets); a test has none.
   const keepAlive = setInterval(() => undefined, 1000);
   const home = process.cwd();
   t.after(() => {
