@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Verbatim copies of the seed files (openclaw.json, local-rag/SKILL.md, expected-output.json). */
@@ -59,4 +59,28 @@ export function requirePythonModules(modules: string[], debPackages: string[]): 
     throw new Error(`/usr/bin/python3 cannot import ${modules.join(", ")}: install the Debian packages ${debPackages.join(" ")} (apt-get install ${debPackages.join(" ")}, or run scripts/system-deps.sh as root)\n${(r.stderr ?? String(r.error)).trim().split("\n").pop()}`);
   }
   pythonChecked.add(key);
+}
+
+/**
+ * Runs Debian's python3 with `args` and resolves with its stdout parsed as JSON (and its stderr);
+ * SIGKILL after `timeoutMs`. A stdout that is not JSON rejects, naming `what`, its exit code and the
+ * tail of both streams. The Python drivers of the kernel, IPython and agent tests print one JSON document.
+ */
+export function pythonJson(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number; what: string }): Promise<{ value: any; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("/usr/bin/python3", args, { env: opts.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      try {
+        resolve({ value: JSON.parse(out), stderr: err });
+      } catch {
+        reject(new Error(`${opts.what} exited ${code}: ${out.slice(-2000)}\n${err.slice(-4000)}`));
+      }
+    });
+  });
 }

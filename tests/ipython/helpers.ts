@@ -1,9 +1,8 @@
 /** Shared set-up for the IPython extension tests: a temp HOME with the extension installed by the real CLI. */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, ROOT, tmp, writeFile } from "../helpers/index.js";
+import { cli, pythonJson, ROOT, tmp, writeFile } from "../helpers/index.js";
 
 /** Debian's python3: ipykernel, jupyter_client and nbclient live there (not in a pyenv python3 on PATH). */
 export const PYTHON = "/usr/bin/python3";
@@ -59,22 +58,7 @@ export function ipyEnv(t?: { after(fn: () => void): void }): IPyEnv {
 
 /** Runs driver.py with the scenarios named; resolves with its JSON document. */
 export function runDriver(k: IPyEnv, scenarios: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 900_000): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PYTHON, [DRIVER, scenarios.join(",")], { env: { ...k.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`driver exited ${code}: ${out.slice(-2000)}\n${err.slice(-4000)}`));
-      }
-    });
-  });
+  return pythonJson([DRIVER, scenarios.join(",")], { env: { ...k.env, ...extraEnv }, timeoutMs, what: "driver" }).then((r) => r.value);
 }
 
 /** Every file under dir whose bytes contain `needle`. */

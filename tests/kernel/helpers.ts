@@ -1,9 +1,8 @@
 /** Shared set-up for the kernel tests: a kernelspec in a temp JUPYTER_PATH and the python driver. */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, requirePythonModules, ROOT, tmp } from "../helpers/index.js";
+import { cli, pythonJson, requirePythonModules, ROOT, tmp } from "../helpers/index.js";
 
 export const PYTHON = "/usr/bin/python3";
 export const DRIVER = join(ROOT, "tests", "kernel", "driver.py");
@@ -49,22 +48,7 @@ export function kernelEnv(t?: { after(fn: () => void): void }): KernelEnv {
 
 /** Runs driver.py with the scenarios named; resolves with its JSON document. */
 export function runDriver(k: KernelEnv, scenarios: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 240_000): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PYTHON, [DRIVER, scenarios.join(",")], { env: { ...k.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`driver exited ${code}: ${out.slice(-2000)}\n${err.slice(-4000)}`));
-      }
-    });
-  });
+  return pythonJson([DRIVER, scenarios.join(",")], { env: { ...k.env, ...extraEnv }, timeoutMs, what: "driver" }).then((r) => r.value);
 }
 
 /** Every file under dir whose bytes contain `needle`. */

@@ -11,32 +11,17 @@ import { spawn } from "node:child_process";
 import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it, test } from "node:test";
-import { CLI, ROOT, tmp, writeFile } from "../helpers/index.js";
+import { CLI, pythonJson, ROOT, tmp, writeFile } from "../helpers/index.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fixtures/models/openai-server.js";
-import { kernelEnv, PYTHON, type KernelEnv } from "./helpers.js";
+import { kernelEnv, type KernelEnv } from "./helpers.js";
 
 const STEPS = join(ROOT, "tests", "kernel", "steps.py");
 
 /** Runs steps.py on one kernel; resolves with what each step observed. */
-export function runSteps(k: KernelEnv, steps: object[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<any[]> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PYTHON, [STEPS], { env: { ...k.env, ...extraEnv, OC_STEPS: JSON.stringify(steps) }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (err += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      try {
-        const r = JSON.parse(out);
-        for (const [i, s] of r.entries()) if (s?.exception) return reject(new Error(`step ${i}: ${s.exception}\n${err.slice(-3000)}`));
-        resolve(r);
-      } catch {
-        reject(new Error(`steps.py exited ${code}: ${out.slice(-2000)}\n${err.slice(-4000)}`));
-      }
-    });
-  });
+export async function runSteps(k: KernelEnv, steps: object[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<any[]> {
+  const { value, stderr } = await pythonJson([STEPS], { env: { ...k.env, ...extraEnv, OC_STEPS: JSON.stringify(steps) }, timeoutMs, what: "steps.py" });
+  for (const [i, s] of (value as any[]).entries()) if (s?.exception) throw new Error(`step ${i}: ${s.exception}\n${stderr.slice(-3000)}`);
+  return value;
 }
 
 /** The real CLI, asynchronously (the fake model server lives in this process). */
