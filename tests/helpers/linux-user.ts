@@ -5,7 +5,8 @@
  */
 import { execFileSync, execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 
 type T = { after(fn: () => void | Promise<void>): void };
 
@@ -15,6 +16,22 @@ export function cannotMakeUsers(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root (useradd, runuser)";
   for (const p of ["/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/sbin/runuser"]) if (!existsSync(p)) return `needs ${p}`;
   return undefined;
+}
+
+/**
+ * The other users must run this checkout's CLI: a checkout under a folder they cannot enter (a
+ * clone in `mktemp -d`, mode 0700) gets the search bit for others on each such ancestor for the
+ * test (nothing readable is added), restored after it.
+ */
+export function letOthersReach(t: T, dir: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if (!(mode & 0o001)) {
+      chmodSync(d, mode | 0o001);
+      t.after(() => chmodSync(d, mode));
+    }
+    if (d === dirname(d)) break;
+  }
 }
 
 export interface TestUser {

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cannotMakeUsers } from "../helpers/linux-user.js";
+import { cannotMakeUsers, letOthersReach } from "../helpers/linux-user.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -18,7 +18,8 @@ function why(): string | undefined {
   return undefined;
 }
 
-test("JupyterHub: two users' kernels and gateways through the hub; B refused by A's gateway; A's files closed to B; pins hold", { skip: why(), timeout: 600_000 }, async () => {
+test("JupyterHub: two users' kernels and gateways through the hub; B refused by A's gateway; A's files closed to B; pins hold", { skip: why(), timeout: 600_000 }, async (t) => {
+  letOthersReach(t, ROOT);
   const r = await new Promise<{ code: number | null; out: string }>((resolve) =>
     execFile("bash", [join(ROOT, "scripts", "hub-test.sh")], { cwd: ROOT, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, out: stdout + stderr })),
   );

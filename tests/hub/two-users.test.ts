@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { listenerUid } from "../../runtime/gateway/peer.js";
 import { tmp } from "../helpers/index.js";
-import { cannotMakeUsers, makeUser, type TestUser } from "../helpers/linux-user.js";
+import { cannotMakeUsers, letOthersReach, makeUser, type TestUser } from "../helpers/linux-user.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const CLI = join(ROOT, "bin", "openclaw-kernel");
@@ -60,6 +60,7 @@ function setUp(u: TestUser, port: number, extra: Record<string, unknown> = {}): 
 }
 
 test("two users on one host: separate gateways at once, B refused by A's gateway (HTTP, WS), A's files closed to B, admin pins hold", { skip: cannotMakeUsers(), timeout: 240_000 }, async (t) => {
+  letOthersReach(t, ROOT);
   // After hooks run in order: gateways stop before their users are removed.
   const procs: ChildProcess[] = [];
   t.after(async () => {
