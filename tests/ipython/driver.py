@@ -41,6 +41,13 @@ def shell_reply(kc, msg_id, timeout=30):
     raise TimeoutError("no reply to " + msg_id)
 
 
+def settle(kc, timeout=60):
+    """A kernel_info round trip. After a cell fails with stop_on_error, ipykernel aborts every
+    execute_request it receives until a "stop aborting" event it puts on its own queue runs; that
+    event is queued before this request is answered, so a cell sent after the reply is not aborted."""
+    shell_reply(kc, kc.kernel_info(), timeout)
+
+
 def summarize(msgs):
     res = []
     for m in msgs:
@@ -64,7 +71,8 @@ def summarize(msgs):
 def run(kc, code, timeout=120, allow_stdin=False, answers=(), stop_on_error=False):
     # Cells here are run one by one: ipykernel (6.x) aborts requests that arrive in a short window
     # after an error when stop_on_error is set, which would turn the next check into "aborted".
-    # Run All semantics are checked by scenario_error, which queues with the default.
+    # Run All semantics are checked by scenario_error and scenario_interpolate, which queue with
+    # the default; every other cell that is meant to fail is sent with stop_on_error=False.
     msg_id = kc.execute(code, allow_stdin=allow_stdin, stop_on_error=stop_on_error)
     asked = []
     for a in answers:
@@ -212,7 +220,7 @@ exec:
 def scenario_interrupt(km, kc):
     reg = run(kc, SLEEPER, 60)
     hpid = host_pid(kc)
-    msg_id = kc.execute("%openclaw skills run sleeper-ipy")
+    msg_id = kc.execute("%openclaw skills run sleeper-ipy", stop_on_error=False)
     running = []
     end = time.time() + 60
     while time.time() < end and not running:
@@ -231,7 +239,7 @@ def scenario_interrupt(km, kc):
 
 def scenario_interrupt_prompt(km, kc):
     """Stop while an approval question waits on the kernel's stdin: the command is cancelled, nothing ran."""
-    msg_id = kc.execute("%openclaw skills run risky-ipy", allow_stdin=True)
+    msg_id = kc.execute("%openclaw skills run risky-ipy", allow_stdin=True, stop_on_error=False)
     req = kc.get_stdin_msg(timeout=60)
     all_msgs.append(req)
     t0 = time.time()
@@ -247,7 +255,7 @@ def scenario_interrupt_prompt(km, kc):
 def scenario_host_crash(km, kc):
     """The host dies mid-command (kill -9): the cell fails with HostError at once; the next command starts a new host."""
     hpid = host_pid(kc)
-    msg_id = kc.execute("%openclaw skills run sleeper-ipy")
+    msg_id = kc.execute("%openclaw skills run sleeper-ipy", stop_on_error=False)
     end = time.time() + 60
     while time.time() < end and not any("sleep 37" in c for _, c in descendants_cmdlines(hpid)):
         time.sleep(0.05)
@@ -349,6 +357,7 @@ def main():
     km, kc = start()
     try:
         for n in names:
+            settle(kc)
             t = time.time()
             try:
                 out[n] = globals()["scenario_" + n](km, kc)
