@@ -15,6 +15,7 @@ import { embedderMismatch, missingWorkspace } from "./errors.js";
 import { diversify, FUSION, fuseScores, type Candidate, type FusionWeights } from "./fuse.js";
 import { fillDense, hasVector, lexicalText, TEXT_VERSION, updateLexical } from "./indexer.js";
 import { snapshotFresh, stampMatches, type ScanSnapshot } from "./loaders.js";
+import { FreshnessWatch } from "./watch.js";
 import { Bm25, LEXICAL_VERSION } from "./lexical.js";
 import { ChunkTable, CorruptIndexError, HNSW_FILE, indexDirFor, readChunks, readIndex, readLexical, readManifest, readVectors, removeIndex, vectorsLookWhole, VECTORS, writeHnsw, writeIndex, writeLexical, type Stored } from "./store.js";
 import { FOUND, isFound, nothingFound, summarize, type FoundThresholds } from "./summary.js";
@@ -127,6 +128,9 @@ export class Rag {
   private readonly hnswThreshold: number;
   /** Fill missing vectors in the background after a query's refresh (long-lived hosts); the CLI leaves them to `rag index`. */
   readonly backgroundDense: boolean;
+  /** Keep folder watches so a query on a quiet workspace needs no stat pass (long-lived hosts; watch.ts). */
+  readonly watchFolders: boolean;
+  private watch?: FreshnessWatch;
   /** Hybrid fusion weights (benchmarks try others). */
   fusion: FusionWeights = FUSION;
   /** Passages per file in one answer. */
@@ -137,11 +141,12 @@ export class Rag {
   syncFill = SYNC_FILL;
 
   /** `embedder` replaces the configured one (tests count its calls); `hnswThreshold` too (tests, benchmarks). */
-  constructor(opts: { runtime: Runtime; embedder?: Embedder; hnswThreshold?: number; backgroundDense?: boolean }) {
+  constructor(opts: { runtime: Runtime; embedder?: Embedder; hnswThreshold?: number; backgroundDense?: boolean; watchFolders?: boolean }) {
     this.runtime = opts.runtime;
     this.embedderInst = opts.embedder;
     this.hnswThreshold = opts.hnswThreshold ?? HNSW_THRESHOLD;
     this.backgroundDense = opts.backgroundDense ?? opts.runtime.host !== "cli";
+    this.watchFolders = opts.watchFolders ?? opts.runtime.host !== "cli";
   }
 
   get workspace(): string {
@@ -296,7 +301,7 @@ export class Rag {
       chunksPerSec: 0,
     });
     // a query on an index this process already holds: stat calls decide whether anything changed
-    if (opts.quiet && !opts.full && this.loaded && this.snapshot && this.loaded.manifest.workspace === ws && snapshotFresh(this.snapshot)) {
+    if (opts.quiet && !opts.full && this.loaded && this.snapshot && this.loaded.manifest.workspace === ws && (await this.snapshotFresh(this.snapshot))) {
       this.warnings = [];
       return await this.afterLexical(this.loaded, unchanged(this.loaded, this.lastReport), opts, t0);
     }
@@ -384,6 +389,21 @@ export class Rag {
       chunksPerSec: 0,
     });
     return await this.afterLexical(L, report, { ...opts, changed: out.changed }, t0);
+  }
+
+  /** The held snapshot unchanged? A long-lived host keeps folder watches and stats only after an event (watch.ts); a fresh process stats everything once. */
+  private async snapshotFresh(snap: ScanSnapshot): Promise<boolean> {
+    if (!this.watchFolders) return snapshotFresh(snap);
+    if (this.watch?.snapshot !== snap) {
+      this.watch?.close();
+      this.watch = new FreshnessWatch(snap);
+    }
+    return await this.watch.fresh();
+  }
+
+  /** How the held index is checked for changes (status, tests). */
+  get freshness(): { watching: boolean; reason?: string; statPasses: number } | undefined {
+    return this.watch && { watching: this.watch.watching, ...(this.watch.reason ? { reason: this.watch.reason } : {}), statPasses: this.watch.passes };
   }
 
   /** Progress to the runtime's listeners: a query's refresh stays silent unless it embeds (a display flashing on every query would be noise). */
@@ -526,7 +546,7 @@ export class Rag {
     if (useDense) {
       opts.signal?.throwIfAborted();
       [qv] = await this.embedder().embed([query], opts.signal);
-      for (const d of this.ensureSearch(idx).search(qv!, pool)) if (idx.have![d.row]) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
+      for (const d of this.ensureSearch(idx).search(qv!, pool, { version: denseState?.ready ?? 0 })) if (idx.have![d.row]) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
     }
     if (mode !== "dense") {
       for (const [row, bm25] of topScores(lex.scores, pool)) if (!cands.has(row)) cands.set(row, { row, bm25, cosine: qv ? cosine(row) : 0 });
@@ -623,6 +643,8 @@ export class Rag {
   }
 
   async close(): Promise<void> {
+    this.watch?.close();
+    this.watch = undefined;
     await this.stopFill();
     await this.embedderInst?.close?.();
   }

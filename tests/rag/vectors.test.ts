@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HNSW_FILE } from "../../runtime/rag/store.js";
-import { VectorSearch, normalize } from "../../runtime/rag/vectors.js";
+import { Q8_MIN, VectorSearch, normalize } from "../../runtime/rag/vectors.js";
 import { tmp } from "../helpers/index.js";
 import { CountingEmbedder, makeRuntime } from "./helpers.js";
 import { Rag } from "../../runtime/rag/index.js";
@@ -34,6 +34,33 @@ test("exact search returns cosine scores in order; k larger than the corpus is c
   // regression: usearch ignores byteOffset, so views must be copied (row 3 of a view that skips row 0 is row 2)
   assert.equal(new VectorSearch(d, v.subarray(d)).search(v.subarray(3 * d, 4 * d), 1)[0]!.row, 2);
   assert.deepEqual(new VectorSearch(d, new Float32Array(0)).search(v.subarray(0, d), 5), []);
+});
+
+test("above Q8_MIN rows: the int8 scan keeps the f32 top k, scores are the exact cosines, and rows filled in later are found", () => {
+  const d = 96;
+  const n = Q8_MIN + 1000;
+  const v = randomVectors(n, d, 11);
+  const vs = new VectorSearch(d, v);
+  const queries = randomVectors(50, d, 12);
+  let kept = 0;
+  for (let i = 0; i < 50; i++) {
+    const q = queries.subarray(i * d, (i + 1) * d).slice();
+    const exact = vs.search(q, 10, { exact: true });
+    const fast = vs.search(q, 10, { version: n });
+    kept += fast.filter((h) => exact.some((e) => e.row === h.row)).length;
+    for (let j = 1; j < fast.length; j++) assert.ok(fast[j - 1]!.score >= fast[j]!.score, "best first");
+    for (const h of fast) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += v[h.row * d + j]! * q[j]!;
+      assert.ok(Math.abs(h.score - s) < 1e-5, "the f32 cosine");
+    }
+  }
+  assert.ok(kept / 500 >= 0.99, `recall@10 ${kept / 500}`);
+  // a row written after the int8 copy was made: a new version rebuilds it
+  const q = queries.subarray(0, d).slice();
+  v.set(q, 5 * d);
+  assert.notEqual(vs.search(q, 1, { version: n })[0]!.row, 5, "same version: the copy is reused");
+  assert.equal(vs.search(q, 1, { version: n + 1 })[0]!.row, 5);
 });
 
 test("HNSW agrees with exact search (recall@5) and survives a save/load round trip", (t) => {
