@@ -9,36 +9,20 @@ import json, os, queue, signal, sys, time
 
 from jupyter_client.manager import KernelManager
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+import jupyter_msgs  # noqa: E402
+
 SECRET = os.environ.get("OC_SECRET", "")
 out = {}
 all_msgs = []
 
 
 def drain_iopub(kc, msg_id, timeout=30):
-    msgs = []
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            m = kc.get_iopub_msg(timeout=max(0.01, end - time.time()))
-        except queue.Empty:
-            break
-        all_msgs.append(m)
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(m)
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return msgs, True
-    return msgs, False
+    return jupyter_msgs.drain_iopub(kc, msg_id, timeout, all_msgs)
 
 
 def shell_reply(kc, msg_id, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        m = kc.get_shell_msg(timeout=max(0.01, end - time.time()))
-        all_msgs.append(m)
-        if m["parent_header"].get("msg_id") == msg_id:
-            return m
-    raise TimeoutError("no reply to " + msg_id)
+    return jupyter_msgs.shell_reply(kc, msg_id, timeout, all_msgs)
 
 
 def settle(kc, timeout=60):
@@ -49,23 +33,7 @@ def settle(kc, timeout=60):
 
 
 def summarize(msgs):
-    res = []
-    for m in msgs:
-        c = m["content"]
-        item = {"type": m["msg_type"]}
-        if "data" in c:
-            item["mime"] = sorted(c["data"].keys())
-            item["plain"] = c["data"].get("text/plain", "")
-            item["html"] = c["data"].get("text/html", "")
-        if m["msg_type"] == "stream":
-            item["name"], item["text"] = c["name"], c["text"]
-        if m["msg_type"] == "error":
-            item["ename"], item["evalue"], item["traceback"] = c["ename"], c["evalue"], c["traceback"]
-        if "transient" in c and c["transient"].get("display_id"):
-            item["display_id"] = c["transient"]["display_id"]
-        if m["msg_type"] != "status":
-            res.append(item)
-    return res
+    return jupyter_msgs.summarize(msgs, status="skip")
 
 
 def run(kc, code, timeout=120, allow_stdin=False, answers=(), stop_on_error=False):
@@ -104,24 +72,7 @@ def alive(pid):
         return False
 
 
-def descendants_cmdlines(root):
-    kids = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            stat = open("/proc/%s/stat" % pid).read()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-            cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            continue
-        kids.setdefault(ppid, []).append((int(pid), cmd))
-    found, todo = [], [root]
-    while todo:
-        for pid, cmd in kids.get(todo.pop(), []):
-            found.append((pid, cmd))
-            todo.append(pid)
-    return found
+descendants_cmdlines = jupyter_msgs.descendants_cmdlines
 
 
 def wait_gone(pids, timeout=15):

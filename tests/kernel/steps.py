@@ -13,51 +13,14 @@ import json, os, queue, sys, time
 
 from jupyter_client.manager import KernelManager
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+import jupyter_msgs  # noqa: E402
 
-class driver:  # the few helpers of driver.py (which runs on import), with evalue kept
-    @staticmethod
-    def drain_iopub(kc, msg_id, timeout=30):
-        msgs = []
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                m = kc.get_iopub_msg(timeout=max(0.01, end - time.time()))
-            except queue.Empty:
-                break
-            if m["parent_header"].get("msg_id") != msg_id:
-                continue
-            msgs.append(m)
-            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-                return msgs, True
-        return msgs, False
 
-    @staticmethod
-    def shell_reply(kc, msg_id, timeout=30):
-        end = time.time() + timeout
-        while time.time() < end:
-            m = kc.get_shell_msg(timeout=max(0.01, end - time.time()))
-            if m["parent_header"].get("msg_id") == msg_id:
-                return m
-        raise TimeoutError("no reply to " + msg_id)
-
-    @staticmethod
-    def summarize(msgs):
-        res = []
-        for m in msgs:
-            c = m["content"]
-            item = {"type": m["msg_type"]}
-            if "data" in c:
-                item["mime"] = sorted(c["data"].keys())
-                item["plain"] = c["data"].get("text/plain", "")
-                item["html"] = c["data"].get("text/html", "")
-            if m["msg_type"] == "stream":
-                item["name"], item["text"] = c["name"], c["text"]
-            if m["msg_type"] == "error":
-                item["ename"], item["evalue"], item["traceback"] = c["ename"], c["evalue"], c["traceback"]
-            if "transient" in c and c["transient"].get("display_id"):
-                item["display_id"] = c["transient"]["display_id"]
-            res.append(item)
-        return res
+class driver:  # the shared helpers, and a run() that keeps evalue
+    drain_iopub = staticmethod(jupyter_msgs.drain_iopub)
+    shell_reply = staticmethod(jupyter_msgs.shell_reply)
+    summarize = staticmethod(jupyter_msgs.summarize)
 
     @staticmethod
     def run(kc, code, timeout=30):
