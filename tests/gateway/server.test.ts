@@ -11,18 +11,10 @@ import { OpenClawError, SafetyError } from "../../runtime/errors.js";
 import { Gateway } from "../../runtime/gateway/index.js";
 import { Runtime } from "../../runtime/runtime.js";
 import { runDoctor } from "../../runtime/doctor/index.js";
-import { CLI, cli, tmp, writeFile } from "../helpers/index.js";
+import { CLI, cli, freePort, tmp, writeFile } from "../helpers/index.js";
 import { makeRuntime } from "../fixtures/runtime.js";
 import { get, startGateway } from "./helpers.js";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function refused(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Verbatim copies of the seed files (openclaw.json, local-rag/SKILL.md, expected-output.json). */
@@ -81,6 +82,18 @@ export function pythonJson(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?:
       } catch {
         reject(new Error(`${opts.what} exited ${code}: ${out.slice(-2000)}\n${err.slice(-4000)}`));
       }
+    });
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; a server started next binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
     });
   });
 }

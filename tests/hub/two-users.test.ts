@@ -8,11 +8,10 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { listenerUid } from "../../runtime/gateway/peer.js";
-import { tmp } from "../helpers/index.js";
+import { freePort, tmp } from "../helpers/index.js";
 import { cannotMakeUsers, letOthersReach, makeUser, type TestUser } from "../helpers/linux-user.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -38,13 +37,6 @@ function req(headers) {
 })();
 `;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 function userEnv(u: TestUser, extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8", HOME: u.home, USER: u.name, ...extra };

@@ -12,27 +12,16 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { KernelManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import WebSocket from "ws";
 import { FIXTURE_SKILLS } from "../fixtures/runtime.js";
-import { writeFile } from "../helpers/index.js";
+import { freePort, writeFile } from "../helpers/index.js";
 import { kernelEnv, PYTHON, type KernelEnv } from "./helpers.js";
 
 const MODEL = "openai/gpt-4o-mini";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 /** Runs a cell, answering "yes" to every input request (an approver that always agrees). */
 async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<{ status: string; texts: string[]; error?: string; prompts: string[] }> {

@@ -7,22 +7,12 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { KernelManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import WebSocket from "ws";
+import { freePort } from "../helpers/index.js";
 import { kernelEnv, PYTHON, type KernelEnv } from "./helpers.js";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 interface Seen {
   types: string[];

@@ -11,34 +11,21 @@
  * OPENCLAW_SCREENSHOTS=1 to notebooks/screenshots/ (the copies kept in the repository).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { kernelEnv, PYTHON } from "../kernel/helpers.js";
-import { needsSystemTool, ROOT, writeFile } from "../helpers/index.js";
+import { ROOT, writeFile } from "../helpers/index.js";
+import { chromiumSkip, launchChromium, notebookServer, runAll } from "../helpers/notebook-ui.js";
 
 // Browser globals for the functions page.evaluate runs in the page (tests compile without the DOM lib).
 declare const document: any, window: any;
 
-const CHROMIUM = "/usr/bin/chromium";
 // The kept copies (notebooks/screenshots) are refreshed with OPENCLAW_SCREENSHOTS=1; an ordinary
 // run writes to .test-artifacts/ so `npm test` leaves the tree clean (timestamps and hashes differ each run).
 const SHOTS = process.env.OPENCLAW_SCREENSHOTS === "1" ? join(ROOT, "notebooks", "screenshots") : join(ROOT, ".test-artifacts");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const cell = (source: string) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
 
@@ -105,7 +92,7 @@ async function audit(page: Page, dark: boolean): Promise<{ overflow: string[]; g
   return page.evaluate(`(${AUDIT})(${dark})`) as Promise<{ overflow: string[]; glare: string[]; dim: string[]; outputs: number }>;
 }
 
-test("classic Notebook UI in Chromium, light and dark: outputs fit their cells, follow the theme, citations link to their file; screenshots kept", { timeout: 600_000, skip: needsSystemTool(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`, "chromium") }, async (t) => {
+test("classic Notebook UI in Chromium, light and dark: outputs fit their cells, follow the theme, citations link to their file; screenshots kept", { timeout: 600_000, skip: chromiumSkip() }, async (t) => {
   const k = kernelEnv(t);
   const site = join(k.dir, "site");
   const nb = join(site, "notebooks");
@@ -120,39 +107,12 @@ test("classic Notebook UI in Chromium, light and dark: outputs fit their cells, 
     metadata: { kernelspec: { name: "openclaw-test", display_name: "OpenClaw (TypeScript)", language: "typescript" } },
     cells: CELLS.map((c, i) => ({ ...cell(c), id: `c${i}` })),
   });
-  const port = await freePort();
-  const token = randomBytes(16).toString("hex");
-  const server = spawn(PYTHON, ["-m", "notebook", "--no-browser", "--allow-root", "--ip=127.0.0.1", `--port=${port}`, "--port-retries=0", `--NotebookApp.token=${token}`, `--notebook-dir=${site}`], { env: k.env, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  const up = new Promise<void>((resolve, reject) => {
-    const on = (d: Buffer) => {
-      log += d;
-      if (log.includes(`127.0.0.1:${port}/`)) resolve();
-    };
-    server.stdout.on("data", on);
-    server.stderr.on("data", on);
-    server.once("exit", (code) => reject(new Error(`notebook server exited ${code}: ${log.slice(-2000)}`)));
-  });
-  const stopped = new Promise((r) => server.once("exit", r));
-  t.after(async () => {
-    if (server.exitCode === null) {
-      server.kill("SIGTERM");
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
-    }
-  });
-  await up;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  t.after(() => browser.close());
+  const server = await notebookServer(t, { python: PYTHON, dir: site, env: k.env });
+  const browser = await launchChromium(t);
   // 1000 px: a laptop-sized window, where the audit table's eight columns must wrap
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`http://127.0.0.1:${port}/notebooks/notebooks/reading.ipynb?token=${token}`);
-  await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.() === true, undefined, { timeout: 120_000 });
-  await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
+  await runAll(page, server.url("notebooks/notebooks/reading.ipynb"), 120_000);
   await page.waitForFunction(
     (n) => {
       const cells = [...document.querySelectorAll(".cell.code_cell")];
