@@ -16,9 +16,14 @@
  * 9p/WSL: changes made elsewhere raise no event there), more folders than MAX_WATCHED, a
  * watch that fails (the inotify watch limit) or reports an error. Files with other hard links
  * (a write through another name raises no event in this folder) are stat'ed on every query.
+ * Writes through mmap raise no event either: a stat pass still runs when the last one is older
+ * than MAX_QUIET_MS, so nothing a watch cannot see stays unseen for long.
  */
 import { type FSWatcher, lstatSync, statfsSync, watch } from "node:fs";
 import { type ScanSnapshot, snapshotFresh, stampMatches } from "./loaders.js";
+
+/** A query after this long without a stat pass runs one even with no event (see above). */
+export const MAX_QUIET_MS = 60_000;
 
 /** Above this many folders the stat pass stays: watches are a per-user kernel budget other tools share. */
 export const MAX_WATCHED = 4096;
@@ -49,9 +54,14 @@ export class FreshnessWatch {
   private linked: ScanSnapshot["files"] = [];
   /** Stat passes run (tests: none on a quiet workspace once armed). */
   passes = 0;
+  private lastPass = 0;
 
-  /** `max`: folders above which no watch is set (tests lower it). */
-  constructor(readonly snapshot: ScanSnapshot, max = MAX_WATCHED) {
+  /** `max`: folders above which no watch is set; `maxQuietMs`: see MAX_QUIET_MS (tests lower both). */
+  constructor(
+    readonly snapshot: ScanSnapshot,
+    max = MAX_WATCHED,
+    private readonly maxQuietMs = MAX_QUIET_MS,
+  ) {
     if (snapshot.dirs.length > max) {
       this.reason = `${snapshot.dirs.length} folders (more than ${max})`;
       return;
@@ -94,7 +104,7 @@ export class FreshnessWatch {
     await turn();
     await turn();
     if (!this.watching) return this.fresh();
-    if (!this.dirty) {
+    if (!this.dirty && performance.now() - this.lastPass < this.maxQuietMs) {
       for (const f of this.linked) {
         try {
           if (!stampMatches(f, lstatSync(f.path))) return false;
@@ -107,6 +117,7 @@ export class FreshnessWatch {
     // cleared first: an event during the pass leaves the next query to check again
     this.dirty = false;
     this.passes++;
+    this.lastPass = performance.now();
     const linked: ScanSnapshot["files"] = [];
     const ok = snapshotFresh(this.snapshot, linked);
     if (!ok) this.dirty = true;

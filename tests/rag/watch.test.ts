@@ -124,3 +124,20 @@ test("where watches are not used (too many folders), every check is a full stat 
   appendFileSync(join(workspace, "payroll.md"), "\nchanged\n");
   assert.equal(await w.fresh(), false);
 });
+
+test("a change no watch reports (simulated: the recorded stamp no longer matches) is caught once MAX_QUIET_MS has passed since the last stat pass", async (t) => {
+  const { workspace } = makeRuntime(t);
+  const stamp = () => snapshotOf(scanWorkspace(workspace));
+  const trusting = new FreshnessWatch(stamp(), undefined, 3_600_000);
+  const strict = new FreshnessWatch(stamp(), undefined, 0);
+  t.after(() => (trusting.close(), strict.close()));
+  assert.equal(await trusting.fresh(), true, "armed by a stat pass");
+  assert.equal(await strict.fresh(), true);
+  // what an mmap write would leave: the file differs from its stamp and no event came
+  trusting.snapshot.files[0]!.size += 1;
+  strict.snapshot.files[0]!.size += 1;
+  assert.equal(await trusting.fresh(), true, "within MAX_QUIET_MS, no event: trusted");
+  assert.equal(trusting.passes, 1);
+  assert.equal(await strict.fresh(), false, "past MAX_QUIET_MS: the stat pass runs and sees it");
+  assert.equal(strict.passes, 2);
+});
