@@ -153,6 +153,8 @@ async function doBuild(dir: string, prelude: string): Promise<boolean> {
     for (const f of [`${tmp}.blob`, `${tmp}.json`, cwd]) rmSync(f, { force: true, recursive: true });
   };
   try {
+    // A leftover of an earlier process with our pid goes first (the folder must be empty and ours).
+    rmSync(cwd, { force: true, recursive: true });
     mkdirSync(cwd, { mode: 0o700 });
     // The job goes on the command line: no file anybody could swap before the child reads it.
     const job = JSON.stringify({ manifest: `${tmp}.json`, prelude, converter: converterFile(), key });

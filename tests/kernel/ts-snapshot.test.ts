@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { CompilerThread } from "../../dist/kernel/ts-compiler.js";
-import { findSnapshot } from "../../dist/kernel/ts-snapshot.js";
+import { findSnapshot, staleReason } from "../../dist/kernel/ts-snapshot.js";
 import { PRELUDE } from "../../dist/kernel/typescript.js";
 
 interface Converted {
@@ -278,4 +278,32 @@ test("compiler snapshot: a compiler closed during its build leaves no build proc
   assert.equal(await building, false, "the build was stopped");
   assert.deepEqual(builders(), [], "no build process left");
   assert.deepEqual(readdirSync(cache).filter((f) => f.startsWith("ts-snapshot-")), [], "no leftovers");
+});
+
+test("compiler snapshot: the manifest holds while the JavaScript loaded into it is unchanged; an edit that keeps a module's size and mtime (touch -r) makes it stale", { timeout: 600_000 }, async (t) => {
+  const { dir, cache } = setup(t);
+  await build(join(dir, "work"));
+  const manifest = join(cache, readdirSync(cache).find((f) => /^ts-snapshot-[0-9a-f]+\.json$/.test(f))!);
+  const m = JSON.parse(readFileSync(manifest, "utf8")) as { key: string; modules: Record<string, string | null> };
+  const files = Object.keys(m.modules);
+  assert.ok(files.some((f) => f.endsWith("typescript.js")) && files.some((f) => f.endsWith("converter.js")), `typescript.js and tslab's converter are listed: ${files.join(", ")}`);
+  assert.ok(!files.some((f) => f.endsWith(".d.ts")), "no declaration file: those are checked by their text on every use");
+  assert.equal(staleReason(m, m.key), undefined);
+  assert.equal(staleReason(m, "another key"), "key");
+  // A module of ours stands in for typescript.js (node_modules is shared and must not be edited).
+  const mod = join(dir, "mod.js");
+  writeFileSync(mod, "module.exports = 1;\n");
+  const stampOf = (f: string) => {
+    const s = statSync(f);
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
+  };
+  const withMod = { key: m.key, modules: { ...m.modules, [mod]: stampOf(mod) } };
+  assert.equal(staleReason(withMod, m.key), undefined);
+  const ref = join(dir, "mod.ref");
+  copyFileSync(mod, ref);
+  execFileSync("touch", ["-r", mod, ref]);
+  writeFileSync(mod, "module.exports = 2;\n");
+  execFileSync("touch", ["-r", ref, mod]);
+  assert.equal(statSync(mod).mtimeMs, statSync(ref).mtimeMs);
+  assert.equal(staleReason(withMod, m.key), `file ${mod}`);
 });
