@@ -1,11 +1,12 @@
 /**
  * The main thread's handle on the TypeScript compiler, which never runs on the kernel's
  * main thread. Two ways to run it, same requests and replies:
- * - a process started from a Node startup snapshot of the compiler with its program built
- *   for this folder (kernel/ts-snapshot.ts), when a current one exists: ready in a
- *   fraction of the time a fresh program takes;
- * - else a worker thread (ts-compiler-worker.ts) that builds the program, after which a
- *   snapshot is built in the background for the next kernel in this folder.
+ * - a process started from a Node startup snapshot of the compiler, its declaration files
+ *   already parsed and bound (kernel/ts-snapshot.ts; one for every folder), when a current
+ *   one exists: it makes this folder's program from them, in a fraction of the time a
+ *   fresh program takes;
+ * - else a worker thread (ts-compiler-worker.ts) that builds the program, after which the
+ *   snapshot is built in the background for the next kernel, in any folder.
  * `warm()` is called once the first kernel_info_reply is out; a cell that arrives sooner
  * simply waits for the same load. Neither keeps the kernel alive.
  */
@@ -49,8 +50,9 @@ interface Spawned {
 }
 
 function spawnSnapshot(blob: string, cwd: string, prelude: string): Spawned {
-  // No environment: the compiler needs none, and a child gets no secrets.
-  const child = spawn(process.execPath, ["--snapshot-blob", blob], { cwd, env: {}, stdio: ["ignore", "ignore", "ignore", "ipc"] });
+  // No environment: the compiler needs none, and a child gets no secrets. Its folder is the
+  // cells' (the converter it makes reads it); the prelude it checks on start comes as argv.
+  const child = spawn(process.execPath, ["--snapshot-blob", blob, "--", JSON.stringify({ prelude })], { cwd, env: {}, stdio: ["ignore", "ignore", "ignore", "ipc"] });
   const s: Spawned = { blob, cwd, prelude, child, ready: false, exit: undefined };
   child.on("message", (r: CompilerReply) => {
     if (r?.id === 0) s.ready = true;
@@ -65,14 +67,15 @@ function spawnSnapshot(blob: string, cwd: string, prelude: string): Spawned {
 let early: Spawned | undefined;
 
 /**
- * Starts the compiler process from this folder's snapshot, if a current one exists, before
- * the kernel loads the rest of its modules: it deserializes on another core meanwhile. The
- * first CompilerThread for the same folder and prelude adopts it. A few ms of file checks.
+ * Starts the compiler process from the snapshot, if a current one exists, before the kernel
+ * loads the rest of its modules: it deserializes and makes this folder's program on another
+ * core meanwhile. The first CompilerThread for the same folder and prelude adopts it. A few
+ * ms of file checks.
  */
 export function prestartCompiler(cwd: string, prelude: string): void {
   if (early || !snapshotsEnabled() || resolve(cwd) !== process.cwd()) return;
   const dir = codeCacheDir();
-  const blob = dir ? findSnapshot(dir, cwd, prelude) : undefined;
+  const blob = dir ? findSnapshot(dir) : undefined;
   if (blob) early = spawnSnapshot(blob, cwd, prelude);
 }
 
@@ -108,7 +111,7 @@ export class CompilerThread {
       this.snapshotBroken = true;
       dropSnapshot(pre.blob);
     } else if (pre) pre.child.kill("SIGKILL"); // started for another folder: not ours to use
-    const blob = dir && !this.snapshotBroken ? findSnapshot(dir, this.opts.cwd!, this.opts.prelude!) : undefined;
+    const blob = dir && !this.snapshotBroken ? findSnapshot(dir) : undefined;
     return (this.backend = blob ? this.startSnapshot(spawnSnapshot(blob, this.opts.cwd!, this.opts.prelude!)) : this.startWorker());
   }
 
@@ -206,18 +209,19 @@ export class CompilerThread {
   }
 
   /**
-   * Warms the compiler; when it came up the slow way (a worker), builds this folder's
-   * snapshot in the background for the next kernel. Resolves with what was used.
+   * Warms the compiler; when it came up the slow way (a worker) and there is no current
+   * snapshot, builds it in the background for the next kernel (in any folder). Resolves with
+   * what was used; from a snapshot, also how many declaration files its parse cache served.
    */
-  async warmed(): Promise<{ kind: "worker" | "snapshot"; codeCache: string }> {
+  async warmed(): Promise<{ kind: "worker" | "snapshot"; codeCache: string; parseCache?: { hits: number; misses: number; cached: number } }> {
     const b = this.ensure();
-    const r = await this.call<{ codeCache: string }>("warm", this.prelude());
+    const r = await this.call<{ codeCache: string; parseCache?: { hits: number; misses: number; cached: number } }>("warm", this.prelude());
     const kind = this.backend?.kind ?? b.kind;
     const dir = this.snapshotDir();
-    if (kind === "worker" && dir && !findSnapshot(dir, this.opts.cwd!, this.opts.prelude!)) {
-      this.snapshotBuild = buildSnapshot(dir, this.opts.cwd!, this.opts.prelude!).catch(() => false);
+    if (kind === "worker" && dir && !findSnapshot(dir)) {
+      this.snapshotBuild = buildSnapshot(dir, this.opts.prelude!).catch(() => false);
     }
-    return { kind, codeCache: r.codeCache };
+    return { kind, codeCache: r.codeCache, ...(r.parseCache ? { parseCache: r.parseCache } : {}) };
   }
 
   /** The background snapshot build started by warmed(), if any (tests and the bench wait on it). */

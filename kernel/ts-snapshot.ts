@@ -1,20 +1,24 @@
 /**
- * A Node startup snapshot of the TypeScript compiler with its program already built
- * (kernel/assets/ts-snapshot-entry.cjs), per folder: parsing and binding lib +
- * @types/node + the prelude is most of the first TypeScript cell's cost, and
- * deserializing the ready heap is a fraction of it. Built in the background (lowest CPU
- * priority) after a kernel warmed the compiler the slow way; used by the next kernel that
- * starts in the same folder with the same Node, prelude and files.
+ * A Node startup snapshot of the TypeScript compiler (kernel/assets/ts-snapshot-entry.cjs):
+ * typescript.js and tslab's converter loaded, and lib + @types/node + the prelude's types
+ * parsed and bound, which is most of the first TypeScript cell's cost; deserializing the
+ * ready heap is a fraction of it. One snapshot per user (the cache folder), Node binary,
+ * tslab/typescript install and entry script serves every folder: the folder's own part
+ * (tslab's converter, whose file names and module resolution come from the cwd) is made
+ * after it loads, in the kernel's folder, and reuses a parse only for the same path and
+ * text. Built in the background (lowest CPU priority, in an empty folder) after a kernel
+ * warmed the compiler the slow way, when none exists.
  *
- * Truth: the snapshot's manifest lists every file the build read (size, mtime, ctime and inode) and
- * every path it probed (exists, directory listing, realpath); one changed answer and the
- * snapshot is not used, so a cell is checked exactly as by a fresh converter. Owner-only
- * files (0600 in a 0700 folder); a file not ours, or writable by others, or in a folder others
- * may write, is never loaded (the blob is code).
+ * Truth: the manifest lists every JavaScript file whose code the snapshot holds (size,
+ * mtime, ctime and inode); one changed and the snapshot is not used. Declaration files are
+ * read again by every converter and compared whole with the cached parse's text, so a cell
+ * is checked exactly as by a fresh converter. Owner-only files (0600 in a 0700 folder); a
+ * file not ours, or writable by others, or in a folder others may write, is never loaded
+ * (the blob is code).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setPriority } from "node:os";
 import { join } from "node:path";
@@ -24,17 +28,11 @@ import { pidAlive } from "../runtime/pid.js";
 
 interface Manifest {
   key: string;
-  cwd: string;
-  probes: {
-    files: Record<string, string | null>;
-    exists: Record<string, boolean>;
-    dirs: Record<string, boolean>;
-    lists: Record<string, string[]>;
-    realpaths: Record<string, string>;
-  };
+  /** Each JavaScript file loaded into the snapshot: its stamp when it was built. */
+  modules: Record<string, string | null>;
 }
 
-/** How many folders' snapshots are kept (each is ~50 MB); the least recently used go first. */
+/** How many snapshots are kept (each is ~50 MB; one per Node binary and install); the least recently used go first. */
 export const KEEP_SNAPSHOTS = 3;
 
 /** OPENCLAW_TS_SNAPSHOT=0 turns snapshots off (the compiler then always loads on a worker thread). */
@@ -45,8 +43,8 @@ export function snapshotsEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
 const entryFile = () => fileURLToPath(new URL("../../kernel/assets/ts-snapshot-entry.cjs", import.meta.url));
 const converterFile = () => createRequire(import.meta.url).resolve("tslab/dist/converter.js");
 
-/** What a snapshot is for: this Node binary, this folder, this prelude, this entry script. */
-function keyOf(cwd: string, prelude: string): string {
+/** What a snapshot is for: this Node binary, this tslab install, this entry script (not the folder, not the prelude). */
+function keyOf(): string {
   let entry = "";
   try {
     entry = readFileSync(entryFile(), "utf8");
@@ -60,7 +58,7 @@ function keyOf(cwd: string, prelude: string): string {
   } catch {
     /* an unknown binary still keys by version and path */
   }
-  return createHash("sha256").update([process.version, process.arch, process.execPath, bin, cwd, prelude, entry].join("\0")).digest("hex").slice(0, 24);
+  return createHash("sha256").update([process.version, process.arch, process.execPath, bin, converterFile(), entry].join("\0")).digest("hex").slice(0, 24);
 }
 
 function paths(dir: string, key: string) {
@@ -83,54 +81,23 @@ function stamp(file: string): string | null {
   return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : null;
 }
 
-function isFile(p: string): boolean {
-  return stat(p)?.isFile() ?? false;
-}
-
-function isDir(p: string): boolean {
-  return stat(p)?.isDirectory() ?? false;
-}
-
-function listDirs(p: string): string[] {
-  try {
-    return readdirSync(p, { withFileTypes: true })
-      .filter((d) => d.isDirectory() || (d.isSymbolicLink() && isDir(join(p, d.name))))
-      .map((d) => d.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
-
-/** Why the manifest no longer holds, or undefined when every answer is the same. */
-export function staleReason(m: Manifest, key: string, cwd: string): string | undefined {
+/** Why the manifest no longer holds (a module file changed), or undefined when it does. */
+export function staleReason(m: Manifest, key: string): string | undefined {
   if (m.key !== key) return "key";
-  if (m.cwd !== cwd) return "cwd";
-  for (const [f, s] of Object.entries(m.probes.files)) if (stamp(f) !== s) return `file ${f}`;
-  for (const [f, e] of Object.entries(m.probes.exists)) if (isFile(f) !== e) return `exists ${f}`;
-  for (const [d, e] of Object.entries(m.probes.dirs)) if (isDir(d) !== e) return `dir ${d}`;
-  for (const [d, l] of Object.entries(m.probes.lists)) if (listDirs(d).join("\0") !== l.join("\0")) return `list ${d}`;
-  for (const [p, r] of Object.entries(m.probes.realpaths)) if (real(p) !== r) return `realpath ${p}`;
+  if (!m.modules || typeof m.modules !== "object" || !Object.keys(m.modules).length) return "no modules";
+  for (const [f, s] of Object.entries(m.modules)) if (stamp(f) !== s) return `file ${f}`;
   return undefined;
 }
 
-/** The blob to start the compiler from, when a current one exists for this folder and prelude. */
-export function findSnapshot(dir: string | undefined, cwd: string, prelude: string): string | undefined {
+/** The blob to start the compiler from (in any folder), when a current one exists. */
+export function findSnapshot(dir: string | undefined): string | undefined {
   if (!dir) return undefined;
-  const key = keyOf(cwd, prelude);
+  const key = keyOf();
   const p = paths(dir, key);
   if (!safeCacheDir(dir, false) || !safe(p.blob, "file") || !safe(p.manifest, "file")) return undefined;
   try {
     const m = JSON.parse(readFileSync(p.manifest, "utf8")) as Manifest;
-    if (staleReason(m, key, cwd)) return undefined;
+    if (staleReason(m, key)) return undefined;
     // Marks it used (pruning keeps the most recently used).
     const now = new Date();
     utimesSync(p.blob, now, now);
@@ -149,11 +116,12 @@ export function dropSnapshot(blob: string): void {
 let building: Promise<boolean> | undefined;
 
 /**
- * Builds the snapshot for this folder and prelude in a child process at the lowest CPU
- * priority; resolves true once it is in place. One build at a time per process.
+ * Builds the snapshot (its parse cache warmed with `prelude`'s types) in a child process at
+ * the lowest CPU priority, in an empty folder of its own; resolves true once it is in place.
+ * One build at a time per process.
  */
-export function buildSnapshot(dir: string, cwd: string, prelude: string): Promise<boolean> {
-  return (building ??= doBuild(dir, cwd, prelude).finally(() => (building = undefined)));
+export function buildSnapshot(dir: string, prelude: string): Promise<boolean> {
+  return (building ??= doBuild(dir, prelude).finally(() => (building = undefined)));
 }
 
 /** The running build's process, killed when the compiler closes or this process exits. */
@@ -171,18 +139,23 @@ export function stopSnapshotBuild(): void {
   killBuild();
 }
 
-async function doBuild(dir: string, cwd: string, prelude: string): Promise<boolean> {
-  const key = keyOf(cwd, prelude);
+async function doBuild(dir: string, prelude: string): Promise<boolean> {
+  const key = keyOf();
   // Ours, a real folder, writable by nobody else (created 0700 when absent, never chmod-ed):
   // otherwise no build (the child loads code named by the job, and the blob is code).
   if (!safeCacheDir(dir, true)) return false;
   prune(dir);
   const final = paths(dir, key);
   const tmp = join(dir, `ts-snapshot-${key}.${process.pid}.tmp`);
+  // The build's folder: empty and ours (nothing of a user's folder goes into the snapshot).
+  const cwd = `${tmp}.cwd`;
   const cleanup = () => {
-    for (const f of [`${tmp}.blob`, `${tmp}.json`]) rmSync(f, { force: true });
+    for (const f of [`${tmp}.blob`, `${tmp}.json`, cwd]) rmSync(f, { force: true, recursive: true });
   };
   try {
+    // A leftover of an earlier process with our pid goes first (the folder must be empty and ours).
+    rmSync(cwd, { force: true, recursive: true });
+    mkdirSync(cwd, { mode: 0o700 });
     // The job goes on the command line: no file anybody could swap before the child reads it.
     const job = JSON.stringify({ manifest: `${tmp}.json`, prelude, converter: converterFile(), key });
     const ok = await new Promise<boolean>((resolve) => {
@@ -229,7 +202,7 @@ function prune(dir: string): void {
       const f = join(dir, n);
       const pid = Number(/\.(\d+)\.tmp/.exec(n)?.[1]);
       // A dead builder's leftovers go now; a live one's (another kernel building) only once old.
-      if ((pid !== process.pid && !(pid > 0 && pidAlive(pid))) || Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true });
+      if ((pid !== process.pid && !(pid > 0 && pidAlive(pid))) || Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true, recursive: true });
     }
   } catch {
     /* pruning is best effort */

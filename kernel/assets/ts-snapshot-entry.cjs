@@ -1,18 +1,24 @@
 "use strict";
 /**
  * The entry of `node --build-snapshot` for the TypeScript compiler (kernel/ts-snapshot.ts
- * runs it): loads typescript.js and tslab's converter, builds the converter's program
- * over lib + @types/node + the cell prelude in this folder, type-checks the prelude once,
- * and lets Node write the heap to a startup snapshot. A kernel that starts later in the
- * same folder deserializes the ready program instead of parsing and binding ~2.7 MB of
- * declarations again (the largest share of the first TypeScript cell).
+ * runs it). One snapshot serves every folder: it holds what does not depend on the folder,
+ * the loaded typescript.js and tslab's converter and the parsed and bound declaration files
+ * (lib, @types/node, the cell prelude's types: ~2.7 MB of .d.ts, most of the first cell's
+ * cost). The folder's own part (tslab's converter, whose virtual files, module resolution,
+ * type roots and rootDir all come from the cwd) is created after the snapshot loads, in the
+ * kernel's folder, by the same code a fresh compiler runs.
  *
- * Every file the build read and every path it probed is written to a manifest with its
- * size, mtime, ctime and inode, or answer; the kernel uses the snapshot only while all of them still hold,
- * so the type-check of a cell is the same as a fresh converter's.
+ * Truth: every file is still read from disk by that converter; a parse is reused only for
+ * the same path with the same text and the same parse options (the lookup compares the
+ * whole text), so a cell is checked exactly as by a fresh converter. tslab creates every
+ * converter with the same compiler options apart from rootDir and typeRoots, which parsing
+ * and binding do not read. The build runs in an empty folder (the job's), so nothing of a
+ * user's folder is in the snapshot. The manifest lists every JavaScript file whose code the
+ * snapshot holds (size, mtime, ctime and inode); the kernel uses it only while they all hold.
  *
- * argv[2]: the JSON job {manifest, prelude, converter, key} itself (not a file: nobody can swap it). A snapshot script may
- * require only built-in modules, so CommonJS files are loaded here by hand.
+ * argv[2]: the JSON job {manifest, prelude, converter, key} itself (not a file: nobody can swap it).
+ * A snapshot script may require only built-in modules, so CommonJS files are loaded here by hand.
+ * The process started from the snapshot gets {prelude} as JSON in argv[1].
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -20,7 +26,9 @@ const vm = require("node:vm");
 const v8 = require("node:v8");
 
 const job = JSON.parse(process.argv[2]);
-const probes = { files: {}, exists: {}, dirs: {}, lists: {}, realpaths: {} };
+const buildDir = process.cwd();
+/** The JavaScript files loaded into the snapshot, with their stamps (the manifest). */
+const modules = {};
 
 function stamp(file) {
   try {
@@ -29,6 +37,35 @@ function stamp(file) {
   } catch {
     return null;
   }
+}
+
+/**
+ * The parse cache: fileName -> the SourceFile parsed (and later bound) at build time. A lookup
+ * hits only for the same parse options and the same text; anything else is parsed afresh.
+ */
+const parsed = new Map();
+let collecting = true;
+const parseStats = { hits: 0, misses: 0, cached: 0 };
+function parseKey(lv, setParentNodes, scriptKind) {
+  const o = typeof lv === "object" && lv !== null ? lv : { languageVersion: lv };
+  return [o.languageVersion, o.impliedNodeFormat, String(o.setExternalModuleIndicator ?? ""), !!setParentNodes, scriptKind].join("\0");
+}
+/** Wraps typescript.js's own createSourceFile (every parse of a program goes through it). */
+function parseCache(createSourceFile) {
+  return function cachedCreateSourceFile(fileName, text, lv, setParentNodes, scriptKind) {
+    const k = parseKey(lv, setParentNodes, scriptKind);
+    const hit = parsed.get(fileName);
+    if (hit && hit.k === k && hit.sf.text === text) {
+      parseStats.hits++;
+      hit.used = true;
+      return hit.sf;
+    }
+    const sf = createSourceFile.apply(this, arguments);
+    parseStats.misses++;
+    // Declaration files outside the build's own folder (not tslab's virtual __prev__.d.ts): lib, @types, the prelude's types.
+    if (collecting && fileName.endsWith(".d.ts") && !fileName.startsWith(buildDir + path.sep)) parsed.set(fileName, { k, sf, used: false });
+    return sf;
+  };
 }
 
 const loaded = new Map();
@@ -55,6 +92,16 @@ function resolveFrom(id, from) {
   for (const t of tries) if (fs.existsSync(t) && fs.statSync(t).isFile()) return t;
   throw new Error(`ts-snapshot-entry: cannot resolve ${id} from ${from}`);
 }
+
+const tsFile = resolveFrom("@tslab/typescript-for-tslab", path.dirname(job.converter));
+// The end of typescript.js's bundle scope, where its function bindings can still be reassigned.
+const TS_ANCHOR = "\n  return require_typescript();\n})();";
+// tslab's converter starts with empty declarations, so its first program is built twice (without,
+// then with the prelude): `createConverter({ prevDecl })` starts it with them. Only when this
+// line is there as expected (else the prelude's first convert does it, as before).
+const DECL_ANCHOR = '\n    let declContent = "";\n';
+const DECL_PATCH = '\n    let declContent = options && typeof options.prevDecl === "string" ? options.prevDecl : "";\n';
+
 function makeRequire(from) {
   return function load(id) {
     // Built-in modules come from the snapshot's own require (it loads nothing else).
@@ -70,12 +117,18 @@ function makeRequire(from) {
     if (hit) return hit.exports;
     const m = { exports: {}, filename: file, loaded: false };
     loaded.set(file, m);
-    probes.files[file] = stamp(file);
-    const src = fs.readFileSync(file, "utf8");
+    modules[file] = stamp(file);
+    let src = fs.readFileSync(file, "utf8");
     if (file.endsWith(".json")) m.exports = JSON.parse(src);
     else {
-      const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${src}\n})`, { filename: file });
-      fn.call(m.exports, m.exports, makeRequire(path.dirname(file)), m, file, path.dirname(file));
+      if (file === tsFile) {
+        // Every parse goes through the cache (createSourceFile is a function binding of the bundle's scope).
+        if (src.split(TS_ANCHOR).length !== 2 || !/\n {2}function createSourceFile\(/.test(src)) throw new Error("ts-snapshot-entry: typescript.js has an unknown layout (no parse cache, no snapshot)");
+        src = src.replace(TS_ANCHOR, `\n  createSourceFile = __openclawParseCache(createSourceFile);${TS_ANCHOR}`);
+      }
+      if (file === job.converter && src.split(DECL_ANCHOR).length === 2) src = src.replace(DECL_ANCHOR, DECL_PATCH);
+      const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawParseCache) {${src}\n})`, { filename: file });
+      fn.call(m.exports, m.exports, makeRequire(path.dirname(file)), m, file, path.dirname(file), parseCache);
     }
     m.loaded = true;
     return m.exports;
@@ -85,72 +138,44 @@ function makeRequire(from) {
 const conv = makeRequire(path.dirname(job.converter))(job.converter);
 const ts = makeRequire(path.dirname(job.converter))("@tslab/typescript-for-tslab");
 const sys = ts.sys;
-// Record what the program depends on.
-const readFile = sys.readFile;
-sys.readFile = (p, enc) => {
-  const r = readFile.call(sys, p, enc);
-  probes.files[p] = r === undefined ? null : stamp(p);
-  return r;
-};
-const fileExists = sys.fileExists;
-sys.fileExists = (p) => (probes.exists[p] = fileExists.call(sys, p));
-const directoryExists = sys.directoryExists;
-sys.directoryExists = (p) => (probes.dirs[p] = directoryExists.call(sys, p));
-const getDirectories = sys.getDirectories;
-sys.getDirectories = (p) => {
-  const r = getDirectories.call(sys, p);
-  probes.lists[p] = [...r].sort();
-  return r;
-};
-const realpath = sys.realpath;
-if (realpath) sys.realpath = (p) => (probes.realpaths[p] = realpath.call(sys, p));
-// No file watchers in a snapshot (handles cannot be serialized): the program's watch requests
-// are recorded and made after it loads, so the compiler notices changes (a new @types package,
-// an edited module a cell imports) as a fresh converter does.
+// typescript.js memoizes the first cwd it is asked for: the snapshot's process asks again, in its own folder.
+sys.getCurrentDirectory = () => process.cwd();
+// No file watchers in a snapshot (handles cannot be serialized): the build's converter watches
+// nothing and is closed before the snapshot is written; converters made after it loads watch for real.
 const watchFile = sys.watchFile;
 const watchDirectory = sys.watchDirectory;
-const deferred = [];
-// TypeScript's watch host binds sys.watchFile/watchDirectory once, while these stubs are in
-// place: after the snapshot loads they must watch for real, or a file created later (a module
-// a cell imports) is never seen.
-let live = false;
-const defer = (kind) => (...args) => {
-  if (live) return (kind === "file" ? watchFile : watchDirectory).apply(sys, args);
-  const w = {
-    kind,
-    args,
-    inner: undefined,
-    closed: false,
-    close() {
-      this.closed = true;
-      this.inner?.close();
-    },
-  };
-  deferred.push(w);
-  return w;
-};
-sys.watchFile = defer("file");
-sys.watchDirectory = defer("dir");
-let converter = conv.createConverter();
-converter.convert(job.prelude, "0");
+const none = () => ({ close() {} });
+sys.watchFile = none;
+sys.watchDirectory = none;
+// Parses and binds (the type-check of the prelude binds every file) lib + @types + the prelude's types.
+let built = conv.createConverter({ prevDecl: job.prelude });
+built.convert(job.prelude, "0");
 // Not complete(): it sorts with localeCompare, whose ICU collator is a handle a snapshot cannot hold.
+built.close();
+// Its program and checker are not kept (the snapshot holds the parses only): a smaller heap deserializes faster.
+built = undefined;
+sys.watchFile = watchFile;
+sys.watchDirectory = watchDirectory;
+collecting = false;
+parseStats.cached = parsed.size;
+if (!parsed.size) throw new Error("ts-snapshot-entry: nothing was parsed through the cache");
 
-sys.readFile = readFile;
-sys.fileExists = fileExists;
-sys.directoryExists = directoryExists;
-sys.getDirectories = getDirectories;
-if (realpath) sys.realpath = realpath;
-
-fs.writeFileSync(job.manifest, JSON.stringify({ key: job.key, cwd: process.cwd(), probes }), { mode: 0o600 });
+fs.writeFileSync(job.manifest, JSON.stringify({ key: job.key, modules }), { mode: 0o600 });
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
-  sys.watchFile = watchFile;
-  sys.watchDirectory = watchDirectory;
-  live = true;
-  for (const w of deferred.splice(0)) if (!w.closed) w.inner = (w.kind === "file" ? watchFile : watchDirectory).apply(sys, w.args);
+  parseStats.hits = parseStats.misses = 0;
+  const t0 = performance.now();
+  let prelude = job.prelude;
+  try {
+    prelude = JSON.parse(process.argv[1]).prelude ?? prelude;
+  } catch {
+    /* the build's prelude (a kernel always sends its own with warm) */
+  }
+  let converter;
   // As in kernel/ts-compiler-worker.ts: after a watched folder changed, tslab's one-timer host
   // throws on every request; a new converter (which sees the folder as it is) answers instead.
   const withConverter = (f) => {
+    converter ??= conv.createConverter({ prevDecl: prelude });
     try {
       return f(converter);
     } catch (e) {
@@ -160,16 +185,18 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
       } catch {
         /* its watchers are gone with it either way */
       }
-      converter = conv.createConverter();
+      converter = conv.createConverter({ prevDecl: prelude });
       return f(converter);
     }
   };
+  let checked;
   const handle = (op, args) => {
     switch (op) {
       case "warm":
-        // The build already checked this prelude; a cell sent right after need not wait behind it again.
-        if (args[0] !== job.prelude) withConverter((c) => c.convert(args[0], "0"));
-        return { codeCache: "snapshot" };
+        // The prelude was checked on start; a cell sent right after need not wait behind it again.
+        if (args[0] !== checked) withConverter((c) => c.convert(args[0], "0"));
+        checked = args[0];
+        return { codeCache: "snapshot", parseCache: { ...parseStats } };
       case "convert":
         return withConverter((c) => c.convert(args[0], args[1]));
       case "complete":
@@ -196,4 +223,21 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   // The kernel is gone (or closed us): nothing to serve.
   process.on("disconnect", () => process.exit(0));
   process.send({ id: 0, ok: true, value: "ready" });
+  // This folder's converter, from the cached parses, and the prelude's check, before the first
+  // request asks (the kernel is still loading meanwhile). A failure here is reported by that request.
+  try {
+    withConverter((c) => c.convert(prelude, "0"));
+    checked = prelude;
+    parseStats.ms = Math.round(performance.now() - t0);
+    parseStats.uptimeMs = Math.round(process.uptime() * 1000);
+    // Parses this folder does not use (a folder with its own @types/node) are not kept.
+    for (const [f, e] of parsed) if (!e.used) parsed.delete(f);
+  } catch {
+    try {
+      converter?.close();
+    } catch {
+      /* its watchers are gone with it either way */
+    }
+    converter = undefined;
+  }
 });
