@@ -3,7 +3,8 @@
  * `openclaw-kernel doctor` here and `%openclaw doctor` in a cell run the same code.
  */
 import { isatty } from "node:tty";
-import { dispatch } from "../magics/dispatch.js";
+import { dispatchIn } from "../magics/dispatch-in.js";
+import { helpOf } from "../magics/commands/help.js";
 import { makeContext } from "../magics/commands/context.js";
 import { toJson, toText } from "../magics/render/mime.js";
 import { renderEventLine } from "../magics/render/events.js";
@@ -11,8 +12,17 @@ import { progressBar } from "../magics/render/text.js";
 import { approvalPrompt } from "../magics/render/sanitize.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
-import { CLI_RUNNERS } from "./cli-commands.js";
-import { ipythonCommand } from "../kernel/ipython-cli.js";
+import type { CommandSpec } from "../magics/types.js";
+import { cliTable } from "./cli-table.js";
+
+/**
+ * The terminal-only commands' code (bin/cli-commands.ts, loaded when one runs) and `help`
+ * over the CLI's table: the grammar's own `help` would import every command's module.
+ */
+function runners(table: CommandSpec[]): Record<string, CommandSpec["run"]> {
+  const cliOnly = (name: string): CommandSpec["run"] => async (args, ctx) => (await import("./cli-commands.js")).CLI_RUNNERS[name]!(args, ctx);
+  return { install: cliOnly("install"), kernel: cliOnly("kernel"), help: (args, ctx) => helpOf(table, args, ctx) };
+}
 
 function ttyApprover(): Approver | undefined {
   // isatty, not process.stdin.isTTY: the getter builds the stdin stream, which a command
@@ -57,7 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   try {
-    const { result, json } = await dispatch(argv, ctx, { runners: CLI_RUNNERS });
+    const table = await cliTable();
+    const { result, json } = await dispatchIn(table, argv, ctx, { runners: runners(table) });
     process.stdout.write((json ? toJson(result) : toText(result)) + "\n");
     return result.exitCode;
   } catch (e) {
@@ -71,8 +82,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `host` and `install --ipython` (the IPython extension, issue 14) route before the grammar.
-(ipythonCommand(process.argv.slice(2)) ?? main(process.argv.slice(2))).then(
+// `host` and `install --ipython` (the IPython extension, issue 14) route before the grammar
+// (kernel/ipython-cli.ts decides; it is loaded only for argv that may be one of them).
+const argv = process.argv.slice(2);
+const routed = argv[0] === "host" || argv[0] === "install" ? import("../kernel/ipython-cli.js").then(({ ipythonCommand }) => ipythonCommand(argv) ?? main(argv)) : main(argv);
+routed.then(
   (code) => {
     process.exitCode = code;
   },

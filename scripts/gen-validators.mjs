@@ -70,3 +70,13 @@ console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' 
   buildSync({ entryPoints: [require.resolve("yaml")], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: join(vendor, "yaml.cjs"), logLevel: "warning", legalComments: "inline", footer: { js: `module.exports.vendoredVersion = ${JSON.stringify(pkg.version)};` } });
   console.error(`vendor: yaml ${pkg.version} bundled into dist/vendor/yaml.cjs`);
 }
+
+// The CLI's lazy command table (bin/cli-table.ts): every command's grammar as one JSON file,
+// so a CLI process imports only the command it runs (issue 18, CLI start).
+{
+  const file = join(root, "dist", "bin", "cli-table.js");
+  if (existsSync(file)) {
+    const { writeCliTable } = await import(pathToFileURL(file).href);
+    console.error(`cli table: ${await writeCliTable()} commands' grammar written to dist/bin/cli-table.json`);
+  }
+}
