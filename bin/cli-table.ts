@@ -19,9 +19,9 @@ import type { CommandSpec } from "../magics/types.js";
 /** A command's grammar: its spec without code. */
 export type Grammar = Omit<CommandSpec, "run" | "present">;
 
-interface TableFile {
+export interface TableFile {
   /** Per command, in the order `help` lists them: its group module and grammar. */
-  commands: Array<{ group: string; spec: Grammar }>;
+  commands: Array<{ group: string; spec: Grammar; present?: true }>;
   /** The modules the grammar was read from (dist-relative) and their sizes when it was. */
   sources: Record<string, number>;
 }
@@ -46,7 +46,6 @@ const GROUPS: Record<string, () => Promise<{ commands: CommandSpec[] }>> = {
 const SHAPING = ["magics/bind.js", "runtime/operations/table.js"];
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const TABLE_FILE = join(DIST, "bin", "cli-table.json");
 
 /** A spec's grammar as plain data (what JSON keeps of it). */
 export function grammarOf(spec: CommandSpec): Grammar {
@@ -62,7 +61,7 @@ export async function buildCliTable(): Promise<TableFile> {
   const commands = COMMANDS.map((spec) => {
     const group = groupOf.get(spec);
     if (!group) throw new Error(`cli-table: command \`${spec.path.join(" ")}\` comes from a module not listed in bin/cli-table.ts GROUPS: add its group there`);
-    return { group, spec: grammarOf(spec) };
+    return { group, spec: grammarOf(spec), ...(spec.present ? { present: true as const } : {}) };
   });
   const sources: Record<string, number> = {};
   for (const rel of [...Object.keys(GROUPS).map((g) => `magics/commands/${g}.js`), ...SHAPING]) sources[rel] = statSync(join(DIST, rel)).size;
@@ -73,24 +72,25 @@ export async function buildCliTable(): Promise<TableFile> {
 export async function writeCliTable(): Promise<number> {
   const t = await buildCliTable();
   const { writeFileSync } = await import("node:fs");
-  writeFileSync(TABLE_FILE, JSON.stringify(t) + "\n");
+  writeFileSync(join(DIST, "bin", "cli-table.json"), JSON.stringify(t) + "\n");
   return t.commands.length;
 }
 
-/** The table file, when present and as new as its sources; else undefined. */
-function readTable(): TableFile | undefined {
+/** The table file under `dist`, when present and as new as its sources; else undefined. */
+export function readTable(dist: string = DIST): TableFile | undefined {
+  const file = join(dist, "bin", "cli-table.json");
   let text: string;
   let made: number;
   try {
-    made = statSync(TABLE_FILE).mtimeMs;
-    text = readFileSync(TABLE_FILE, "utf8");
+    made = statSync(file).mtimeMs;
+    text = readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
   try {
     const t = JSON.parse(text) as TableFile;
     for (const [rel, size] of Object.entries(t.sources)) {
-      const s = statSync(join(DIST, rel), { throwIfNoEntry: false });
+      const s = statSync(join(dist, rel), { throwIfNoEntry: false });
       if (!s || s.size !== size || s.mtimeMs > made) return undefined;
     }
     if (t.commands.some((c) => !GROUPS[c.group])) return undefined;
@@ -101,7 +101,7 @@ function readTable(): TableFile | undefined {
 }
 
 /** A spec whose code is its group module's, imported on the first run. */
-function lazySpec(group: string, grammar: Grammar): CommandSpec {
+function lazySpec(group: string, grammar: Grammar, present: boolean): CommandSpec {
   const key = grammar.path.join(" ");
   let real: Promise<CommandSpec> | undefined;
   const load = () =>
@@ -114,7 +114,7 @@ function lazySpec(group: string, grammar: Grammar): CommandSpec {
     ...grammar,
     run: async (args, ctx) => (await load()).run(args, ctx),
     // Commands bound to an operation (bind) can present its data.
-    ...(grammar.op ? { present: async (data: unknown, args: Parameters<CommandSpec["run"]>[0], ctx: Parameters<CommandSpec["run"]>[1]) => (await load()).present!(data, args, ctx) } : {}),
+    ...(present ? { present: async (data: unknown, args: Parameters<CommandSpec["run"]>[0], ctx: Parameters<CommandSpec["run"]>[1]) => (await load()).present!(data, args, ctx) } : {}),
   };
 }
 
@@ -126,7 +126,7 @@ export async function cliTable(): Promise<CommandSpec[]> {
   const t = readTable();
   if (t) {
     tableKind = "lazy";
-    return t.commands.map((c) => lazySpec(c.group, c.spec));
+    return t.commands.map((c) => lazySpec(c.group, c.spec, c.present === true));
   }
   tableKind = "eager";
   return (await import("../magics/commands/index.js")).COMMANDS;
