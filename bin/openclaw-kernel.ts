@@ -9,7 +9,6 @@ import { makeContext } from "../magics/commands/context.js";
 import { toJson, toText } from "../magics/render/mime.js";
 import { renderEventLine } from "../magics/render/events.js";
 import { progressBar } from "../magics/render/text.js";
-import { approvalPrompt } from "../magics/render/sanitize.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
 import type { CommandSpec } from "../magics/types.js";
@@ -29,7 +28,7 @@ function ttyApprover(): Approver | undefined {
   // that never asks does not need. readline loads on the first question.
   if (!isatty(0) || !isatty(2)) return undefined;
   return async (req) => {
-    const { createInterface } = await import("node:readline/promises");
+    const [{ createInterface }, { approvalPrompt }] = await Promise.all([import("node:readline/promises"), import("../magics/render/sanitize.js")]);
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       const a = await rl.question(approvalPrompt(req));
