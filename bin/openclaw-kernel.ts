@@ -15,12 +15,24 @@ import type { CommandSpec } from "../magics/types.js";
 import { cliTable } from "./cli-table.js";
 
 /**
- * The terminal-only commands' code (bin/cli-commands.ts, loaded when one runs) and `help`
- * over the CLI's table: the grammar's own `help` would import every command's module.
+ * The terminal-only commands' code (bin/cli-commands.ts, loaded when one runs), `help` over
+ * the CLI's table (the grammar's own `help` would import every command's module), and
+ * `config validate` without the operation table: the same data (validateReport) and the same
+ * rendering (renderValidate) as the bound command, which has no params and no `around`.
  */
 function runners(table: CommandSpec[]): Record<string, CommandSpec["run"]> {
   const cliOnly = (name: string): CommandSpec["run"] => async (args, ctx) => (await import("./cli-commands.js")).CLI_RUNNERS[name]!(args, ctx);
-  return { install: cliOnly("install"), kernel: cliOnly("kernel"), help: (args, ctx) => helpOf(table, args, ctx) };
+  return {
+    install: cliOnly("install"),
+    kernel: cliOnly("kernel"),
+    help: (args, ctx) => helpOf(table, args, ctx),
+    "config validate": async (_args, ctx) => {
+      const [{ checkConfig }, { validateReport }, { renderValidate }] = await Promise.all([import("../runtime/config/index.js"), import("../runtime/operations/config-validate.js"), import("../magics/render/config-validate.js")]);
+      const data = validateReport(checkConfig({ configPath: ctx.configPath, env: ctx.env, cwd: ctx.cwd }));
+      const { exitCode, text, html } = renderValidate(data);
+      return { command: "config.validate", exitCode, data, text, html };
+    },
+  };
 }
 
 function ttyApprover(): Approver | undefined {

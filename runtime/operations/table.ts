@@ -65,14 +65,8 @@ export const configValidate = op({
   params: NONE,
   reach: LOCAL,
   async handler(_p, ctx) {
-    const { formatIssue } = await import("../config/index.js");
-    const r = ctx.services.checkConfig();
-    return {
-      ok: r.issues.length === 0,
-      path: r.source.path,
-      via: r.source.via,
-      errors: r.issues.map((i) => ({ file: i.file, line: i.line, pointer: i.pointer, message: i.message, kind: i.kind, text: formatIssue(i) })),
-    };
+    const { validateReport } = await import("./config-validate.js");
+    return validateReport(ctx.services.checkConfig());
   },
 });
 

@@ -44,16 +44,17 @@ const rel = (loaded: string[]) => loaded.filter((p) => p.startsWith(ROOT + "/"))
 const GROUPS = ["help", "config", "doctor", "gateway", "models", "skills", "agent", "rag", "exec", "audit", "secret", "kernel"];
 const group = (g: string) => `dist/magics/commands/${g}.js`;
 
-test("config validate loads its own command and the config checker, none of the other commands", (t) => {
+test("config validate loads the config checker and its renderer: no command module, no operation table", (t) => {
   const loaded = rel(loadedBy(t, ["config", "validate", "--config", join(SEED, "openclaw.json")]));
-  assert.ok(loaded.includes("dist/bin/cli-table.js") && loaded.includes(group("config")), "the lazy table ran the config group");
+  assert.ok(loaded.includes("dist/bin/cli-table.js") && loaded.includes("dist/magics/render/config-validate.js"), "the CLI's config validate ran");
   assert.ok(loaded.includes("dist/validators/d-openclaw.schema.cjs"), "the precompiled config validator is used");
   assert.ok(!loaded.includes("dist/magics/commands/index.js"), "the whole grammar (every command's module) was imported: the table file was not used");
-  for (const g of GROUPS.filter((x) => x !== "config" && x !== "help")) assert.ok(!loaded.includes(group(g)), `config validate loaded the ${g} commands`);
+  for (const g of GROUPS.filter((x) => x !== "help")) assert.ok(!loaded.includes(group(g)), `config validate loaded the ${g} commands`);
+  for (const m of ["dist/runtime/operations/table.js", "dist/magics/bind.js", "dist/runtime/operations/services.js"]) assert.ok(!loaded.includes(m), `config validate loaded ${m}`);
   const heavy = loaded.filter((p) => /^dist\/(kernel\/|runtime\/(rag|agent|models|gateway|governor|skills|audit|exec|doctor)\/|runtime\/runtime\.js|magics\/render\/(markdown|transcript|citations|format)\.js)/.test(p) || /node_modules\/(stemmer|yaml|ajv\/dist\/(ajv|core|compile))/.test(p));
   assert.deepEqual(heavy, [], "config validate loaded runtime parts it does not use");
   // A budget, so a new static import on this path is a decision, not an accident (was 62 before the lazy table).
-  assert.ok(loaded.length <= 45, `config validate loads ${loaded.length} files (budget 45):\n${loaded.join("\n")}`);
+  assert.ok(loaded.length <= 36, `config validate loads ${loaded.length} files (budget 36):\n${loaded.join("\n")}`);
 });
 
 test("help reads the grammar from the table file: no command module but help's, no config checker", (t) => {
@@ -126,4 +127,43 @@ test("a table file older than a module it was made from, or of another size, or 
   assert.equal(table.readTable(join(d, "nowhere")), undefined, "no table file: undefined (the CLI imports the whole grammar)");
   writeFileSync(join(d, "bin", "cli-table.json"), "{not json");
   assert.equal(table.readTable(d), undefined, "a broken table file is not used");
+});
+
+// The CLI runs `config validate` without the operation table (bin/openclaw-kernel.ts): its output,
+// exit code and errors must be the bound command's, which the kernel and the gateway run.
+test("the CLI's config validate answers as the bound command does: text, --json, exit codes, errors", async (t) => {
+  const d = tmp(t);
+  const files: Record<string, string | undefined> = {
+    valid: join(SEED, "openclaw.json"),
+    syntax: '{"gateway": {',
+    unknownKey: '{"gatewy": {}}',
+    unsafe: '{"gateway": {"bind": "0.0.0.0:18789"}}',
+    secret: '{"models": {"providers": {"openai": {"baseURL": "https://user:pw@example.com/v1"}}}}',
+    missing: undefined,
+  };
+  const { dispatch } = await fromDist<typeof import("../../magics/dispatch.js")>("magics/dispatch.js");
+  const { makeContext } = await fromDist<typeof import("../../magics/commands/context.js")>("magics/commands/context.js");
+  const { toJson, toText } = await fromDist<typeof import("../../magics/render/mime.js")>("magics/render/mime.js");
+  const { formatError, OpenClawError } = await fromDist<typeof import("../../runtime/errors.js")>("runtime/errors.js");
+  const env = { ...process.env, OPENCLAW_CONFIG: "" };
+  for (const [name, content] of Object.entries(files)) {
+    const path = name === "valid" ? content! : join(d, `${name}.json`);
+    if (name !== "valid" && content !== undefined) writeFileSync(path, content);
+    for (const json of [false, true]) {
+      const argv = ["config", "validate", "--config", path, ...(json ? ["--json"] : [])];
+      const ctx = makeContext({ host: "cli", cwd: d, env, isTTY: false });
+      let want: { stdout: string; stderr: string; code: number };
+      try {
+        const { result } = await dispatch(argv, ctx);
+        want = { stdout: (json ? toJson(result) : toText(result)) + "\n", stderr: "", code: result.exitCode };
+      } catch (e) {
+        assert.ok(e instanceof OpenClawError, `${name}: ${String(e)}`);
+        want = { stdout: json ? JSON.stringify(e.toJSON(), null, 2) + "\n" : "", stderr: formatError(e) + "\n", code: e.exitCode };
+      } finally {
+        await ctx.closeAll();
+      }
+      const r = spawnSync(process.execPath, [CLI, ...argv], { cwd: d, env, encoding: "utf8", timeout: 60_000 });
+      assert.deepEqual({ stdout: r.stdout, stderr: r.stderr, code: r.status }, want, `${name}${json ? " --json" : ""}`);
+    }
+  }
 });
