@@ -2,7 +2,7 @@
  * CLI front door: argv -> the magics grammar -> text or JSON on stdout -> exit code.
  * `openclaw-kernel doctor` here and `%openclaw doctor` in a cell run the same code.
  */
-import { isatty } from "node:tty";
+import { fstatSync } from "node:fs";
 import { dispatchIn } from "../magics/dispatch-in.js";
 import { helpOf } from "../magics/commands/help.js";
 import { makeContext } from "../magics/commands/context.js";
@@ -35,9 +35,21 @@ function runners(table: CommandSpec[]): Record<string, CommandSpec["run"]> {
   };
 }
 
-function ttyApprover(): Approver | undefined {
+/** Whether fd may be a terminal: every terminal is a character device (a pipe or a file is not). */
+function charDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false; // closed
+  }
+}
+
+async function ttyApprover(): Promise<Approver | undefined> {
   // isatty, not process.stdin.isTTY: the getter builds the stdin stream, which a command
-  // that never asks does not need. readline loads on the first question.
+  // that never asks does not need. The tty module (it loads net) only when both could be
+  // terminals; readline loads on the first question.
+  if (!charDevice(0) || !charDevice(2)) return undefined;
+  const { isatty } = await import("node:tty");
   if (!isatty(0) || !isatty(2)) return undefined;
   return async (req) => {
     const [{ createInterface }, { approvalPrompt }] = await Promise.all([import("node:readline/promises"), import("../magics/render/sanitize.js")]);
@@ -65,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     signal: abort.signal,
     isTTY: process.stdout.isTTY === true,
-    approver: ttyApprover(),
+    approver: await ttyApprover(),
     emit: (e) => {
       // On a terminal, indexing progress is one bar redrawn in place; elsewhere, lines.
       if (e.type === "rag.progress" && process.stderr.isTTY) {
