@@ -5,6 +5,8 @@
  * user's second run would find things: Node 22's compile cache filled, doctor's probe
  * cache (passing bubblewrap and Jupyter probes, runtime/doctor/probe-cache.ts) written;
  * the doctor row without that cache (OPENCLAW_DOCTOR_CACHE=0) is reported beside it.
+ * The launcher runs under this process's node (process.execPath), as `node -e 0` does: the
+ * row of a Node 22 run is Node 22's even when `node` on PATH is another version.
  */
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -31,12 +33,13 @@ export default async function cli(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const node = `Node ${process.versions.node.split(".")[0]}`;
   const cases: Array<{ name: string; argv: string[]; target?: number; env?: NodeJS.ProcessEnv }> = [
-    { name: "`config validate` process wall time", argv: [CLI, "config", "validate", "--config", join(ROOT, "openclaw.json")], target: 2 },
-    { name: "`doctor` process wall time", argv: [CLI, "doctor", "--config", join(ROOT, "openclaw.json")], target: 4 },
-    { name: "`doctor` process wall time, probes not cached", argv: [CLI, "doctor", "--config", join(ROOT, "openclaw.json")], env: { ...process.env, OPENCLAW_DOCTOR_CACHE: "0" } },
-    { name: "`help` process wall time", argv: [CLI, "help"] },
+    { name: "`config validate` process wall time", argv: [process.execPath, CLI, "config", "validate", "--config", join(ROOT, "openclaw.json")], target: 2 },
+    { name: "`doctor` process wall time", argv: [process.execPath, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], target: 4 },
+    { name: "`doctor` process wall time, probes not cached", argv: [process.execPath, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], env: { ...process.env, OPENCLAW_DOCTOR_CACHE: "0" } },
+    { name: "`help` process wall time", argv: [process.execPath, CLI, "help"] },
   ];
-  for (const c of cases) {
+  const only = process.env.CLI_BENCH_ONLY; // e.g. "config validate": only the rows whose name has it
+  for (const c of cases.filter((x) => !only || x.name.includes(only))) {
     for (let i = 0; i < 2; i++) await timeProcess(c.argv, c.env);
     const s = await stableRatio(() => timeProcess(c.argv, c.env), bare, { minRounds: 9, maxRounds: 31 });
     rows.push({
@@ -55,7 +58,9 @@ export default async function cli(): Promise<BenchRow[]> {
   const base = process.env.CLI_BENCH_BASE;
   if (base) {
     for (const c of cases.slice(0, 2)) {
-      const s = await stableRatio(() => timeProcess(c.argv), () => timeProcess([base, ...c.argv.slice(1)]), { minRounds: 9, maxRounds: 31 });
+      if (only && !c.name.includes(only)) continue;
+      for (let i = 0; i < 2; i++) await timeProcess([process.execPath, base, ...c.argv.slice(2)]);
+      const s = await stableRatio(() => timeProcess(c.argv), () => timeProcess([process.execPath, base, ...c.argv.slice(2)]), { minRounds: 9, maxRounds: 31 });
       rows.push({ name: `${c.name}, this build`, value: s.subject.median, unit: "ms", peer: `base build (${base})`, peerValue: s.peer.median, ratio: s.ratio.median, target: "<= 1.0x base (no slower)", pass: s.ratio.median <= 1.05, note: describe(s, "ms") });
     }
   }

@@ -2,24 +2,57 @@
  * CLI front door: argv -> the magics grammar -> text or JSON on stdout -> exit code.
  * `openclaw-kernel doctor` here and `%openclaw doctor` in a cell run the same code.
  */
-import { isatty } from "node:tty";
-import { dispatch } from "../magics/dispatch.js";
+import { fstatSync } from "node:fs";
+import { dispatchIn } from "../magics/dispatch-in.js";
+import { helpOf } from "../magics/commands/help.js";
 import { makeContext } from "../magics/commands/context.js";
 import { toJson, toText } from "../magics/render/mime.js";
 import { renderEventLine } from "../magics/render/events.js";
 import { progressBar } from "../magics/render/text.js";
-import { approvalPrompt } from "../magics/render/sanitize.js";
 import { EXIT, formatError, OpenClawError } from "../runtime/errors.js";
 import type { Approver } from "../runtime/events.js";
-import { CLI_RUNNERS } from "./cli-commands.js";
-import { ipythonCommand } from "../kernel/ipython-cli.js";
+import type { CommandSpec } from "../magics/types.js";
+import { cliTable } from "./cli-table.js";
 
-function ttyApprover(): Approver | undefined {
+/**
+ * The terminal-only commands' code (bin/cli-commands.ts, loaded when one runs), `help` over
+ * the CLI's table (the grammar's own `help` would import every command's module), and
+ * `config validate` without the operation table: the same data (validateReport) and the same
+ * rendering (renderValidate) as the bound command, which has no params and no `around`.
+ */
+function runners(table: CommandSpec[]): Record<string, CommandSpec["run"]> {
+  const cliOnly = (name: string): CommandSpec["run"] => async (args, ctx) => (await import("./cli-commands.js")).CLI_RUNNERS[name]!(args, ctx);
+  return {
+    install: cliOnly("install"),
+    kernel: cliOnly("kernel"),
+    help: (args, ctx) => helpOf(table, args, ctx),
+    "config validate": async (_args, ctx) => {
+      const [{ checkConfig }, { validateReport }, { renderValidate }] = await Promise.all([import("../runtime/config/index.js"), import("../runtime/operations/config-validate.js"), import("../magics/render/config-validate.js")]);
+      const data = validateReport(checkConfig({ configPath: ctx.configPath, env: ctx.env, cwd: ctx.cwd }));
+      const { exitCode, text, html } = renderValidate(data);
+      return { command: "config.validate", exitCode, data, text, html };
+    },
+  };
+}
+
+/** Whether fd may be a terminal: every terminal is a character device (a pipe or a file is not). */
+function charDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false; // closed
+  }
+}
+
+async function ttyApprover(): Promise<Approver | undefined> {
   // isatty, not process.stdin.isTTY: the getter builds the stdin stream, which a command
-  // that never asks does not need. readline loads on the first question.
+  // that never asks does not need. The tty module (it loads net) only when both could be
+  // terminals; readline loads on the first question.
+  if (!charDevice(0) || !charDevice(2)) return undefined;
+  const { isatty } = await import("node:tty");
   if (!isatty(0) || !isatty(2)) return undefined;
   return async (req) => {
-    const { createInterface } = await import("node:readline/promises");
+    const [{ createInterface }, { approvalPrompt }] = await Promise.all([import("node:readline/promises"), import("../magics/render/sanitize.js")]);
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       const a = await rl.question(approvalPrompt(req));
@@ -44,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     signal: abort.signal,
     isTTY: process.stdout.isTTY === true,
-    approver: ttyApprover(),
+    approver: await ttyApprover(),
     emit: (e) => {
       // On a terminal, indexing progress is one bar redrawn in place; elsewhere, lines.
       if (e.type === "rag.progress" && process.stderr.isTTY) {
@@ -57,7 +90,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   try {
-    const { result, json } = await dispatch(argv, ctx, { runners: CLI_RUNNERS });
+    const table = await cliTable();
+    const { result, json } = await dispatchIn(table, argv, ctx, { runners: runners(table) });
     process.stdout.write((json ? toJson(result) : toText(result)) + "\n");
     return result.exitCode;
   } catch (e) {
@@ -71,8 +105,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `host` and `install --ipython` (the IPython extension, issue 14) route before the grammar.
-(ipythonCommand(process.argv.slice(2)) ?? main(process.argv.slice(2))).then(
+// `host` and `install --ipython` (the IPython extension, issue 14) route before the grammar
+// (kernel/ipython-cli.ts decides; it is loaded only for argv that may be one of them).
+const argv = process.argv.slice(2);
+const routed = argv[0] === "host" || argv[0] === "install" ? import("../kernel/ipython-cli.js").then(({ ipythonCommand }) => ipythonCommand(argv) ?? main(argv)) : main(argv);
+routed.then(
   (code) => {
     process.exitCode = code;
   },

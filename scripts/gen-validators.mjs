@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Script } from "node:vm";
 
 const root = new URL("..", import.meta.url).pathname;
 const require = createRequire(join(root, "package.json"));
@@ -25,6 +26,29 @@ export const PRECOMPILED = [
   ["gateway-protocol.schema.json", false],
 ];
 
+/**
+ * ajv's standalone module with its root validate function compiled when the module is
+ * (a parenthesized function expression, V8's eager-compile hint), not on the first call
+ * after a pre-parse: the module is loaded to be called at once, so this saves the second
+ * parse of the largest function (the config validator is ~95 KB), and Node 22's compile
+ * cache (bin/openclaw-kernel) then holds its compiled code too. Any other shape is left as is.
+ */
+export function eagerRoot(code) {
+  const head = /^"use strict";module\.exports = (validate\d+);module\.exports\.default = \1;/.exec(code);
+  if (!head) return code;
+  const name = head[1];
+  const body = code.slice(head[0].length).trimEnd();
+  const at = body.lastIndexOf(`function ${name}(`);
+  if (at < 0 || !body.endsWith("}")) return code;
+  const eager = `"use strict";${body.slice(0, at)}const ${name} = (${body.slice(at)});\nmodule.exports = ${name};module.exports.default = ${name};\n`;
+  try {
+    new Script(eager); // the root function ran to the end of the code: else this is not valid JavaScript
+  } catch {
+    return code;
+  }
+  return eager;
+}
+
 export function validatorFile(schema, withDefaults) {
   return `${withDefaults ? "d" : "p"}-${schema.replace(/\.json$/, "")}.cjs`;
 }
@@ -38,7 +62,7 @@ for (const [schema, withDefaults] of PRECOMPILED) {
   const validate = ajv.compile(JSON.parse(text));
   // The schema's text itself rides along: the run-time freshness check is a string compare,
   // so a CLI start needs no node:crypto (16 internal modules to load) for it.
-  const code = `${standaloneCode(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(createHash("sha256").update(text).digest("hex"))};\nmodule.exports.schemaText = ${JSON.stringify(text)};\n`;
+  const code = `${eagerRoot(standaloneCode(ajv, validate))}\nmodule.exports.schemaSha256 = ${JSON.stringify(createHash("sha256").update(text).digest("hex"))};\nmodule.exports.schemaText = ${JSON.stringify(text)};\n`;
   writeFileSync(join(out, validatorFile(schema, withDefaults)), code);
 }
 // Operation params (runtime/operations/table.ts, as built): one standalone validator per
@@ -52,7 +76,7 @@ if (existsSync(table)) {
     if (!Object.keys(o.params.properties ?? {}).length) continue;
     const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: true, allowUnionTypes: true, code: { source: true } });
     const validate = ajv.compile(o.params);
-    writeFileSync(join(out, `op-${o.name}.cjs`), `${standaloneCode(ajv, validate)}\nmodule.exports.paramsText = ${JSON.stringify(JSON.stringify(o.params))};\n`);
+    writeFileSync(join(out, `op-${o.name}.cjs`), `${eagerRoot(standaloneCode(ajv, validate))}\nmodule.exports.paramsText = ${JSON.stringify(JSON.stringify(o.params))};\n`);
     ops++;
   }
 }
@@ -69,4 +93,14 @@ console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' 
   mkdirSync(vendor, { recursive: true });
   buildSync({ entryPoints: [require.resolve("yaml")], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: join(vendor, "yaml.cjs"), logLevel: "warning", legalComments: "inline", footer: { js: `module.exports.vendoredVersion = ${JSON.stringify(pkg.version)};` } });
   console.error(`vendor: yaml ${pkg.version} bundled into dist/vendor/yaml.cjs`);
+}
+
+// The CLI's lazy command table (bin/cli-table.ts): every command's grammar as one JSON file,
+// so a CLI process imports only the command it runs (issue 18, CLI start).
+{
+  const file = join(root, "dist", "bin", "cli-table.js");
+  if (existsSync(file)) {
+    const { writeCliTable } = await import(pathToFileURL(file).href);
+    console.error(`cli table: ${await writeCliTable()} commands' grammar written to dist/bin/cli-table.json`);
+  }
 }

@@ -1,5 +1,4 @@
-import { checkConfig, throwIfIssues } from "../../runtime/config/index.js";
-import { Runtime } from "../../runtime/runtime.js";
+import type { Runtime } from "../../runtime/runtime.js";
 import type { CommandContext } from "../types.js";
 
 /**
@@ -15,6 +14,8 @@ export function makeContext(base: Omit<CommandContext, "runtime"> & { sessionId?
       let r = runtimes.get(key);
       if (!r) {
         r = (async () => {
+          // Loaded on first use: a command that needs no runtime (help, config validate) loads neither.
+          const [{ checkConfig, throwIfIssues }, { Runtime }] = await Promise.all([import("../../runtime/config/index.js"), import("../../runtime/runtime.js")]);
           const checked = checkConfig({ configPath: this.configPath, env: this.env, cwd: this.cwd });
           throwIfIssues(checked);
           return new Runtime({ config: checked.config!, source: checked.source, raw: checked.raw }, { host: base.host, env: base.env, sessionId: base.sessionId, secrets: base.secrets });

@@ -2,7 +2,7 @@ import { EXIT } from "../../runtime/errors.js";
 import { flagName, GLOBAL_FLAGS, usageLine } from "../parse.js";
 import { box, code, esc, table } from "../render/html.js";
 import { padTable } from "../render/text.js";
-import type { CommandContext, CommandResult, CommandSpec } from "../types.js";
+import type { CommandContext, CommandResult, CommandSpec, ParsedArgs } from "../types.js";
 
 const prefixFor = (host: CommandContext["host"]) => (host === "kernel" ? "%openclaw " : "openclaw-kernel ");
 
@@ -45,6 +45,19 @@ export function commandHelp(spec: CommandSpec, host: CommandContext["host"]): Co
   };
 }
 
+/** `help [TOPIC…]` over a command table (the whole grammar, or the CLI's lazy table of the same specs). */
+export async function helpOf(all: CommandSpec[], args: ParsedArgs, ctx: CommandContext): Promise<CommandResult> {
+  const words = (args.positionals.topic as string[]) ?? [];
+  const list = all.filter((c) => !c.only || c.only === ctx.host);
+  if (!words.length) return groupHelp(list, undefined, ctx.host);
+  const exact = list.find((c) => c.path.join(" ") === words.join(" "));
+  if (exact) return commandHelp(exact, ctx.host);
+  if (list.some((c) => c.path[0] === words[0])) return groupHelp(list, words[0], ctx.host);
+  const { resolveCommand } = await import("../parse.js");
+  resolveCommand(list, words); // throws the did-you-mean error
+  return groupHelp(list, undefined, ctx.host);
+}
+
 export const commands: CommandSpec[] = [
   {
     path: ["help"],
@@ -53,15 +66,7 @@ export const commands: CommandSpec[] = [
     examples: ["help", "help skills run"],
     async run(args, ctx) {
       const { COMMANDS } = await import("./index.js");
-      const words = (args.positionals.topic as string[]) ?? [];
-      const list = COMMANDS.filter((c) => !c.only || c.only === ctx.host);
-      if (!words.length) return groupHelp(list, undefined, ctx.host);
-      const exact = list.find((c) => c.path.join(" ") === words.join(" "));
-      if (exact) return commandHelp(exact, ctx.host);
-      if (list.some((c) => c.path[0] === words[0])) return groupHelp(list, words[0], ctx.host);
-      const { resolveCommand } = await import("../parse.js");
-      resolveCommand(list, words); // throws the did-you-mean error
-      return groupHelp(list, undefined, ctx.host);
+      return helpOf(COMMANDS, args, ctx);
     },
   },
 ];

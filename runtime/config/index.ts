@@ -1,4 +1,4 @@
-export * from "./types.js";
+export type * from "./types.js";
 export { findConfig, checkConfig, checkText, loadConfig, formatIssue, throwIfIssues, redactedConfig, normalizeAuth, type CheckResult, type LocatedIssue, type FindOptions } from "./load.js";
 export { isLoopbackHost, parseBind, isFloatingRef, validateRaw, type ConfigIssue } from "./validate.js";
 export { looksLikeSecret, isSecretKeyName } from "./secrets.js";

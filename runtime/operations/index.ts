@@ -1,7 +1,7 @@
 import { OPERATIONS } from "./table.js";
 import type { Operation, Reach } from "./types.js";
 
-export * from "./types.js";
+export type * from "./types.js";
 export { OPERATIONS } from "./table.js";
 export { validateParams, ParamsError } from "./validate.js";
 export { makeServices, type ServiceBase } from "./services.js";

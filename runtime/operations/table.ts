@@ -11,7 +11,6 @@
 import { redactedConfig } from "../config/index.js";
 import { EXIT, OpenClawError } from "../errors.js";
 import { readSchema } from "../paths.js";
-import { VERSION } from "../version.js";
 import type { AuditRecord } from "../audit/index.js";
 import type { ExecSessionInfo } from "../exec/index.js";
 import type { SkillInfo } from "../skills/index.js";
@@ -45,6 +44,7 @@ export const health = op({
   params: NONE,
   reach: GATEWAY,
   async handler(_p, ctx) {
+    const { VERSION } = await import("../version.js"); // reads package.json: only when asked
     return { status: "ok" as const, service: "openclaw-kernel" as const, version: VERSION, uptimeMs: client(ctx).status().uptimeMs };
   },
 });
@@ -65,14 +65,8 @@ export const configValidate = op({
   params: NONE,
   reach: LOCAL,
   async handler(_p, ctx) {
-    const { formatIssue } = await import("../config/index.js");
-    const r = ctx.services.checkConfig();
-    return {
-      ok: r.issues.length === 0,
-      path: r.source.path,
-      via: r.source.via,
-      errors: r.issues.map((i) => ({ file: i.file, line: i.line, pointer: i.pointer, message: i.message, kind: i.kind, text: formatIssue(i) })),
-    };
+    const { validateReport } = await import("./config-validate.js");
+    return validateReport(ctx.services.checkConfig());
   },
 });
 
