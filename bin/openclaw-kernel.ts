@@ -108,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
 // `host` and `install --ipython` (the IPython extension, issue 14) route before the grammar
 // (kernel/ipython-cli.ts decides; it is loaded only for argv that may be one of them).
 const argv = process.argv.slice(2);
+// `kernel`: the compiler's process starts from its snapshot before the rest loads (kernel/prestart.ts)
+if (argv[0] === "kernel") void import("../kernel/prestart.js").catch(() => undefined);
 const routed = argv[0] === "host" || argv[0] === "install" ? import("../kernel/ipython-cli.js").then(({ ipythonCommand }) => ipythonCommand(argv) ?? main(argv)) : main(argv);
 routed.then(
   (code) => {

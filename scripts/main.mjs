@@ -45,14 +45,15 @@ if (!existsSync(join(root, "dist", "bin", "openclaw-kernel.js"))) {
 }
 console.log("dist/ is built");
 
-step("install the kernelspec for this user");
-const inst = run(process.execPath, [join(root, "bin/openclaw-kernel"), "install", "--user", "--json"], { capture: true });
+step("install the kernelspec for this user (and build the TypeScript compiler snapshot once)");
+const inst = run(process.execPath, [join(root, "bin/openclaw-kernel"), "install", "--user", "--warm", "--json"], { capture: true });
 if (inst.status !== 0) {
   console.error(inst.stderr || inst.stdout);
   process.exit(inst.status ?? 1);
 }
 const spec = JSON.parse(inst.stdout);
 console.log(`kernelspec "${spec.name ?? "openclaw"}" at ${spec.path ?? spec.dir ?? "(see --json)"}`);
+if (spec.snapshot) console.log(`TypeScript compiler snapshot: ${spec.snapshot.state}${spec.snapshot.path ? ` (${spec.snapshot.path})` : ""}`);
 
 mkdirSync(out, { recursive: true });
 let failed = 0;

@@ -26,8 +26,9 @@ export const commands: CommandSpec[] = [
       { name: "name", type: "string", placeholder: "NAME", help: "kernelspec name", default: "openclaw" },
       { name: "ipython", type: "boolean", help: "instead: install the IPython extension (%load_ext openclaw_kernel_ext) for a Python kernel, e.g. Colab" },
       { name: "python", type: "string", placeholder: "PY", help: "with --ipython: the python whose site-packages get it (default python3)" },
+      { name: "warm", type: "boolean", help: "also build the TypeScript compiler snapshot now (a few seconds, once per Node and package version), so the first kernel in any folder answers its first cell quickly" },
     ],
-    examples: ["install --user", "install --prefix /tmp/jp --name openclaw", "install --ipython --user"],
+    examples: ["install --user --warm", "install --prefix /tmp/jp --name openclaw", "install --ipython --user"],
     run: cliOnly("install"),
   },
   {

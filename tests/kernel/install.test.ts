@@ -27,6 +27,23 @@ describe("openclaw-kernel install / kernel", () => {
     assert.equal(r.json().name, "openclaw");
   });
 
+  it("install --warm builds the TypeScript compiler snapshot once (then 'present'); off with OPENCLAW_TS_SNAPSHOT=0", { timeout: 300_000 }, (t) => {
+    const dir = tmp(t);
+    const cache = join(dir, "cache");
+    const env = { OPENCLAW_TS_CODE_CACHE: cache };
+    const first = cli(["install", "--prefix", dir, "--warm", "--json"], { env, timeout: 240_000 });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /building the TypeScript compiler snapshot/);
+    const snap = first.json().snapshot as { state: string; path: string };
+    assert.equal(snap.state, "built");
+    assert.ok(snap.path.startsWith(cache + "/") && existsSync(snap.path), snap.path);
+    const again = cli(["install", "--prefix", dir, "--warm", "--json"], { env });
+    assert.deepEqual(again.json().snapshot, { state: "present", path: snap.path });
+    assert.equal(again.stderr, "", "nothing built the second time");
+    assert.deepEqual(cli(["install", "--prefix", dir, "--warm", "--json"], { env: { ...env, OPENCLAW_TS_SNAPSHOT: "0" } }).json().snapshot, { state: "off" });
+    assert.equal(cli(["install", "--prefix", dir, "--json"], { env }).json().snapshot, undefined, "no --warm, no snapshot step");
+  });
+
   it("install --user honours JUPYTER_DATA_DIR; two targets at once is a usage error", (t) => {
     const dir = tmp(t);
     const r = cli(["install", "--user"], { env: { JUPYTER_DATA_DIR: join(dir, "data") } });
