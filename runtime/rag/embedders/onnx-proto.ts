@@ -66,14 +66,16 @@ class Writer {
   }
 }
 
-export type ElemType = "float" | "int64";
-const ELEM: Record<ElemType, number> = { float: 1, int64: 7 };
+export type ElemType = "float" | "int64" | "int8";
+const ELEM: Record<ElemType, number> = { float: 1, int64: 7, int8: 3 };
 
 /** An attribute: an integer, a float (wrapped so 1 and 1.0 differ), or a list of integers. */
 export type Attr = number | { float: number } | number[];
 
 export interface OnnxNode {
   op: string;
+  /** An operator set other than the default one, e.g. "com.microsoft" (onnxruntime's contrib ops). */
+  domain?: string;
   inputs: string[];
   outputs: string[];
   attrs?: Record<string, Attr>;
@@ -82,7 +84,7 @@ export interface OnnxNode {
 export interface Initializer {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Int8Array;
 }
 
 export interface ValueInfo {
@@ -97,12 +99,19 @@ export function encodeModel(g: { name: string; nodes: OnnxNode[]; initializers: 
   m.int(1, 8); // ir_version
   m.string(2, "openclaw-kernel"); // producer_name
   m.message(8, (o) => o.int(2, g.opset)); // opset_import (default domain)
+  for (const domain of new Set(g.nodes.flatMap((n) => (n.domain ? [n.domain] : [])))) {
+    m.message(8, (o) => {
+      o.string(1, domain);
+      o.int(2, 1);
+    });
+  }
   m.message(7, (graph) => {
     for (const n of g.nodes) {
       graph.message(1, (x) => {
         for (const i of n.inputs) x.string(1, i);
         for (const o of n.outputs) x.string(2, o);
         x.string(4, n.op);
+        if (n.domain) x.string(7, n.domain);
         for (const [name, v] of Object.entries(n.attrs ?? {})) {
           x.message(5, (a) => {
             a.string(1, name);
@@ -124,7 +133,7 @@ export function encodeModel(g: { name: string; nodes: OnnxNode[]; initializers: 
     for (const t of g.initializers) {
       graph.message(5, (x) => {
         for (const d of t.dims) x.int(1, d);
-        x.int(2, t.data instanceof Float32Array ? ELEM.float : ELEM.int64);
+        x.int(2, t.data instanceof Float32Array ? ELEM.float : t.data instanceof Int8Array ? ELEM.int8 : ELEM.int64);
         x.string(8, t.name);
         x.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
       });

