@@ -118,6 +118,16 @@ export class UseLiteEmbedder implements Embedder {
         for (const p of this.pending.values()) p.reject(e);
         this.pending.clear();
       });
+      // a worker that ends on its own (not by close) would leave its batches unanswered and the
+      // fill waiting forever: fail them, and start a fresh pool for the next batch
+      w.on("exit", (code) => {
+        if (!this.workers?.some((x) => x.w === w)) return;
+        const ws = this.workers;
+        this.workers = undefined;
+        for (const x of ws) if (x.w !== w) void x.w.terminate();
+        for (const p of this.pending.values()) p.reject(new OpenClawError(`an embedding worker thread exited (code ${code}) before answering`, { code: "rag_embedder_unavailable", fix: "run the index again; if it recurs, check memory limits (each worker holds a model)" }));
+        this.pending.clear();
+      });
       return { w, busy: 0 };
     });
   }
