@@ -38,7 +38,7 @@ test("the linear tokenizer gives the package's SentencePiece ids for every text"
   }
 });
 
-test("the float ONNX graph gives TF.js's vectors (padded batch of mixed lengths, texts past 128 tokens); int8 stays within cosine 0.99", { timeout: 300_000 }, async () => {
+test("the float ONNX graph gives TF.js's vectors (padded batch of mixed lengths, texts past 128 tokens); int8 stays within cosine 0.99 and a text's vector does not depend on its batch", { timeout: 300_000 }, async () => {
   const tf = new UseLiteEmbedder({ threads: 1, backend: "tfjs" });
   const f32 = new UseLiteEmbedder({ threads: 1, backend: "onnx" });
   const int8 = new UseLiteEmbedder({ threads: 1, backend: "onnx-int8" });
@@ -47,12 +47,14 @@ test("the float ONNX graph gives TF.js's vectors (padded batch of mixed lengths,
   assert.equal(f32.id, tf.id);
   assert.equal(int8.id, tf.id, "one model, one id: TEXT_VERSION moved with the arithmetic");
   const [a, b, c] = [await tf.embed(TEXTS), await f32.embed(TEXTS), await int8.embed(TEXTS)];
-  // and each text alone gives what it gets in the padded batch
+  // and each text alone gives what it gets in the padded batch (int8: with any batch-mates)
   const alone = await Promise.all(TEXTS.map(async (t) => (await f32.embed([t]))[0]!));
+  const alone8 = await Promise.all(TEXTS.map(async (t) => (await int8.embed([t]))[0]!));
   TEXTS.forEach((t, i) => {
     const maxDiff = Math.max(...a[i]!.map((v, j) => Math.abs(v - b[i]![j]!)));
     assert.ok(maxDiff < 1e-5, `float onnx vs tfjs, text ${i}: max difference ${maxDiff}`);
     assert.ok(Math.max(...b[i]!.map((v, j) => Math.abs(v - alone[i]![j]!))) < 1e-5, `text ${i} alone vs in the batch`);
+    assert.ok(Math.max(...c[i]!.map((v, j) => Math.abs(v - alone8[i]![j]!))) < 1e-6, `int8: text ${i} alone vs in the batch`);
     assert.ok(dot(a[i]!, c[i]!) > 0.99, `int8 vs tfjs, text ${i}: cosine ${dot(a[i]!, c[i]!)}`);
     assert.ok(Math.abs(dot(c[i]!, c[i]!) - 1) < 1e-4, "unit length");
   });

@@ -16,8 +16,10 @@
  * With `int8`, the weight matrices of the projections and FFNs (97% of the work) are
  * quantized per output column (symmetric int8) and multiplied by onnxruntime's
  * DynamicQuantizeMatMul (activations quantized per run, u8 x s8 GEMM on AVX2/AVX-512 VNNI):
- * ~2.6x less time again, vectors within cosine 0.999 of the float model's (on the bench
- * corpus: min 0.9989, median 0.9995). Attention itself stays in float.
+ * ~2.6x less time again, vectors within cosine 0.997 of the float model's (on the bench
+ * corpus: median 0.9995). Attention itself stays in float. The activations' int8 scale is
+ * taken over the whole run, so with int8 every text is a run of its own: its vector depends on
+ * its text only, never on the texts batched with it (~10% more time than runs of 8).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -31,7 +33,7 @@ type Session = import("onnxruntime-node").InferenceSession;
 
 /** Tokens the model reads (its ClipToMaxLength drops positions from 128 on). */
 export const MAX_TOKENS = 128;
-/** Padded tokens per run: about 8 passages of 128 tokens (measured: 4-8 per run cost least per text, 32 ~25% more). */
+/** Padded tokens per run (float): about 8 passages of 128 tokens (measured: 4-8 per run cost least per text, 32 ~25% more). */
 const TOKEN_BUDGET = 1024;
 
 interface Weight {
@@ -189,6 +191,8 @@ export class UseLiteOnnx {
     private readonly ort: Ort,
     private readonly session: Session,
     private readonly tokenizer: UseLiteTokenizer,
+    /** Padded tokens per run; 0: one text per run. */
+    private readonly budget: number,
   ) {}
 
   static async load(distDir: string, opts: { threads: number; int8: boolean }): Promise<UseLiteOnnx> {
@@ -201,7 +205,7 @@ export class UseLiteOnnx {
       graphOptimizationLevel: "all",
       logSeverityLevel: 3,
     });
-    return new UseLiteOnnx(ort, session, new UseLiteTokenizer(vocab));
+    return new UseLiteOnnx(ort, session, new UseLiteTokenizer(vocab), opts.int8 ? 0 : TOKEN_BUDGET);
   }
 
   /** Token ids the model reads (the first MAX_TOKENS). */
@@ -217,7 +221,7 @@ export class UseLiteOnnx {
     for (let i = 0; i < order.length; ) {
       // grow the run while the padded size stays within the budget (lengths ascend: the last is the longest)
       let j = i + 1;
-      while (j < order.length && (j + 1 - i) * Math.max(1, enc[order[j]!]!.length) <= TOKEN_BUDGET) j++;
+      while (j < order.length && (j + 1 - i) * Math.max(1, enc[order[j]!]!.length) <= this.budget) j++;
       const run = order.slice(i, j);
       const len = Math.max(1, enc[run[run.length - 1]!]!.length);
       const ids = new BigInt64Array(run.length * len);
