@@ -49,10 +49,13 @@ class Writer {
     this.bytes(field, new TextEncoder().encode(s));
   }
 
+  /** A nested message: its parts are taken over, not copied (weights are copied once, by finish). */
   message(field: number, fill: (w: Writer) => void): void {
     const w = new Writer();
     fill(w);
-    this.bytes(field, w.finish());
+    this.varint((field << 3) | 2);
+    this.varint(w.size);
+    for (const b of w.parts) this.push(b);
   }
 
   finish(): Uint8Array {

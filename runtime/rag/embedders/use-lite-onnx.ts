@@ -68,12 +68,26 @@ function readWeights(distDir: string): Map<string, Weight> {
 export function quantizeColumns(w: Float32Array, k: number, n: number): { q: Int8Array; scale: Float32Array } {
   const q = new Int8Array(k * n);
   const scale = new Float32Array(n);
+  const max = new Float32Array(n);
+  // row by row (the memory order): a column walk strides through the whole matrix
+  for (let r = 0, at = 0; r < k; r++) {
+    for (let c = 0; c < n; c++, at++) {
+      const a = w[at]!;
+      const m = a < 0 ? -a : a;
+      if (m > max[c]!) max[c] = m;
+    }
+  }
+  const inv = new Float64Array(n);
   for (let c = 0; c < n; c++) {
-    let max = 0;
-    for (let r = 0; r < k; r++) max = Math.max(max, Math.abs(w[r * n + c]!));
-    const s = max / 127 || 1;
-    scale[c] = s;
-    for (let r = 0; r < k; r++) q[r * n + c] = Math.round(w[r * n + c]! / s);
+    scale[c] = max[c]! / 127 || 1;
+    inv[c] = 1 / scale[c]!;
+  }
+  // round half away from zero (|x| <= 127: the Int8Array store truncates toward zero)
+  for (let r = 0, at = 0; r < k; r++) {
+    for (let c = 0; c < n; c++, at++) {
+      const x = w[at]! * inv[c]!;
+      q[at] = x < 0 ? x - 0.5 : x + 0.5;
+    }
   }
   return { q, scale };
 }
