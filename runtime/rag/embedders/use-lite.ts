@@ -70,7 +70,7 @@ const WORKER_SLICE = 8;
  * each) once an indexing run announces at least POOL_MIN texts (prepare), ended when it is
  * over (idle); a small run and a single text (a query) are embedded on the calling thread.
  * Default: one per core, and 1 where the compiled worker is missing (running from sources).
- * `backend` forces one backend (default: onnx, else tfjs where onnxruntime cannot load).
+ * `backend` forces one backend (default: onnx-int8, falling back to tfjs where onnxruntime cannot load).
  */
 export class UseLiteEmbedder implements Embedder {
   readonly id = `use-lite@${useLiteVersion()}`;
