@@ -71,8 +71,12 @@ export function lexicalText(c: ChunkRecord): string {
 const EMBED_BATCH = 64;
 /** On this thread (no worker pool), one embedding call should block about this long at most, so Stop lands within a second. */
 const EMBED_TARGET_MS = 250;
-/** Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones. */
-export const TEXT_VERSION = 5;
+/**
+ * Bumped whenever chunking or embedText changes, so old vectors are not mixed with new ones;
+ * and when the default embedder's arithmetic does (6: USE-lite on onnxruntime with int8
+ * weight matrices, vectors within cosine 0.997 of TF.js's float ones).
+ */
+export const TEXT_VERSION = 6;
 /** The lexical phase yields to the event loop this often, so a Stop is seen while it chunks thousands of files. */
 const YIELD_MS = 50;
 
