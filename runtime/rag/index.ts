@@ -219,14 +219,15 @@ export class Rag {
   }
 
   private ensureSearch(L: Loaded): VectorSearch {
-    return (L.dense ??= new VectorSearch(L.manifest.dims, L.vectors!));
+    // the int8 copy pays off over many queries; a fresh process answering one scans the f32 rows
+    return (L.dense ??= new VectorSearch(L.manifest.dims, L.vectors!, undefined, { int8: this.backgroundDense }));
   }
 
   /** Vectors for a dense or hybrid query: read on first need; a damaged file is replaced by zeros to re-embed, with a warning. */
   private ensureVectors(L: Loaded): void {
     if (L.vectors) return;
     try {
-      L.vectors = readVectors(this.indexDir, L.manifest);
+      L.vectors = readVectors(this.indexDir, L.manifest, this.verifyChunks ?? this.backgroundDense);
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
       const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;

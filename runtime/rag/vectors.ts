@@ -40,9 +40,18 @@ export class VectorSearch {
 
   readonly vectors: Float32Array;
 
+  /** Whether search() may scan an int8 copy first (building it costs ~30-90 ms at 27k x 512: worth it in a long-lived host). */
+  private readonly int8: boolean;
+
   /** `vectors` holds `count` rows of `dims` floats, row-major. */
-  constructor(readonly dims: number, vectors: Float32Array, readonly count = vectors.length / dims) {
+  constructor(
+    readonly dims: number,
+    vectors: Float32Array,
+    readonly count = vectors.length / dims,
+    opts: { int8?: boolean } = {},
+  ) {
     this.vectors = aligned(vectors);
+    this.int8 = opts.int8 ?? true;
   }
 
   get kind(): "exact" | "hnsw" {
@@ -94,7 +103,7 @@ export class VectorSearch {
     if (n <= 0) return [];
     query = aligned(query);
     const usearch = usearchLib();
-    if (!this.hnsw && !opts.exact && this.count >= Q8_MIN) return this.searchQ8(query, n, opts.version ?? 0);
+    if (!this.hnsw && !opts.exact && this.int8 && this.count >= Q8_MIN) return this.searchQ8(query, n, opts.version ?? 0);
     const m = this.hnsw && !opts.exact ? this.hnsw.search(query, n, 0) : (usearch.exactSearch(this.vectors.subarray(0, this.count * this.dims), query, this.dims, n, usearch.MetricKind.IP, 1) as InstanceType<typeof Usearch.Matches>);
     const out: DenseHit[] = [];
     for (let i = 0; i < m.keys.length; i++) {

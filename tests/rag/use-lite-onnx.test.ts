@@ -90,3 +90,37 @@ test("a pool worker that exits on its own fails its batch instead of leaving the
   // the next batch starts a fresh pool
   assert.equal((await pooled.embed(texts)).length, texts.length);
 });
+
+test("the built ONNX model is cached in the package cache folder: a second load reads it; a copy others may write, or in a folder others may write, is never used", async (t) => {
+  const { modelBytes } = await import("../../runtime/rag/embedders/use-lite-onnx.js");
+  const { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const cache = mkdtempSync(join(tmpdir(), "oc-model-cache-"));
+  const before = process.env.OPENCLAW_TS_CODE_CACHE;
+  process.env.OPENCLAW_TS_CODE_CACHE = cache;
+  t.after(() => {
+    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
+    else process.env.OPENCLAW_TS_CODE_CACHE = before;
+    rmSync(cache, { recursive: true, force: true });
+  });
+  const dist = join(useLitePackageDir()!, "dist");
+  const built = modelBytes(dist, true);
+  const files = readdirSync(cache).filter((f) => f.endsWith(".onnx"));
+  assert.equal(files.length, 1, "written on the first build");
+  const file = join(cache, files[0]!);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  // a planted copy of the right name is read only while it is a file of ours nobody else may write
+  writeFileSync(file, Buffer.from("planted"));
+  chmodSync(file, 0o600);
+  assert.equal(Buffer.from(modelBytes(dist, true)).toString(), "planted", "a hit is read from the cache");
+  chmodSync(file, 0o666);
+  assert.deepEqual(Buffer.from(modelBytes(dist, true)), Buffer.from(built), "a group/other-writable copy is rebuilt, not read");
+  chmodSync(file, 0o600);
+  writeFileSync(file, Buffer.from("planted"));
+  chmodSync(cache, 0o777);
+  try {
+    assert.deepEqual(Buffer.from(modelBytes(dist, true)), Buffer.from(built), "a folder others may write is not read");
+  } finally {
+    chmodSync(cache, 0o700);
+  }
+});

@@ -21,9 +21,12 @@
  * taken over the whole run, so with int8 every text is a run of its own: its vector depends on
  * its text only, never on the texts batched with it (~10% more time than runs of 8).
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { codeCacheDir, readCacheFile, writeCacheFile } from "../../cache-dir.js";
 import { encodeModel, type Attr, type Initializer, type OnnxNode } from "./onnx-proto.js";
 import { UseLiteTokenizer } from "./use-lite-tokenizer.js";
 
@@ -199,6 +202,35 @@ export function buildUseLiteModel(distDir: string, opts: { int8?: boolean } = {}
   });
 }
 
+/**
+ * The built model, from the package cache folder (runtime/cache-dir.ts) when a copy made by this
+ * builder from these weights is there: building costs ~150-250 ms of JS (int8 quantization
+ * mostly), which a fresh CLI process answering one hybrid query would pay each time. The key
+ * covers the builder's own code, the model package's version and its files' sizes, and int8;
+ * a miss builds and writes the copy (0600, owner-only folder); a cache that cannot be used only
+ * costs the build.
+ */
+export function modelBytes(distDir: string, int8: boolean): Uint8Array {
+  const dir = codeCacheDir();
+  let name: string | undefined;
+  try {
+    const h = createHash("sha256");
+    const self = fileURLToPath(import.meta.url);
+    // (.js from dist/, .ts when run from sources)
+    for (const f of [self, join(dirname(self), `onnx-proto${extname(self)}`)]) h.update(readFileSync(f)).update("\0");
+    h.update(readFileSync(join(distDir, "..", "package.json"))).update(readFileSync(join(distDir, "model.json")));
+    for (const f of readdirSync(distDir).sort()) h.update(`${f}:${statSync(join(distDir, f)).size}\0`);
+    name = `use-lite-${int8 ? "int8" : "f32"}-${h.update(String(int8)).digest("hex").slice(0, 24)}.onnx`;
+  } catch {
+    /* no key: build, do not cache */
+  }
+  const cached = name ? readCacheFile(dir, name) : undefined;
+  if (cached) return cached;
+  const built = buildUseLiteModel(distDir, { int8 });
+  if (name) writeCacheFile(dir, name, built);
+  return built;
+}
+
 /** USE-lite on an onnxruntime session: `threads` intra-op threads (1 on a pool's worker). */
 export class UseLiteOnnx {
   private constructor(
@@ -212,7 +244,7 @@ export class UseLiteOnnx {
   static async load(distDir: string, opts: { threads: number; int8: boolean }): Promise<UseLiteOnnx> {
     const ort = require("onnxruntime-node") as Ort;
     const vocab = JSON.parse(readFileSync(join(distDir, "vocab.json"), "utf8")) as Array<[string, number]>;
-    const session = await ort.InferenceSession.create(buildUseLiteModel(distDir, { int8: opts.int8 }), {
+    const session = await ort.InferenceSession.create(modelBytes(distDir, opts.int8), {
       intraOpNumThreads: opts.threads,
       interOpNumThreads: 1,
       executionMode: "sequential",

@@ -1,0 +1,73 @@
+/**
+ * The folder of the package's caches (the V8 code cache of typescript.js, the startup
+ * snapshots of kernel/ts-snapshot.ts, the built USE-lite ONNX model of runtime/rag):
+ * $XDG_CACHE_HOME/openclaw-kernel or ~/.cache/openclaw-kernel; OPENCLAW_TS_CODE_CACHE=0 turns
+ * them off, any other value names the folder.
+ */
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.OPENCLAW_TS_CODE_CACHE;
+  if (v === "0") return undefined;
+  if (v) return v;
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "openclaw-kernel");
+}
+
+/**
+ * The cache folder, when it is safe to read code from and write code to: a real directory
+ * (not a symlink), ours, and writable by nobody else. Created owner-only when absent (with
+ * `create`); never chmod-ed (as root, chmod would succeed on another user's folder, who could
+ * then swap our files). Undefined when it is not safe: callers then use no cache at all.
+ */
+export function safeCacheDir(dir: string | undefined, create: boolean): string | undefined {
+  if (!dir) return undefined;
+  let s = lstatSync(dir, { throwIfNoEntry: false });
+  if (!s && create) {
+    try {
+      mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { mode: 0o700 });
+    } catch {
+      /* lost a race or cannot create: judged below */
+    }
+    s = lstatSync(dir, { throwIfNoEntry: false });
+  }
+  if (!s || !s.isDirectory() || (s.mode & 0o022) !== 0) return undefined;
+  if (process.getuid !== undefined && s.uid !== process.getuid()) return undefined;
+  return dir;
+}
+
+/**
+ * A cache file's bytes when the folder is safe and the file is a regular file of ours that
+ * nobody else may write (opened without following a symlink); else undefined (a miss).
+ */
+export function readCacheFile(dir: string | undefined, name: string): Buffer | undefined {
+  if (!safeCacheDir(dir, false)) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(join(dir!, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || (process.getuid !== undefined && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Writes a cache file (0600, through a temp file and a rename) into a safe folder; false when it could not. */
+export function writeCacheFile(dir: string | undefined, name: string, data: Uint8Array): boolean {
+  if (!safeCacheDir(dir, true)) return false;
+  const file = join(dir!, name);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data, { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    return false;
+  }
+}
