@@ -6,11 +6,12 @@
 // dist/bin/cli-table.json), which npm test makes first.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, utimesSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { ROOT, SEED, tmp } from "../helpers/index.js";
+import { loadedBy as traced } from "./loaded.js";
 import type { CommandSpec } from "../../magics/types.js";
 
 type CliTable = typeof import("../../bin/cli-table.js");
@@ -20,25 +21,7 @@ const DIST = join(ROOT, "dist");
 const CLI = join(ROOT, "bin", "openclaw-kernel");
 const fromDist = <T>(rel: string): Promise<T> => import(pathToFileURL(join(DIST, rel)).href) as Promise<T>;
 
-/** Every file a CLI process loads (ESM through a loader hook, CommonJS through require's cache at exit). */
-function loadedBy(t: { after(fn: () => void): void }, args: string[]): string[] {
-  const d = tmp(t);
-  const out = join(d, "loaded.txt");
-  writeFileSync(out, "");
-  const hooks = join(d, "hooks.mjs");
-  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(out)}, url + "\\n");\n  return next(url, context);\n}\n`);
-  const preload = join(d, "preload.mjs");
-  writeFileSync(
-    preload,
-    `import { register, createRequire } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\nconst cache = createRequire(import.meta.url).cache;\nprocess.on("exit", () => appendFileSync(${JSON.stringify(out)}, Object.keys(cache).join("\\n") + "\\n"));\n`,
-  );
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, CLI, ...args], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_DOCTOR_CACHE: "0" }, encoding: "utf8", timeout: 60_000 });
-  assert.ok(r.status === 0 || r.status === 1, `${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return readFileSync(out, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((u) => (u.startsWith("file://") ? new URL(u).pathname : u));
-}
+const loadedBy = (t: { after(fn: () => void): void }, args: string[]) => traced(t, args).files;
 
 const rel = (loaded: string[]) => loaded.filter((p) => p.startsWith(ROOT + "/")).map((p) => p.slice(ROOT.length + 1));
 const GROUPS = ["help", "config", "doctor", "gateway", "models", "skills", "agent", "rag", "exec", "audit", "secret", "kernel"];

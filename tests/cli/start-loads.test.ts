@@ -5,31 +5,15 @@
 // CommonJS through require's cache at exit) is written to a file and checked. Needs the build
 // (dist/, dist/validators, dist/vendor), which npm test makes first.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { test } from "node:test";
-import { CLI, ROOT, SEED, tmp, writeFile } from "../helpers/index.js";
+import { SEED, tmp, writeFile } from "../helpers/index.js";
+import { loadedBy as traced } from "./loaded.js";
 
 function loadedBy(t: { after(fn: () => void): void }, args: string[], codes = [0, 1]): string[] {
-  const d = tmp(t);
-  const out = join(d, "loaded.txt");
-  writeFileSync(out, "");
-  const hooks = join(d, "hooks.mjs");
-  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(out)}, url + "\\n");\n  return next(url, context);\n}\n`);
-  const preload = join(d, "preload.mjs");
-  writeFileSync(
-    preload,
-    `import { register, createRequire } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\nconst cache = createRequire(import.meta.url).cache;\nprocess.on("exit", () => appendFileSync(${JSON.stringify(out)}, Object.keys(cache).join("\\n") + "\\n"));\n`,
-  );
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, CLI, ...args], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_DOCTOR_CACHE: "0" }, encoding: "utf8", timeout: 60_000 });
-  assert.ok(codes.includes(r.status!), `${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const r = traced(t, args, codes);
   if (args.includes("validate")) assert.match(r.stdout, codes.includes(0) ? /is valid/ : /JSON syntax error/);
-  return readFileSync(out, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((u) => (u.startsWith("file://") ? new URL(u).pathname : u));
+  return r.files;
 }
 
 const has = (loaded: string[], re: RegExp) => loaded.some((p) => re.test(p));
