@@ -2,16 +2,17 @@
  * The folder of the package's caches (the V8 code cache of typescript.js, the startup
  * snapshots of kernel/ts-snapshot.ts, the built USE-lite ONNX model of runtime/rag):
  * $XDG_CACHE_HOME/openclaw-kernel or ~/.cache/openclaw-kernel; OPENCLAW_TS_CODE_CACHE=0 turns
- * them off, any other value names the folder.
+ * them off, any other absolute path names the folder (a relative one turns them off).
  */
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = env.OPENCLAW_TS_CODE_CACHE;
   if (v === "0") return undefined;
-  if (v) return v;
+  // a relative folder would mean another place in each process's cwd (a notebook folder): no cache
+  if (v) return isAbsolute(v) ? v : undefined;
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "openclaw-kernel");
 }
 
@@ -62,12 +63,20 @@ export function writeCacheFile(dir: string | undefined, name: string, data: Uint
   if (!safeCacheDir(dir, true)) return false;
   const file = join(dir!, name);
   const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number | undefined;
   try {
-    writeFileSync(tmp, data, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
+    rmSync(tmp, { force: true });
+    // created here, never through a symlink or over a file someone planted (O_EXCL, O_NOFOLLOW)
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, data);
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
     return true;
   } catch {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
     return false;
   }
 }

@@ -70,7 +70,7 @@ export function checkConfig(opts: FindOptions = {}): CheckResult {
     const { issues, filled } = validateRaw(pinned.raw);
     if (issues.length || !filled) throw new Error(`internal: the defaults${layer ? ` with ${layer.path}` : ""} do not validate`);
     const config = normalize(filled, source, env);
-    const layout = layoutIssues(config).map((i) => ({ ...i, file: "openclaw.json", line: 1 }));
+    const layout = layoutIssues(config, env).map((i) => ({ ...i, file: "openclaw.json", line: 1 }));
     return { source, raw: {}, issues: layout, config: layout.length ? undefined : config };
   }
   return checkText(readConfigText(found.path), found, opts.env ?? process.env);
@@ -103,7 +103,7 @@ export function checkText(text: string, source: ConfigSource, env: NodeJS.Proces
   let config = filled && !pinned.issues.length ? normalize(filled, source, env) : undefined;
   // Paths are only known once resolved: places the audit log and its key must never be.
   if (config) {
-    const layout = layoutIssues(config);
+    const layout = layoutIssues(config, env);
     issues.push(...layout);
     if (layout.length) config = undefined;
   }

@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import { basename, dirname, join, relative, isAbsolute } from "node:path";
+import { codeCacheDir } from "../cache-dir.js";
 import { readSchema } from "../paths.js";
 import { didYouMean } from "./didyoumean.js";
 import { pointerSegments } from "./jsonlines.js";
@@ -257,9 +258,15 @@ function within(root: string, p: string): boolean {
  * audit.path inside the workspace (skills may write anywhere in it). Compared by real path,
  * so a symlink into (or out of) the workspace counts for where it leads.
  */
-export function layoutIssues(c: { agentDefaults: { workspace: string }; stateDir: string; audit: { path: string } }): ConfigIssue[] {
+export function layoutIssues(c: { agentDefaults: { workspace: string }; stateDir: string; audit: { path: string } }, env: NodeJS.ProcessEnv = process.env): ConfigIssue[] {
   const ws = realPathOf(c.agentDefaults.workspace);
   const out: ConfigIssue[] = [];
+  // The package cache holds code the kernel runs outside any sandbox (the compiler snapshot, V8's
+  // code cache) and the model it loads: a skill that could write it could run code on the host.
+  const cache = codeCacheDir(env);
+  if (cache && (within(ws, realPathOf(cache)) || within(ws, realPathOf(dirname(cache))))) {
+    out.push({ pointer: "/agentDefaults/workspace", kind: "error", message: `the workspace ${ws} contains the package cache ${cache}, which holds code the kernel runs outside the sandbox: a skill (which may write anywhere in the workspace) could plant code there. Choose a workspace folder that does not contain it (e.g. a project folder instead of your home), or set OPENCLAW_TS_CODE_CACHE to an absolute folder outside the workspace (0 turns the cache off)` });
+  }
   const state = realPathOf(c.stateDir);
   if (within(ws, state) || within(ws, realPathOf(dirname(c.stateDir)))) {
     out.push({ pointer: "/stateDir", kind: "error", message: `the state dir ${c.stateDir}${state !== c.stateDir ? ` (really ${state})` : ""} is inside the workspace ${ws}: skills write there, so they could rewrite the audit log, its key and the gateway token. Set stateDir (or $OPENCLAW_STATE_DIR) to a folder outside the workspace, e.g. ~/.openclaw-kernel` });

@@ -61,3 +61,23 @@ test("layout: real paths count: a symlink outside that leads into the workspace,
   assert.match(ok.checked.config.audit.keyPath, /state\/audit\/audit\.key$/);
   assert.equal(ok.checked.config.audit.rotateBytes, 64 * 1024 * 1024);
 });
+
+test("layout: a workspace that contains the package cache (compiler snapshot, code cache, model) is refused; a relative cache folder turns the cache off", async (t) => {
+  const { codeCacheDir } = await import("../../runtime/cache-dir.js");
+  const dir = tmp(t);
+  // the home as the workspace: ~/.cache/openclaw-kernel lies inside it
+  const home = configIn(dir, { stateDir: "./state" }, { XDG_CACHE_HOME: join(dir, "workspace", ".cache") });
+  assert.equal(home.checked.config, undefined);
+  const issue = home.checked.issues.find((i) => i.pointer === "/agentDefaults/workspace");
+  assert.match(issue?.message ?? JSON.stringify(home.checked.issues), /contains the package cache .*holds code the kernel runs outside the sandbox.*OPENCLAW_TS_CODE_CACHE/);
+  const other = tmp(t);
+  const named = configIn(other, { stateDir: "./state" }, { OPENCLAW_TS_CODE_CACHE: join(other, "workspace", "cc") });
+  assert.ok(named.checked.issues.some((i) => i.pointer === "/agentDefaults/workspace"), JSON.stringify(named.checked.issues));
+  // outside the workspace, or off: no issue
+  const outside = configIn(tmp(t), { stateDir: "./state" }, { XDG_CACHE_HOME: join(dir, "elsewhere") });
+  assert.deepEqual(outside.checked.issues, []);
+  assert.deepEqual(configIn(tmp(t), { stateDir: "./state" }, { XDG_CACHE_HOME: join(dir, "workspace", ".cache"), OPENCLAW_TS_CODE_CACHE: "0" }).checked.issues, []);
+  // a relative folder would be a different place in every process's cwd
+  assert.equal(codeCacheDir({ OPENCLAW_TS_CODE_CACHE: "rel/cache" }), undefined);
+  assert.equal(codeCacheDir({ OPENCLAW_TS_CODE_CACHE: "/abs/cache" }), "/abs/cache");
+});

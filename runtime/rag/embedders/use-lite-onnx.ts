@@ -219,7 +219,11 @@ export function modelBytes(distDir: string, int8: boolean): Uint8Array {
     // (.js from dist/, .ts when run from sources)
     for (const f of [self, join(dirname(self), `onnx-proto${extname(self)}`)]) h.update(readFileSync(f)).update("\0");
     h.update(readFileSync(join(distDir, "..", "package.json"))).update(readFileSync(join(distDir, "model.json")));
-    for (const f of readdirSync(distDir).sort()) h.update(`${f}:${statSync(join(distDir, f)).size}\0`);
+    // each weight file as ts-snapshot's manifest stamps modules: a file changed in place (same size) is seen
+    for (const f of readdirSync(distDir).sort()) {
+      const st = statSync(join(distDir, f));
+      h.update(`${f}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}\0`);
+    }
     name = `use-lite-${int8 ? "int8" : "f32"}-${h.update(String(int8)).digest("hex").slice(0, 24)}.onnx`;
   } catch {
     /* no key: build, do not cache */
