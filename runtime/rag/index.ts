@@ -38,6 +38,8 @@ interface Loaded {
   /** 1 where the row has a vector. */
   have?: Uint8Array;
   dense?: VectorSearch;
+  /** The vectors were read without checking the manifest's checksum (a one-query process): checked before they are carried into a new index or saved. */
+  unverified?: boolean;
   bm25: Bm25;
   /** BM25 over one text per file (path, headings) and row -> file: the file-level signal. */
   fileIndex?: { files: Bm25; fileOf: Uint32Array };
@@ -204,6 +206,8 @@ export class Rag {
   /** Saves vectors and the manifest's ready count (a fill's checkpoint); false when the state dir is read-only. */
   private saveVectors(L: Loaded): boolean {
     if (!L.vectors || !L.have) return true;
+    // never a new checksum over rows nobody checked against the old one
+    this.verifyVectors(L);
     L.manifest.dense = { ready: countReady(L.have) };
     const big = L.chunks.length > this.hnswThreshold && L.manifest.dense.ready === L.chunks.length;
     if (big) this.ensureSearch(L).buildHnsw();
@@ -223,11 +227,34 @@ export class Rag {
     return (L.dense ??= new VectorSearch(L.manifest.dims, L.vectors!, undefined, { int8: this.backgroundDense }));
   }
 
+  /**
+   * Vectors read unchecked are checked (the file against the manifest's checksum) before they
+   * are saved or carried into a new index: damaged ones are dropped, to be embedded again,
+   * with a warning, so a one-query process never writes a valid checksum over damaged rows.
+   */
+  private verifyVectors(L: Loaded): void {
+    if (!L.unverified) return;
+    L.unverified = false;
+    try {
+      readVectors(this.indexDir, L.manifest, true);
+    } catch (e) {
+      if (!(e instanceof CorruptIndexError)) throw e;
+      const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;
+      this.warnings.push(w);
+      this.runtime.emit({ type: "rag.warning", message: w });
+      L.vectors = new Float32Array(L.chunks.length * L.manifest.dims);
+      L.have = new Uint8Array(L.chunks.length);
+      L.dense = undefined;
+    }
+  }
+
   /** Vectors for a dense or hybrid query: read on first need; a damaged file is replaced by zeros to re-embed, with a warning. */
   private ensureVectors(L: Loaded): void {
     if (L.vectors) return;
     try {
-      L.vectors = readVectors(this.indexDir, L.manifest, this.verifyChunks ?? this.backgroundDense);
+      const verify = this.verifyChunks ?? this.backgroundDense;
+      L.vectors = readVectors(this.indexDir, L.manifest, verify);
+      L.unverified = !verify;
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
       const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;
@@ -337,6 +364,7 @@ export class Rag {
     if (this.loaded && !opts.full) {
       try {
         this.ensureVectors(this.loaded);
+        this.verifyVectors(this.loaded);
         prev = { manifest: this.loaded.manifest, chunks: this.loaded.chunks, vectors: this.loaded.vectors! };
       } catch (e) {
         if (!(e instanceof CorruptIndexError)) throw e;

@@ -244,9 +244,8 @@ export function snapshotOf(scan: { files: WorkspaceFile[]; dirs: DirStamp[] }): 
  * readdir, no reads): an unchanged folder mtime and ctime mean no entry was added, removed
  * or renamed in it, and an unchanged size, mtime, ctime and inode mean a file's content is
  * as it was indexed (see stampMatches). A stamp recorded without ctime is never fresh.
- * `linked` collects the files that have other hard links (see FreshnessWatch).
  */
-export function snapshotFresh(s: ScanSnapshot, linked?: ScanSnapshot["files"]): boolean {
+export function snapshotFresh(s: ScanSnapshot): boolean {
   try {
     for (const d of s.dirs) {
       const st = lstatSync(d.path);
@@ -255,7 +254,6 @@ export function snapshotFresh(s: ScanSnapshot, linked?: ScanSnapshot["files"]): 
     for (const f of s.files) {
       const st = lstatSync(f.path);
       if (!stampMatches(f, st) || !st.isFile()) return false;
-      if (linked && st.nlink > 1) linked.push(f);
     }
     return true;
   } catch {
