@@ -43,7 +43,7 @@ const GROUPS: Record<string, () => Promise<{ commands: CommandSpec[] }>> = {
 };
 
 /** Modules besides the group modules whose code shapes the grammar (bind's summaries come from the operations). */
-const SHAPING = ["magics/bind.js", "runtime/operations/table.js"];
+const SHAPING = ["magics/bind.js", "runtime/operations/table.js", "magics/commands/index.js"];
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -93,7 +93,7 @@ export function readTable(dist: string = DIST): TableFile | undefined {
       const s = statSync(join(dist, rel), { throwIfNoEntry: false });
       if (!s || s.size !== size || s.mtimeMs > made) return undefined;
     }
-    if (t.commands.some((c) => !GROUPS[c.group])) return undefined;
+    if (t.commands.some((c) => !Object.hasOwn(GROUPS, c.group))) return undefined;
     return t;
   } catch {
     return undefined;
