@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, linkSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rag } from "../../runtime/rag/index.js";
+import { needsSystemTool } from "../helpers/index.js";
 import { CountingEmbedder, makeRuntime, CORPUS } from "./helpers.js";
 
 test("a hard link made after the watches were armed, then written through: the change is seen", async (t) => {
@@ -94,7 +95,7 @@ test("a workspace path that is itself a symlink, re-pointed (ln -sfn): the new t
   assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served from ${r.results[0]?.source}: ${JSON.stringify(r.results[0]?.text)}`);
 });
 
-test("a sandboxed skill that links an indexed file into a hidden folder and writes through it: the change is seen", { skip: !existsSync("/usr/bin/bwrap") && "needs bwrap" }, async (t) => {
+test("a sandboxed skill that links an indexed file into a hidden folder and writes through it: the change is seen", { skip: needsSystemTool(existsSync("/usr/bin/bwrap"), "bubblewrap not found at /usr/bin/bwrap", "bubblewrap") }, async (t) => {
   const { sandboxArgv } = await import("../../runtime/exec/sandbox.js");
   const env = makeRuntime(t);
   const file = join(env.workspace, "swap.md");
