@@ -239,13 +239,18 @@ export class Rag {
       readVectors(this.indexDir, L.manifest, true);
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
-      const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;
-      this.warnings.push(w);
-      this.runtime.emit({ type: "rag.warning", message: w });
-      L.vectors = new Float32Array(L.chunks.length * L.manifest.dims);
-      L.have = new Uint8Array(L.chunks.length);
-      L.dense = undefined;
+      this.dropVectors(L, e);
     }
+  }
+
+  /** Damaged vectors: zeros to embed again, with a warning. */
+  private dropVectors(L: Loaded, e: CorruptIndexError): void {
+    const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;
+    this.warnings.push(w);
+    this.runtime.emit({ type: "rag.warning", message: w });
+    L.vectors = new Float32Array(L.chunks.length * L.manifest.dims);
+    L.have = new Uint8Array(L.chunks.length);
+    L.dense = undefined;
   }
 
   /** Vectors for a dense or hybrid query: read on first need; a damaged file is replaced by zeros to re-embed, with a warning. */
@@ -257,16 +262,12 @@ export class Rag {
       L.unverified = !verify;
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
-      const w = `the index's vectors were corrupt and are embedded again: ${e.message}`;
-      this.warnings.push(w);
-      this.runtime.emit({ type: "rag.warning", message: w });
-      L.vectors = new Float32Array(L.chunks.length * L.manifest.dims);
-      L.have = new Uint8Array(L.chunks.length);
+      this.dropVectors(L, e);
       this.saveVectors(L);
     }
     if (!L.have) {
       L.have = new Uint8Array(L.chunks.length);
-      for (let r = 0; r < L.have.length; r++) L.have[r] = hasVector(L.vectors, L.manifest.dims, r) ? 1 : 0;
+      for (let r = 0; r < L.have.length; r++) L.have[r] = hasVector(L.vectors!, L.manifest.dims, r) ? 1 : 0;
     }
     const complete = countReady(L.have) === L.chunks.length;
     const s = this.ensureSearch(L);
