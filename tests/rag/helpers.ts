@@ -1,4 +1,5 @@
-import { cpSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../runtime/config/index.js";
 import type { Embedder } from "../../runtime/rag/embedders/index.js";
@@ -62,4 +63,34 @@ export class CountingEmbedder implements Embedder {
 
 export function makeRag(runtime: Runtime, embedder?: Embedder): Rag {
   return new Rag({ runtime, embedder });
+}
+
+/**
+ * A Rag as the kernel and gateway run it (folder and file watches on) over `workspace` (default:
+ * a copy of the corpus), closed after the test. With `arm`, indexed and queried once so its
+ * watches are set and armed by a stat pass (asserted).
+ */
+export async function watchedRag(t: { after(fn: () => void): void }, opts: { workspace?: string; arm?: boolean } = {}) {
+  const env = makeRuntime(t, opts.workspace ? { workspace: opts.workspace } : {});
+  const rag = new Rag({ runtime: env.runtime, embedder: new CountingEmbedder(), watchFolders: true });
+  t.after(() => rag.close());
+  if (opts.arm) {
+    await rag.index();
+    await rag.query("boathouse key", { mode: "lexical" });
+    if (!rag.freshness?.watching) throw new Error(`the watches are not in use: ${rag.freshness?.reason}`);
+  }
+  return { ...env, rag };
+}
+
+/** OPENCLAW_TS_CODE_CACHE set to a new temp folder for this test (restored and removed after it); returns the folder. */
+export function packageCacheIn(t: { after(fn: () => void): void }): string {
+  const cache = mkdtempSync(join(tmpdir(), "oc-package-cache-"));
+  const before = process.env.OPENCLAW_TS_CODE_CACHE;
+  process.env.OPENCLAW_TS_CODE_CACHE = cache;
+  t.after(() => {
+    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
+    else process.env.OPENCLAW_TS_CODE_CACHE = before;
+    rmSync(cache, { recursive: true, force: true });
+  });
+  return cache;
 }

@@ -8,18 +8,13 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useLitePackageDir } from "../../runtime/rag/embedders/index.js";
+import { packageCacheIn } from "./helpers.js";
 
 test("weights changed in place (same sizes, same package.json) are not answered by the model built from the old ones", async (t) => {
   const { modelBytes } = await import("../../runtime/rag/embedders/use-lite-onnx.js");
   const root = mkdtempSync(join(tmpdir(), "oc-model-key-"));
-  const cache = join(root, "cache");
-  const before = process.env.OPENCLAW_TS_CODE_CACHE;
-  process.env.OPENCLAW_TS_CODE_CACHE = cache;
-  t.after(() => {
-    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
-    else process.env.OPENCLAW_TS_CODE_CACHE = before;
-    rmSync(root, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  packageCacheIn(t);
   const pkg = join(root, "pkg");
   cpSync(useLitePackageDir()!, pkg, { recursive: true });
   const dist = join(pkg, "dist");

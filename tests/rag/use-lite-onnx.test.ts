@@ -12,7 +12,7 @@ import { UseLiteTokenizer } from "../../runtime/rag/embedders/use-lite-tokenizer
 import { TEXT_VERSION } from "../../runtime/rag/indexer.js";
 import { MANIFEST } from "../../runtime/rag/store.js";
 import { ROOT } from "../helpers/index.js";
-import { CountingEmbedder, makeRag, makeRuntime } from "./helpers.js";
+import { CountingEmbedder, makeRag, makeRuntime, packageCacheIn } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
 const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
@@ -93,16 +93,8 @@ test("a pool worker that exits on its own fails its batch instead of leaving the
 
 test("the built ONNX model is cached in the package cache folder: a second load reads it; a copy others may write, or in a folder others may write, is never used", async (t) => {
   const { modelBytes } = await import("../../runtime/rag/embedders/use-lite-onnx.js");
-  const { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const cache = mkdtempSync(join(tmpdir(), "oc-model-cache-"));
-  const before = process.env.OPENCLAW_TS_CODE_CACHE;
-  process.env.OPENCLAW_TS_CODE_CACHE = cache;
-  t.after(() => {
-    if (before === undefined) delete process.env.OPENCLAW_TS_CODE_CACHE;
-    else process.env.OPENCLAW_TS_CODE_CACHE = before;
-    rmSync(cache, { recursive: true, force: true });
-  });
+  const { chmodSync, readdirSync, statSync } = await import("node:fs");
+  const cache = packageCacheIn(t);
   const dist = join(useLitePackageDir()!, "dist");
   const built = modelBytes(dist, true);
   const files = readdirSync(cache).filter((f) => f.endsWith(".onnx"));

@@ -5,26 +5,27 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, linkSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rag } from "../../runtime/rag/index.js";
+import type { Rag } from "../../runtime/rag/index.js";
 import { needsSystemTool } from "../helpers/index.js";
-import { CountingEmbedder, makeRuntime, CORPUS } from "./helpers.js";
+import { CORPUS, makeRuntime, watchedRag } from "./helpers.js";
+
+/** The boathouse passage is gone from the workspace: serving it would cite lines that no longer hold it. */
+async function assertNotStale(rag: Rag): Promise<void> {
+  const r = await rag.query("boathouse key", { mode: "lexical", topk: 1 });
+  assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served from ${r.results[0]?.source}: ${JSON.stringify(r.results[0]?.text)}`);
+}
 
 test("a hard link made after the watches were armed, then written through: the change is seen", async (t) => {
   const env = makeRuntime(t);
-  const rag = new Rag({ runtime: env.runtime, embedder: new CountingEmbedder(), watchFolders: true });
-  t.after(() => rag.close());
   const inside = join(env.workspace, "late.md");
   writeFileSync(inside, "# Late\n\nThe boathouse key hangs by the door.\n");
-  await rag.index();
-  await rag.query("boathouse key", { mode: "lexical" });
-  assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
+  const { rag } = await watchedRag(t, { workspace: env.workspace, arm: true });
   // link(2) raises IN_ATTRIB on the inode only: no event reaches the folder's watch
   const outside = join(env.root, "late-link.md");
   linkSync(inside, outside);
   await rag.query("boathouse key", { mode: "lexical" });
   writeFileSync(outside, "# Late\n\nThe lighthouse lamp is trimmed at dusk.\n");
-  const r = await rag.query("boathouse key", { mode: "lexical", topk: 1 });
-  assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served: ${JSON.stringify(r.results[0]?.text)}`);
+  await assertNotStale(rag);
 });
 
 test("a parent folder of the workspace swapped (mv + new copy): the new files are served, not the old index", async (t) => {
@@ -35,18 +36,12 @@ test("a parent folder of the workspace swapped (mv + new copy): the new files ar
   mkdirSync(site);
   cpSync(CORPUS, ws, { recursive: true });
   writeFileSync(join(ws, "swap.md"), "# Swap\n\nThe boathouse key hangs by the door.\n");
-  const env2 = makeRuntime(t, { workspace: ws });
-  const rag = new Rag({ runtime: env2.runtime, embedder: new CountingEmbedder(), watchFolders: true });
-  t.after(() => rag.close());
-  await rag.index();
-  await rag.query("boathouse key", { mode: "lexical" });
-  assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
+  const { rag } = await watchedRag(t, { workspace: ws, arm: true });
   renameSync(site, join(env.root, "site.old"));
   mkdirSync(site);
   cpSync(CORPUS, ws, { recursive: true });
   writeFileSync(join(ws, "swap.md"), "# Swap\n\nThe lighthouse lamp is trimmed at dusk.\n");
-  const r = await rag.query("boathouse key", { mode: "lexical", topk: 1 });
-  assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served from ${r.results[0]?.source}: ${JSON.stringify(r.results[0]?.text)}`);
+  await assertNotStale(rag);
 });
 
 test("the workspace reached through a symlinked parent that is re-pointed (release switch): the new tree is served", async (t) => {
@@ -59,17 +54,11 @@ test("the workspace reached through a symlinked parent that is re-pointed (relea
   }
   const current = join(env.root, "current");
   symlinkSync(v1, current);
-  const env2 = makeRuntime(t, { workspace: join(current, "ws") });
-  const rag = new Rag({ runtime: env2.runtime, embedder: new CountingEmbedder(), watchFolders: true });
-  t.after(() => rag.close());
-  await rag.index();
-  await rag.query("boathouse key", { mode: "lexical" });
-  assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
+  const { rag } = await watchedRag(t, { workspace: join(current, "ws"), arm: true });
   const tmp = join(env.root, "current.new");
   symlinkSync(v2, tmp);
   renameSync(tmp, current); // ln -sfn, atomically
-  const r = await rag.query("boathouse key", { mode: "lexical", topk: 1 });
-  assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served from ${r.results[0]?.source}: ${JSON.stringify(r.results[0]?.text)}`);
+  await assertNotStale(rag);
 });
 
 test("a workspace path that is itself a symlink, re-pointed (ln -sfn): the new tree is served", async (t) => {
@@ -82,17 +71,11 @@ test("a workspace path that is itself a symlink, re-pointed (ln -sfn): the new t
   }
   const ws = join(env.root, "docs");
   symlinkSync(v1, ws);
-  const env2 = makeRuntime(t, { workspace: ws });
-  const rag = new Rag({ runtime: env2.runtime, embedder: new CountingEmbedder(), watchFolders: true });
-  t.after(() => rag.close());
-  await rag.index();
-  await rag.query("boathouse key", { mode: "lexical" });
-  assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
+  const { rag } = await watchedRag(t, { workspace: ws, arm: true });
   const tmp = join(env.root, "docs.new");
   symlinkSync(v2, tmp);
   renameSync(tmp, ws);
-  const r = await rag.query("boathouse key", { mode: "lexical", topk: 1 });
-  assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served from ${r.results[0]?.source}: ${JSON.stringify(r.results[0]?.text)}`);
+  await assertNotStale(rag);
 });
 
 test("a sandboxed skill that links an indexed file into a hidden folder and writes through it: the change is seen", { skip: needsSystemTool(existsSync("/usr/bin/bwrap"), "bubblewrap not found at /usr/bin/bwrap", "bubblewrap") }, async (t) => {
@@ -101,15 +84,10 @@ test("a sandboxed skill that links an indexed file into a hidden folder and writ
   const file = join(env.workspace, "swap.md");
   writeFileSync(file, "# Swap\n\nThe boathouse key hangs by the door.\n");
   mkdirSync(join(env.workspace, ".cache")); // a hidden folder that is there already (.git, .cache, .venv): not indexed, not watched
-  const rag = new Rag({ runtime: env.runtime, embedder: new CountingEmbedder(), watchFolders: true });
-  t.after(() => rag.close());
-  await rag.index();
-  await rag.query("boathouse key", { mode: "lexical" });
-  assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
+  const { rag } = await watchedRag(t, { workspace: env.workspace, arm: true });
   const skill = (sh: string) => execFileSync("/usr/bin/bwrap", sandboxArgv("/usr/bin/bwrap", { workspace: env.workspace, cwd: env.workspace, hide: [env.stateDir], readOnly: [] }, ["/bin/sh", "-c", sh]));
   skill("ln swap.md .cache/x");
   await rag.query("boathouse key", { mode: "lexical" });
   skill("printf '# Swap\\n\\nThe lighthouse lamp is trimmed at dusk.\\n' > .cache/x");
-  const r = await rag.query("boathouse key", { mode: "lexical", topk: 1 });
-  assert.ok(!/boathouse/.test(r.results[0]?.text ?? ""), `stale passage served: ${JSON.stringify(r.results[0]?.text)}`);
+  await assertNotStale(rag);
 });

@@ -7,17 +7,9 @@ import { spawnSync } from "node:child_process";
 import fs, { appendFileSync, linkSync, mkdirSync, readFile, statSync, utimesSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
-import { Rag } from "../../runtime/rag/index.js";
 import { scanWorkspace, snapshotOf } from "../../runtime/rag/loaders.js";
 import { FreshnessWatch } from "../../runtime/rag/watch.js";
-import { CountingEmbedder, makeRuntime } from "./helpers.js";
-
-function watchingRag(t: { after(fn: () => void): void }) {
-  const env = makeRuntime(t);
-  const rag = new Rag({ runtime: env.runtime, embedder: new CountingEmbedder(), watchFolders: true });
-  t.after(() => rag.close());
-  return { ...env, rag };
-}
+import { makeRuntime, watchedRag } from "./helpers.js";
 
 /** lstat/stat calls on paths under `under` while `fn` runs (through the ESM named exports too). */
 async function statsUnder<T>(under: string, fn: () => Promise<T>): Promise<{ result: T; stats: string[] }> {
@@ -40,7 +32,7 @@ async function statsUnder<T>(under: string, fn: () => Promise<T>): Promise<{ res
 }
 
 test("a quiet workspace: once the watches are armed, queries stat no file (only the folders, by path)", async (t) => {
-  const { rag, workspace } = watchingRag(t);
+  const { rag, workspace } = await watchedRag(t);
   await rag.index();
   await rag.query("espresso", { mode: "hybrid" }); // sets the watches; this query's stat pass arms them
   assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
@@ -56,7 +48,7 @@ test("a quiet workspace: once the watches are armed, queries stat no file (only 
 });
 
 test("a file written just before a query is seen, whichever phase of the event loop asks", async (t) => {
-  const { rag, workspace } = watchingRag(t);
+  const { rag, workspace } = await watchedRag(t);
   await rag.index();
   await rag.query("espresso", { mode: "lexical" });
   assert.equal(rag.freshness?.watching, true, rag.freshness?.reason);
@@ -79,7 +71,7 @@ test("a file written just before a query is seen, whichever phase of the event l
 });
 
 test("an edit that keeps size and mtime, a new file in a new folder, and a removed file are each seen", async (t) => {
-  const { rag, workspace } = watchingRag(t);
+  const { rag, workspace } = await watchedRag(t);
   await rag.index();
   await rag.query("espresso", { mode: "lexical" });
   const bikes = join(workspace, "bikes.md");
@@ -99,7 +91,7 @@ test("an edit that keeps size and mtime, a new file in a new folder, and a remov
 });
 
 test("a file with another hard link outside the workspace, written through that name, is seen", async (t) => {
-  const { rag, workspace, root } = watchingRag(t);
+  const { rag, workspace, root } = await watchedRag(t);
   const inside = join(workspace, "linked.md");
   writeFileSync(inside, "# Linked\n\nThe boathouse key hangs by the door.\n");
   const outside = join(root, "outside-link.md");
