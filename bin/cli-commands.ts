@@ -45,7 +45,7 @@ export const CLI_RUNNERS: Record<string, CommandSpec["run"]> = {
  * cannot run leaves the first kernel to build it in the background, as without --warm.
  */
 async function warmSnapshot(): Promise<{ state: "built" | "present" | "off" | "failed"; path?: string }> {
-  const [{ buildSnapshot, findSnapshot, snapshotsEnabled }, { codeCacheDir }, { PRELUDE }] = await Promise.all([import("../kernel/ts-snapshot.js"), import("../kernel/ts-cache-dir.js"), import("../kernel/typescript.js")]);
+  const [{ buildSnapshot, findSnapshot, snapshotsEnabled }, { codeCacheDir }, { PRELUDE }] = await Promise.all([import("../kernel/ts-snapshot.js"), import("../runtime/cache-dir.js"), import("../kernel/typescript.js")]);
   const dir = codeCacheDir();
   if (!snapshotsEnabled() || !dir) return { state: "off" };
   const have = findSnapshot(dir);

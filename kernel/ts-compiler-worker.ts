@@ -10,7 +10,7 @@ import Module, { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import { parentPort } from "node:worker_threads";
-import { codeCacheDir, safeCacheDir } from "./ts-cache-dir.js";
+import { codeCacheDir, safeCacheDir } from "../runtime/cache-dir.js";
 
 export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete";
 export interface CompilerRequest {
@@ -40,7 +40,7 @@ let codeCache: "off" | "used" | "written" | "rejected" | "ignored" | "failed" = 
 const load = () => (mod ??= (preloadTypeScript(), require("tslab/dist/converter.js") as ConverterModule));
 const converter = () => (conv ??= load().createConverter());
 
-/** Where the V8 code cache lives (ts-cache-dir.ts; re-exported for callers of this module). */
+/** Where the V8 code cache lives (runtime/cache-dir.ts; re-exported for callers of this module). */
 export { codeCacheDir };
 
 /**

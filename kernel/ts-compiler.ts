@@ -15,7 +15,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CompilerOp, CompilerReply, CompilerRequest } from "./ts-compiler-worker.js";
-import { codeCacheDir } from "./ts-cache-dir.js";
+import { codeCacheDir } from "../runtime/cache-dir.js";
 import { buildSnapshot, dropSnapshot, findSnapshot, snapshotsEnabled, stopSnapshotBuild } from "./ts-snapshot.js";
 
 export interface CompilerOptions {

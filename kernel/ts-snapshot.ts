@@ -23,7 +23,7 @@ import { createRequire } from "node:module";
 import { setPriority } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { safeCacheDir } from "./ts-cache-dir.js";
+import { safeCacheDir } from "../runtime/cache-dir.js";
 import { pidAlive } from "../runtime/pid.js";
 
 interface Manifest {
