@@ -4,7 +4,7 @@
  * $XDG_CACHE_HOME/openclaw-kernel or ~/.cache/openclaw-kernel; OPENCLAW_TS_CODE_CACHE=0 turns
  * them off, any other absolute path names the folder (a relative one turns them off).
  */
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 
@@ -78,5 +78,24 @@ export function writeCacheFile(dir: string | undefined, name: string, data: Uint
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     return false;
+  }
+}
+
+/**
+ * Removes the cache files whose names start with `prefix` beyond the `keep` most recently
+ * written (each install of the package keys its own copies, so old ones would pile up). Only
+ * regular files of ours in a safe folder; a file another process still reads stays readable.
+ */
+export function pruneCacheFiles(dir: string | undefined, prefix: string, keep: number): void {
+  if (!safeCacheDir(dir, false)) return;
+  try {
+    const files = readdirSync(dir!)
+      .filter((n) => n.startsWith(prefix) && !n.endsWith(".tmp"))
+      .map((n) => ({ n, s: lstatSync(join(dir!, n)) }))
+      .filter(({ s }) => s.isFile() && (process.getuid === undefined || s.uid === process.getuid()))
+      .sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
+    for (const { n } of files.slice(keep)) rmSync(join(dir!, n), { force: true });
+  } catch {
+    /* a cache left as it is costs only disk */
   }
 }

@@ -110,7 +110,8 @@ export const commands: CommandSpec[] = [
       return { query, ...(topk !== undefined ? { topk } : {}), ...(args.flags.mode !== undefined ? { mode: args.flags.mode } : {}) };
     },
     around: forwardProgress,
-    render: (r) => ({ text: citationsText(r), html: citationsHtml(r), markdown: citationsMarkdown(r) }),
+    // (a terminal's --json prints the data alone: no cards to build)
+    render: (r, args, ctx) => (ctx.host === "cli" && args.json ? {} : { text: citationsText(r), html: citationsHtml(r), markdown: citationsMarkdown(r) }),
   }),
   bind({
     op: ragStatus,

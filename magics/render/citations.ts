@@ -26,14 +26,19 @@ export function snippet(text: string, query: string, max = SNIPPET): string {
   if (flat.length <= max) return flat;
   const terms = termSet(query);
   const words = [...flat.matchAll(/[\p{L}\p{N}][\p{L}\p{N}_-]*/gu)];
+  // before[k]: query terms among words[0..k) (each word folded once)
+  const before = new Uint32Array(words.length + 1);
+  for (let k = 0; k < words.length; k++) before[k + 1] = before[k]! + (isTerm(words[k]![0], terms) ? 1 : 0);
   let bestStart = 0;
   let best = -1;
+  let end = 0; // first word at or past the window's end (moves forward only: windows start further on)
   for (let i = 0; i < words.length; i++) {
     // windows start at a query term, so the snippet opens near the evidence
-    if (best >= 0 && !isTerm(words[i]![0], terms)) continue;
+    if (best >= 0 && before[i + 1] === before[i]) continue;
     const start = words[i]!.index!;
-    let n = 0;
-    for (let j = i; j < words.length && words[j]!.index! < start + max; j++) if (isTerm(words[j]![0], terms)) n++;
+    end = Math.max(end, i);
+    while (end < words.length && words[end]!.index! < start + max) end++;
+    const n = before[end]! - before[i]!;
     if (n > best) (best = n), (bestStart = start);
   }
   // back up to a sentence start when one is near, so the snippet reads naturally

@@ -17,10 +17,10 @@ import { fillDense, hasVector, lexicalText, TEXT_VERSION, updateLexical } from "
 import { snapshotFresh, stampMatches, type ScanSnapshot } from "./loaders.js";
 import { FreshnessWatch } from "./watch.js";
 import { Bm25, LEXICAL_VERSION } from "./lexical.js";
-import { ChunkTable, CorruptIndexError, HNSW_FILE, indexDirFor, readChunks, readIndex, readLexical, readManifest, readVectors, removeIndex, vectorsLookWhole, VECTORS, writeHnsw, writeIndex, writeLexical, type Stored } from "./store.js";
+import { ChunkTable, CorruptIndexError, DiskVectors, HNSW_FILE, indexDirFor, q8Current, readChunks, readIndex, readLexical, readManifest, readVectors, removeIndex, vectorsLookWhole, VECTORS, wantsQ8, writeHnsw, writeIndex, writeLexical, writeQ8, type Stored } from "./store.js";
 import { FOUND, isFound, nothingFound, summarize, type FoundThresholds } from "./summary.js";
 import type { ChunkRecord, DenseState, IndexOptions, IndexReport, Manifest, QueryOptions, RagHit, RagMode, RagProgress, RagResult } from "./types.js";
-import { HNSW_THRESHOLD, VectorSearch } from "./vectors.js";
+import { dot, HNSW_THRESHOLD, VectorSearch } from "./vectors.js";
 
 export type { RagHit, RagResult, RagMode, IndexReport, IndexOptions, QueryOptions, RagProgress, Manifest, DenseState } from "./types.js";
 export { wrapUntrusted, wrapRagResult } from "./untrusted.js";
@@ -38,6 +38,8 @@ interface Loaded {
   /** 1 where the row has a vector. */
   have?: Uint8Array;
   dense?: VectorSearch;
+  /** A one-query process's search over the int8 copy on disk, instead of reading `vectors` (complete vectors only). */
+  disk?: DiskVectors;
   /** The vectors were read without checking the manifest's checksum (a one-query process): checked before they are carried into a new index or saved. */
   unverified?: boolean;
   bm25: Bm25;
@@ -69,10 +71,11 @@ function lexicalKey(m: Manifest): string {
 }
 
 /** The saved BM25 indexes for this chunk table, else built from its chunks (and saved, best effort, when `save`). */
-function lexicalFor(dir: string, manifest: Manifest, chunks: ChunkTable, save: boolean): Pick<Loaded, "bm25" | "fileIndex"> {
+/** BM25 for the chunk table: the saved arrays (`lazy`, a one-query process: postings read when a query reaches a term), else built (and saved with `save`). */
+function lexicalFor(dir: string, manifest: Manifest, chunks: ChunkTable, save: boolean, lazy = false): Pick<Loaded, "bm25" | "fileIndex"> {
   const key = lexicalKey(manifest);
-  const parts = manifest.chunksSha256 ? readLexical(dir, key) : undefined;
-  const fparts = parts && readLexical(dir, key, "files");
+  const parts = manifest.chunksSha256 ? readLexical(dir, key, "lexical", { lazy }) : undefined;
+  const fparts = parts && readLexical(dir, key, "files", { lazy });
   if (parts && parts.lengths.length === chunks.length && fparts && fparts.extra[0]?.length === chunks.length) {
     return { bm25: new Bm25(parts), fileIndex: { files: new Bm25(fparts), fileOf: fparts.extra[0] } };
   }
@@ -253,13 +256,33 @@ export class Rag {
     L.dense = undefined;
   }
 
-  /** Vectors for a dense or hybrid query: read on first need; a damaged file is replaced by zeros to re-embed, with a warning. */
+  /** Ends what a replaced index held open (the int8 copy's file). */
+  private release(L: Loaded | undefined): void {
+    L?.disk?.close();
+    if (L) L.disk = undefined;
+  }
+
+  /**
+   * Vectors for a dense or hybrid query: read on first need; a damaged file is replaced by zeros
+   * to re-embed, with a warning. Complete vectors with no current int8 copy (an index from before
+   * vectors.i8, or a write that stopped between the two files) are checked and get one, so the
+   * next one-query process scans it.
+   */
   private ensureVectors(L: Loaded): void {
+    this.release(L);
     if (L.vectors) return;
     try {
-      const verify = this.verifyChunks ?? this.backgroundDense;
+      const q8 = wantsQ8(L.manifest) && !q8Current(this.indexDir, L.manifest);
+      const verify = q8 || (this.verifyChunks ?? this.backgroundDense);
       L.vectors = readVectors(this.indexDir, L.manifest, verify);
       L.unverified = !verify;
+      if (q8) {
+        try {
+          writeQ8(this.indexDir, L.manifest, L.vectors);
+        } catch {
+          /* read-only state dir: the next process reads vectors.f32 again */
+        }
+      }
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
       this.dropVectors(L, e);
@@ -287,7 +310,7 @@ export class Rag {
    * doubt (no index, another layout, a change, a damaged file) returns undefined and the
    * caller takes the scanning path, which reports and repairs.
    */
-  private openFresh(): { loaded: Loaded; snapshot: ScanSnapshot } | undefined {
+  private openFresh(question?: string): { loaded: Loaded; snapshot: ScanSnapshot } | undefined {
     const dir = this.indexDir;
     const ws = this.workspace;
     let m: Manifest | undefined;
@@ -305,6 +328,9 @@ export class Rag {
       files.push({ path: base + source, size: r.size, mtimeMs: r.mtimeMs, ctimeMs: r.ctimeMs, ino: r.ino });
     }
     const snapshot: ScanSnapshot = { dirs: m.dirs, files };
+    // a one-query process that will need the question's vector: the model loads on another
+    // thread while this one stats the workspace and reads the index
+    if (question !== undefined && !this.backgroundDense && m.dense?.ready) this.embedAside(question);
     if (!snapshotFresh(snapshot) || !vectorsLookWhole(dir, m)) return undefined;
     let chunks: ChunkTable;
     try {
@@ -312,10 +338,18 @@ export class Rag {
     } catch {
       return undefined;
     }
-    return { loaded: { manifest: m, chunks, ...lexicalFor(dir, m, chunks, true) }, snapshot };
+    return { loaded: { manifest: m, chunks, ...lexicalFor(dir, m, chunks, true, !this.backgroundDense) }, snapshot };
   }
 
-  private async refresh(opts: IndexOptions & { quiet?: boolean; needVectors?: boolean }): Promise<IndexReport> {
+  /** The question's vector being computed on another thread (embedAside), for the query that started it. */
+  private aside?: { question: string; vector: Promise<Float32Array | undefined> };
+
+  private embedAside(question: string): void {
+    const e = this.embedder();
+    if (e.embedAside) this.aside = { question, vector: e.embedAside(question).catch(() => undefined) };
+  }
+
+  private async refresh(opts: IndexOptions & { quiet?: boolean; needVectors?: boolean; question?: string }): Promise<IndexReport> {
     const t0 = performance.now();
     const ws = this.workspace;
     const unchanged = (L: Loaded, base?: IndexReport): IndexReport => ({
@@ -336,7 +370,7 @@ export class Rag {
     }
     // a fresh process (the CLI, a skill) on a saved, current index: stat only, nothing scanned
     if (opts.quiet && !opts.full && !this.loaded && existsSync(ws)) {
-      const open = this.openFresh();
+      const open = this.openFresh(opts.needVectors ? opts.question : undefined);
       if (open) {
         this.warnings = [];
         this.loaded = open.loaded;
@@ -405,6 +439,7 @@ export class Rag {
         }
       }
       if (!L.bm25) Object.assign(L, lexicalFor(dir, L.manifest, L.chunks, false));
+      this.release(this.loaded);
       this.loaded = L;
     } else L = this.loaded;
     // queryable from here: chunks, BM25 and manifest saved (or in memory)
@@ -451,7 +486,9 @@ export class Rag {
    */
   private async afterLexical(L: Loaded, report: IndexReport, opts: IndexOptions & { quiet?: boolean; needVectors?: boolean; changed?: boolean }, t0: number): Promise<IndexReport> {
     const wantDense = !opts.lexicalOnly && (!opts.quiet || opts.needVectors);
-    if (wantDense || (opts.quiet && this.backgroundDense)) this.ensureVectors(L);
+    // a one-query process on complete vectors scans their int8 copy on disk (vectors.i8) and reads only the rows it scores
+    const onDisk = wantDense && opts.quiet && !this.backgroundDense && !L.vectors && wantsQ8(L.manifest) && !!(L.disk ??= DiskVectors.open(this.indexDir, L.manifest));
+    if (!onDisk && (wantDense || (opts.quiet && this.backgroundDense))) this.ensureVectors(L);
     let state = this.denseState(L);
     const missing = state.total - state.ready;
     const wrote = (embedded: number) => {
@@ -536,6 +573,7 @@ export class Rag {
         if (!(e instanceof CorruptIndexError) || opts.signal?.aborted) throw e;
         await this.serial(async () => {
           await this.stopFill();
+          this.release(this.loaded);
           this.loaded = undefined;
           this.snapshot = undefined;
           this.verifyChunks = true;
@@ -556,7 +594,9 @@ export class Rag {
     if (!Number.isInteger(topk) || topk < 1 || topk > 100) throw new UsageError(`--topk must be an integer from 1 to 100 (got ${topk})`);
     const mode = opts.mode ?? this.runtime.config.rag.mode;
     if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got ${mode})`);
-    await this.serial(() => this.refresh({ signal: opts.signal, quiet: true, needVectors: mode !== "lexical" }));
+    await this.serial(() => this.refresh({ signal: opts.signal, quiet: true, needVectors: mode !== "lexical", question: query }));
+    const aside = this.aside;
+    this.aside = undefined;
     const idx = this.loaded!;
     const n = idx.chunks.length;
     const pool = Math.min(n, Math.max(topk * 4, 50));
@@ -568,15 +608,15 @@ export class Rag {
     let qv: Float32Array | undefined;
     const cands = new Map<number, Candidate>();
     const dims = idx.manifest.dims;
-    const cosine = (row: number) => {
-      let s = 0;
-      for (let j = 0, o = row * dims; j < dims; j++) s += idx.vectors![o + j]! * qv![j]!;
-      return s;
-    };
+    const cosine = (row: number) => (idx.disk ? idx.disk.cosine(row, qv!) : dot(idx.vectors!, row * dims, qv!));
     if (useDense) {
       opts.signal?.throwIfAborted();
-      [qv] = await this.embedder().embed([query], opts.signal);
-      for (const d of this.ensureSearch(idx).search(qv!, pool, { version: denseState?.ready ?? 0 })) if (idx.have![d.row]) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
+      // (the thread's vector when it came; else, or when it failed, embedded here)
+      qv = aside?.question === query ? await aside.vector : undefined;
+      opts.signal?.throwIfAborted();
+      qv ??= (await this.embedder().embed([query], opts.signal))[0];
+      const hits = idx.disk ? idx.disk.search(qv!, pool) : this.ensureSearch(idx).search(qv!, pool, { version: denseState?.ready ?? 0 });
+      for (const d of hits) if (idx.disk || idx.have![d.row]) cands.set(d.row, { row: d.row, cosine: d.score, bm25: lex.scores.get(d.row) ?? 0 });
     }
     if (mode !== "dense") {
       for (const [row, bm25] of topScores(lex.scores, pool)) if (!cands.has(row)) cands.set(row, { row, bm25, cosine: qv ? cosine(row) : 0 });
@@ -673,6 +713,7 @@ export class Rag {
   }
 
   async close(): Promise<void> {
+    this.release(this.loaded);
     this.watch?.close();
     this.watch = undefined;
     await this.stopFill();

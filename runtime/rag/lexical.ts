@@ -59,6 +59,8 @@ export interface Bm25Parts {
   lengths: Uint32Array;
   /** A term's index without building a Map of every term (a saved index read from disk: store.ts). */
   lookup?: (term: string) => number | undefined;
+  /** A term's rows and tfs, checked (a saved index: store.ts reads them when a query reaches the term). */
+  postings?: (ti: number) => { rows: Uint32Array; tfs: Uint32Array };
 }
 
 export class Bm25 {
@@ -118,7 +120,7 @@ export class Bm25 {
     // what a passage holding every query term would score, words the index never saw included:
     // a question about things the workspace does not mention has little of this
     let possible = 0;
-    const { offsets, rows, tfs } = this.parts;
+    const { offsets } = this.parts;
     for (const t of terms) {
       const ti = this.parts.lookup ? this.parts.lookup(t) : this.termIndex.get(t);
       const df = ti === undefined ? 0 : offsets[ti + 1]! - offsets[ti]!;
@@ -126,7 +128,8 @@ export class Bm25 {
       if (ti === undefined) continue;
       const idf = this.idf(df);
       best += idf * (this.k1 + 1);
-      for (let k = offsets[ti]!; k < offsets[ti + 1]!; k++) {
+      const { rows, tfs } = this.parts.postings ? this.parts.postings(ti) : { rows: this.parts.rows.subarray(offsets[ti]!, offsets[ti + 1]!), tfs: this.parts.tfs.subarray(offsets[ti]!, offsets[ti + 1]!) };
+      for (let k = 0; k < rows.length; k++) {
         const row = rows[k]!;
         const tf = tfs[k]!;
         const norm = tf + this.k1 * (1 - this.b + (this.b * this.lengths[row]!) / this.avgLen);

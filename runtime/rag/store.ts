@@ -3,21 +3,24 @@
  * (embedder id, dims, per-file sha256 and stat, the folders' mtimes, counts and checksums;
  * small, so a fresh process reads it quickly), chunks.jsonl (one chunk record a line, read
  * as bytes and parsed per row on demand), lexical.json/.u32 and files.json/.u32 (BM25 in flat
- * arrays), vectors.f32 (row-major float32, row i = chunk i; a zero row has no vector yet)
+ * arrays), vectors.f32 (row-major float32, row i = chunk i; a zero row has no vector yet),
+ * vectors.i8 (an int8 copy of complete vectors for a one-query process's scan: DiskVectors)
  * and, above the HNSW threshold, hnsw.usearch. Files are written to a temp name and
  * renamed, manifest last, so a crash never leaves half an index; anything that does not
  * add up is reported as corrupt, never trusted.
  */
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Bm25Parts } from "./lexical.js";
 import type { ChunkRecord, Manifest } from "./types.js";
+import { type DenseHit, dot, Q8_MIN, quantize, searchQ8 } from "./vectors.js";
 
 export const MANIFEST = "manifest.json";
 export const CHUNKS = "chunks.jsonl";
 export const CHUNKS_INDEX = "chunks.idx";
 export const VECTORS = "vectors.f32";
+export const VECTORS_Q8 = "vectors.i8";
 export const HNSW_FILE = "hnsw.usearch";
 
 export class CorruptIndexError extends Error {}
@@ -255,6 +258,8 @@ export function writeIndex(dir: string, manifest: Manifest, vectors: Float32Arra
   const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
   manifest.vectorsSha256 = sha256(bytes);
   writeAtomic(join(dir, VECTORS), bytes);
+  if (wantsQ8(manifest)) writeQ8(dir, manifest, vectors);
+  else rmSync(join(dir, VECTORS_Q8), { force: true });
   if (opts.chunks) {
     const { jsonl, idx } = opts.chunks.toFiles();
     manifest.chunksBytes = jsonl.length;
@@ -266,6 +271,110 @@ export function writeIndex(dir: string, manifest: Manifest, vectors: Float32Arra
   else rmSync(join(dir, HNSW_FILE), { force: true });
   opts.lexical?.();
   writeAtomic(join(dir, MANIFEST), JSON.stringify(manifest));
+}
+
+/** Whether the index keeps an int8 copy: every row has its vector, and there are enough rows for the scan to pay. */
+export function wantsQ8(manifest: Manifest): boolean {
+  return manifest.chunkCount >= Q8_MIN && manifest.dense?.ready === manifest.chunkCount;
+}
+
+/**
+ * vectors.i8: 32 bytes of the sha256 of the vectors.f32 it was made from (the manifest's
+ * vectorsSha256: a copy left from other vectors does not match and is not used), then the rows
+ * quantized as VectorSearch's in-memory copy is. `vectors` must be the checked contents of
+ * vectors.f32 (written or verified by this process).
+ */
+export function writeQ8(dir: string, manifest: Manifest, vectors: Float32Array): void {
+  const q = quantize(vectors.subarray(0, manifest.chunkCount * manifest.dims));
+  const out = new Uint8Array(32 + q.length);
+  out.set(Buffer.from(manifest.vectorsSha256!, "hex"));
+  out.set(new Uint8Array(q.buffer, q.byteOffset, q.byteLength), 32);
+  writeAtomic(join(dir, VECTORS_Q8), out);
+}
+
+/** Whether vectors.i8 is there and made from the manifest's vectors (its stamp and size; the rows are not read). */
+export function q8Current(dir: string, manifest: Manifest): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(join(dir, VECTORS_Q8), "r");
+    const head = Buffer.alloc(32);
+    return fstatSync(fd).size === 32 + manifest.chunkCount * manifest.dims && readSync(fd, head, 0, 32, 0) === 32 && head.toString("hex") === manifest.vectorsSha256;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * A one-query process's dense search without reading vectors.f32 whole (55 MB at 27k x 512):
+ * the int8 scan over vectors.i8 (a quarter of the bytes), then the rows it keeps, and any other
+ * row asked for, read from vectors.f32 by position, so the cosines are exact and the ranking is
+ * VectorSearch's. Like readVectors(…, false) it trusts the files' sizes and the stamp, not a
+ * hash: vectors only order passages; cited text comes from chunks.jsonl.
+ */
+export class DiskVectors {
+  private readonly rows = new Map<number, Float32Array>();
+
+  private constructor(
+    private fd: number | undefined,
+    private readonly path: string,
+    readonly dims: number,
+    readonly count: number,
+    private readonly q8: Int8Array,
+  ) {}
+
+  /** The copy when it is current for `manifest` (q8Current) and vectors.f32 has its size; else undefined. */
+  static open(dir: string, manifest: Manifest): DiskVectors | undefined {
+    const { chunkCount: count, dims } = manifest;
+    const fds: number[] = [];
+    try {
+      const q = openSync(join(dir, VECTORS_Q8), "r");
+      fds.push(q);
+      const f = openSync(join(dir, VECTORS), "r");
+      fds.push(f);
+      const head = Buffer.alloc(32);
+      if (fstatSync(q).size !== 32 + count * dims || fstatSync(f).size !== count * dims * 4 || readSync(q, head, 0, 32, 0) !== 32 || head.toString("hex") !== manifest.vectorsSha256) return undefined;
+      // (a buffer of its own: usearch reads from the start of the buffer)
+      const q8 = new Int8Array(count * dims);
+      for (let at = 0; at < q8.length; ) {
+        const n = readSync(q, q8, at, q8.length - at, 32 + at);
+        if (n <= 0) return undefined;
+        at += n;
+      }
+      fds.pop();
+      return new DiskVectors(f, join(dir, VECTORS), dims, count, q8);
+    } catch {
+      return undefined;
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  }
+
+  /** Row `row` of vectors.f32 (read once). */
+  row(row: number): Float32Array {
+    let v = this.rows.get(row);
+    if (v) return v;
+    if (this.fd === undefined) throw new Error("DiskVectors used after close()");
+    v = new Float32Array(this.dims);
+    const bytes = this.dims * 4;
+    if (readSync(this.fd, v, 0, bytes, row * bytes) !== bytes) throw new CorruptIndexError(`${this.path} is shorter than the manifest says (row ${row})`);
+    this.rows.set(row, v);
+    return v;
+  }
+
+  cosine(row: number, query: Float32Array): number {
+    return dot(this.row(row), 0, query);
+  }
+
+  search(query: Float32Array, k: number): DenseHit[] {
+    return searchQ8(this.q8, this.dims, this.count, query, Math.min(k, this.count), (r) => this.cosine(r, query));
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 /** The HNSW graph file, via a temp name; `save` writes the graph to the path it is given. */
@@ -330,52 +439,106 @@ export function writeLexical(dir: string, key: string, parts: Bm25Parts, name = 
   writeAtomic(join(dir, `${name}.json`), JSON.stringify({ key, format: 2, sizes: arrs.map((a) => a.length), termsBytes: Math.max(0, to - 1) }));
 }
 
-export function readLexical(dir: string, key: string, name = "lexical"): (Bm25Parts & { extra: Uint32Array[] }) | undefined {
+export function readLexical(dir: string, key: string, name = "lexical", opts: { lazy?: boolean } = {}): (Bm25Parts & { extra: Uint32Array[] }) | undefined {
   try {
     const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { key: string; format: number; sizes: number[]; termsBytes: number };
     if (meta.key !== key || meta.format !== 2 || !Array.isArray(meta.sizes) || meta.sizes.length < 5 || !meta.sizes.every((n) => Number.isInteger(n) && n >= 0)) return undefined;
-    const raw = readFileSync(join(dir, `${name}.u32`));
-    if (raw.length !== meta.sizes.reduce((n, x) => n + x, 0) * 4) return undefined;
+    const path = join(dir, `${name}.u32`);
+    const sizes = meta.sizes;
+    const starts: number[] = [];
+    let total = 0;
+    for (const n of sizes) starts.push(total), (total += n);
     const blob = readFileSync(join(dir, `${name}.terms`));
     if (blob.length !== meta.termsBytes) return undefined;
-    const all = u32View(raw);
-    const views: Uint32Array[] = [];
-    let o = 0;
-    for (const n of meta.sizes) views.push(all.subarray(o, (o += n)));
-    const termOffs = views.pop()!;
-    const [offsets, rows, tfs, lengths, ...extra] = views as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, ...Uint32Array[]];
+    // sections in Uint32s: offsets, rows, tfs, lengths, ...extra, term offsets
+    let section: (i: number) => Uint32Array;
+    // a term's rows and tfs: views of the file read whole, or (lazy: a one-query process) read by
+    // position when a query reaches the term, from the same file (its inode, size and mtime)
+    let range: (at: number, len: number) => Uint32Array;
+    if (!opts.lazy) {
+      const raw = readFileSync(path);
+      if (raw.length !== total * 4) return undefined;
+      const all = u32View(raw);
+      range = (at, len) => all.subarray(at, at + len);
+      section = (i) => range(starts[i]!, sizes[i]!);
+    } else {
+      const fd = openSync(path, "r");
+      let stamp: string;
+      const kept = new Map<number, Uint32Array>();
+      try {
+        const st = fstatSync(fd);
+        if (st.size !== total * 4) return undefined;
+        stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+        for (let i = 0; i < sizes.length; i++) if (i !== 1 && i !== 2) kept.set(i, readU32(fd, path, starts[i]!, sizes[i]!));
+      } finally {
+        closeSync(fd);
+      }
+      section = (i) => kept.get(i) ?? range(starts[i]!, sizes[i]!);
+      range = (at, len) => {
+        const f = openSync(path, "r");
+        try {
+          const st = fstatSync(f);
+          if (`${st.ino}:${st.size}:${st.mtimeMs}` !== stamp) throw new CorruptIndexError(`${path} changed while this process was reading it; run the query again`);
+          return readU32(f, path, at, len);
+        } finally {
+          closeSync(f);
+        }
+      };
+    }
+    const offsets = section(0);
+    const lengths = section(3);
+    const extra = sizes.slice(4, -1).map((_, k) => section(4 + k));
+    const termOffs = section(sizes.length - 1);
     const nTerms = offsets.length - 1;
+    const nPost = sizes[1]!;
     // everything a query indexes with must be in range: a damaged file reads as absent, never as wrong rows
-    if (termOffs.length !== nTerms + 1 || rows.length !== tfs.length || offsets[0] !== 0 || offsets[nTerms] !== rows.length || termOffs[0] !== 0 || termOffs[nTerms] !== blob.length + 1) return undefined;
+    if (termOffs.length !== nTerms + 1 || sizes[2] !== nPost || offsets[0] !== 0 || offsets[nTerms] !== nPost || termOffs[0] !== 0 || termOffs[nTerms] !== blob.length + 1) return undefined;
     for (let i = 0; i < nTerms; i++) if (offsets[i + 1]! < offsets[i]! || termOffs[i + 1]! <= termOffs[i]!) return undefined;
     const n = lengths.length;
     const term = (i: number) => blob.toString("utf8", termOffs[i]!, termOffs[i + 1]! - 1);
     // a term's postings are checked when a query first reaches them (not all 4M at open)
     const checked = new Uint8Array(nTerms);
+    const postings = (ti: number) => {
+      const at = offsets[ti]!;
+      const len = offsets[ti + 1]! - at;
+      const p = { rows: range(starts[1]! + at, len), tfs: range(starts[2]! + at, len) };
+      if (!checked[ti]) {
+        for (let k = 0; k < len; k++) if (p.rows[k]! >= n) throw new CorruptIndexError(`${path}: a posting of "${term(ti)}" points past the last chunk; run \`rag index --full\``);
+        checked[ti] = 1;
+      }
+      return p;
+    };
     const lookup = (t: string): number | undefined => {
       let lo = 0;
       let hi = nTerms - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
         const m = term(mid);
-        if (m === t) {
-          if (!checked[mid]) {
-            for (let k = offsets[mid]!; k < offsets[mid + 1]!; k++) if (rows[k]! >= n) throw new CorruptIndexError(`${join(dir, `${name}.u32`)}: a posting of "${t}" points past the last chunk; run \`rag index --full\``);
-            checked[mid] = 1;
-          }
-          return mid;
-        }
+        if (m === t) return mid;
         if (m < t) lo = mid + 1;
         else hi = mid - 1;
       }
       return undefined;
     };
     let terms: string[] | undefined;
-    const parts = { offsets, rows, tfs, lengths, extra, lookup } as Bm25Parts & { extra: Uint32Array[] };
-    // the full term list only if someone asks (saving it again)
+    const parts = { offsets, lengths, extra, lookup, postings } as unknown as Bm25Parts & { extra: Uint32Array[] };
+    // the full term list and postings only if someone asks (saving them again)
     Object.defineProperty(parts, "terms", { enumerable: true, get: () => (terms ??= Array.from({ length: nTerms }, (_, i) => term(i))) });
+    Object.defineProperty(parts, "rows", { enumerable: true, get: () => range(starts[1]!, nPost) });
+    Object.defineProperty(parts, "tfs", { enumerable: true, get: () => range(starts[2]!, nPost) });
     return parts;
   } catch {
     return undefined;
   }
+}
+
+/** `len` Uint32s at Uint32 position `at` of the open file. */
+function readU32(fd: number, path: string, at: number, len: number): Uint32Array {
+  const out = new Uint32Array(len);
+  for (let got = 0; got < len * 4; ) {
+    const n = readSync(fd, out, got, len * 4 - got, at * 4 + got);
+    if (n <= 0) throw new CorruptIndexError(`${path} is shorter than its sizes say`);
+    got += n;
+  }
+  return out;
 }

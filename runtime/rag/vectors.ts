@@ -119,21 +119,35 @@ export class VectorSearch {
   private q8?: { data: Int8Array; version: number };
 
   private searchQ8(query: Float32Array, n: number, version: number): DenseHit[] {
-    const usearch = usearchLib();
     if (this.q8?.version !== version) this.q8 = { data: quantize(this.vectors.subarray(0, this.count * this.dims)), version };
-    // the query's own scale: a positive factor does not change the order of dot products
-    const m = usearch.exactSearch(this.q8.data, quantize(query), this.dims, Math.min(this.count, Q8_POOL(n)), usearch.MetricKind.IP, 1) as InstanceType<typeof Usearch.Matches>;
-    const out: DenseHit[] = [];
     const d = this.dims;
-    for (let i = 0; i < m.keys.length; i++) {
-      const row = Number(m.keys[i]);
-      if (row >= this.count) continue;
-      let s = 0;
-      for (let j = 0, o = row * d; j < d; j++) s += this.vectors[o + j]! * query[j]!;
-      out.push({ row, score: s });
-    }
-    return out.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, n);
+    return searchQ8(this.q8.data, d, this.count, query, n, (row) => dot(this.vectors, row * d, query));
   }
+}
+
+/** The dot product of row vectors[o..o+query.length) with `query`. */
+export function dot(vectors: Float32Array, o: number, query: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < query.length; j++) s += vectors[o + j]! * query[j]!;
+  return s;
+}
+
+/**
+ * The int8 scan then exact scoring (VectorSearch.search): the best Q8_POOL(n) rows of `q8`
+ * (`count` rows of `dims`) by inner product with the quantized query, scored by `exact(row)`
+ * (the f32 cosine), best n of those, ties by row.
+ */
+export function searchQ8(q8: Int8Array, dims: number, count: number, query: Float32Array, n: number, exact: (row: number) => number): DenseHit[] {
+  const usearch = usearchLib();
+  // the query's own scale: a positive factor does not change the order of dot products
+  const m = usearch.exactSearch(q8, quantize(query), dims, Math.min(count, Q8_POOL(n)), usearch.MetricKind.IP, 1) as InstanceType<typeof Usearch.Matches>;
+  const out: DenseHit[] = [];
+  for (let i = 0; i < m.keys.length; i++) {
+    const row = Number(m.keys[i]);
+    if (row >= count) continue;
+    out.push({ row, score: exact(row) });
+  }
+  return out.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, n);
 }
 
 /** Below this many rows the f32 scan is already well under a millisecond. */
@@ -142,7 +156,7 @@ export const Q8_MIN = 2048;
 export const Q8_POOL = (k: number) => Math.max(4 * k, 64);
 
 /** Rows scaled so the largest magnitude in the matrix maps to 127 (one scale for all rows keeps their dot products comparable). */
-function quantize(v: Float32Array): Int8Array {
+export function quantize(v: Float32Array): Int8Array {
   let max = 0;
   for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
   const out = new Int8Array(v.length);

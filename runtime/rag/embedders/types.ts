@@ -11,4 +11,10 @@ export interface Embedder {
   prepare?(total: number): void;
   /** Told the indexing run is over: worker threads (a model each) can go; a query embeds on the calling thread. */
   idle?(): Promise<void>;
+  /**
+   * The vector of one text, computed on a thread of its own, so a process that must also read
+   * its index (a fresh CLI answering one query) loads the model meanwhile. The same vector as
+   * embed([text]) gives; rejects when the thread cannot run (the caller then embeds in place).
+   */
+  embedAside?(text: string): Promise<Float32Array>;
 }

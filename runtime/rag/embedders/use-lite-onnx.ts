@@ -22,11 +22,12 @@
  * its text only, never on the texts batched with it (~10% more time than runs of 8).
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { cpus, tmpdir } from "node:os";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { codeCacheDir, readCacheFile, writeCacheFile } from "../../cache-dir.js";
+import { codeCacheDir, pruneCacheFiles, readCacheFile, safeCacheDir, writeCacheFile } from "../../cache-dir.js";
 import { encodeModel, type Attr, type Initializer, type OnnxNode } from "./onnx-proto.js";
 import { UseLiteTokenizer } from "./use-lite-tokenizer.js";
 
@@ -203,36 +204,117 @@ export function buildUseLiteModel(distDir: string, opts: { int8?: boolean } = {}
 }
 
 /**
- * The built model, from the package cache folder (runtime/cache-dir.ts) when a copy made by this
- * builder from these weights is there: building costs ~150-250 ms of JS (int8 quantization
- * mostly), which a fresh CLI process answering one hybrid query would pay each time. The key
- * covers the builder's own code, the model package's version and its files' sizes, and int8;
- * a miss builds and writes the copy (0600, owner-only folder); a cache that cannot be used only
- * costs the build.
+ * The cache file name of the model this builder makes from the weights in `distDir`: it covers
+ * the builder's own code, the model package's version and its files (size, mtime, ctime and
+ * inode each, as ts-snapshot's manifest stamps modules: a file changed in place is seen), and
+ * int8. Undefined when a file cannot be read (then nothing is cached).
  */
-export function modelBytes(distDir: string, int8: boolean): Uint8Array {
-  const dir = codeCacheDir();
-  let name: string | undefined;
+function modelKey(distDir: string, int8: boolean): string | undefined {
   try {
     const h = createHash("sha256");
     const self = fileURLToPath(import.meta.url);
     // (.js from dist/, .ts when run from sources)
     for (const f of [self, join(dirname(self), `onnx-proto${extname(self)}`)]) h.update(readFileSync(f)).update("\0");
     h.update(readFileSync(join(distDir, "..", "package.json"))).update(readFileSync(join(distDir, "model.json")));
-    // each weight file as ts-snapshot's manifest stamps modules: a file changed in place (same size) is seen
     for (const f of readdirSync(distDir).sort()) {
       const st = statSync(join(distDir, f));
       h.update(`${f}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}\0`);
     }
-    name = `use-lite-${int8 ? "int8" : "f32"}-${h.update(String(int8)).digest("hex").slice(0, 24)}.onnx`;
+    return `use-lite-${int8 ? "int8" : "f32"}-${h.update(String(int8)).digest("hex").slice(0, 24)}`;
   } catch {
-    /* no key: build, do not cache */
+    return undefined;
   }
+}
+
+/**
+ * The built model, from the package cache folder (runtime/cache-dir.ts) when a copy made by this
+ * builder from these weights is there (modelKey): building costs ~150-250 ms of JS (int8
+ * quantization mostly), which a fresh CLI process answering one hybrid query would pay each
+ * time. A miss builds and writes the copy (0600, owner-only folder); a cache that cannot be used
+ * only costs the build.
+ */
+export function modelBytes(distDir: string, int8: boolean, key = modelKey(distDir, int8)): Uint8Array {
+  const dir = codeCacheDir();
+  const name = key && `${key}.onnx`;
   const cached = name ? readCacheFile(dir, name) : undefined;
   if (cached) return cached;
   const built = buildUseLiteModel(distDir, { int8 });
-  if (name) writeCacheFile(dir, name, built);
+  if (name && writeCacheFile(dir, name, built)) pruneCacheFiles(dir, "use-lite-", KEEP_MODELS);
   return built;
+}
+
+/** Model files (.onnx and .ort) kept in the cache folder: each install's copy has its own key, so old ones are removed beyond the newest few. */
+const KEEP_MODELS = 8;
+
+/**
+ * What an optimized graph is valid for besides the model: onnxruntime's build, and the machine
+ * (level "all" may choose kernels and layouts for this CPU, and a home folder can be shared
+ * between machines).
+ */
+function hostKey(): string {
+  const h = createHash("sha256");
+  h.update(`${(require("onnxruntime-node/package.json") as { version: string }).version}\0${process.arch}\0${cpus()[0]?.model ?? ""}\0`);
+  try {
+    h.update(/^flags\s*:.*$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[0] ?? "");
+  } catch {
+    /* not Linux: the CPU's model name stands for its features */
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+const SESSION = { interOpNumThreads: 1, executionMode: "sequential", logSeverityLevel: 3 } as const;
+
+/**
+ * A session of the model. Creating one from the ONNX graph costs ~60-80 ms, most of it
+ * onnxruntime optimizing the graph; the optimized graph, saved in onnxruntime's own format, is
+ * cached beside the model (keyed also by hostKey) and later sessions start from it in a few ms
+ * with nothing left to optimize. Both give the same vectors, bit for bit (tested): the graph
+ * that runs is the same. A cached graph that does not load is made again.
+ */
+async function createSession(ort: Ort, distDir: string, opts: { threads: number; int8: boolean }): Promise<{ session: Session; bytes?: Uint8Array }> {
+  const dir = codeCacheDir();
+  const key = modelKey(distDir, opts.int8);
+  const name = key && `${key}-${hostKey()}.ort`;
+  const cached = name ? readCacheFile(dir, name) : undefined;
+  if (cached) {
+    try {
+      // onnxruntime reads weights from the bytes in place: they stay referenced as long as the session
+      const session = await ort.InferenceSession.create(cached, { ...SESSION, intraOpNumThreads: opts.threads, graphOptimizationLevel: "disabled", extra: { session: { use_ort_model_bytes_directly: "1", use_ort_model_bytes_for_initializers: "1" } } });
+      return { session, bytes: cached };
+    } catch {
+      /* not a graph this onnxruntime loads: made again below */
+    }
+  }
+  // onnxruntime writes the optimized graph to a path: a private temp folder, then into the cache through writeCacheFile's checks
+  let tmp: string | undefined;
+  try {
+    tmp = name && safeCacheDir(dir, true) ? mkdtempSync(join(tmpdir(), "openclaw-ort-")) : undefined;
+  } catch {
+    /* no temp folder (a read-only sandbox): nothing saved */
+  }
+  try {
+    const model = modelBytes(distDir, opts.int8, key);
+    const create = (save: boolean) =>
+      ort.InferenceSession.create(model, {
+        ...SESSION,
+        intraOpNumThreads: opts.threads,
+        graphOptimizationLevel: "all",
+        ...(save ? { optimizedModelFilePath: join(tmp!, "model.ort"), extra: { session: { save_model_format: "ORT" } } } : {}),
+      });
+    // (saving is extra: a graph that cannot be written still runs)
+    let saved = !!tmp;
+    const session = saved ? await create(true).catch(() => ((saved = false), create(false))) : await create(false);
+    if (saved) {
+      try {
+        if (writeCacheFile(dir, name!, readFileSync(join(tmp!, "model.ort")))) pruneCacheFiles(dir, "use-lite-", KEEP_MODELS);
+      } catch {
+        /* not saved: the next process optimizes again */
+      }
+    }
+    return { session };
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** USE-lite on an onnxruntime session: `threads` intra-op threads (1 on a pool's worker). */
@@ -243,19 +325,15 @@ export class UseLiteOnnx {
     private readonly tokenizer: UseLiteTokenizer,
     /** Padded tokens per run; 0: one text per run. */
     private readonly budget: number,
+    /** The optimized graph's bytes the session reads its weights from (kept alive with it). */
+    readonly graph?: Uint8Array,
   ) {}
 
   static async load(distDir: string, opts: { threads: number; int8: boolean }): Promise<UseLiteOnnx> {
     const ort = require("onnxruntime-node") as Ort;
     const vocab = JSON.parse(readFileSync(join(distDir, "vocab.json"), "utf8")) as Array<[string, number]>;
-    const session = await ort.InferenceSession.create(modelBytes(distDir, opts.int8), {
-      intraOpNumThreads: opts.threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-      logSeverityLevel: 3,
-    });
-    return new UseLiteOnnx(ort, session, new UseLiteTokenizer(vocab), opts.int8 ? 0 : TOKEN_BUDGET);
+    const { session, bytes } = await createSession(ort, distDir, opts);
+    return new UseLiteOnnx(ort, session, new UseLiteTokenizer(vocab), opts.int8 ? 0 : TOKEN_BUDGET, bytes);
   }
 
   /** Token ids the model reads (the first MAX_TOKENS). */

@@ -1,12 +1,14 @@
 /**
  * A worker thread running its own single-threaded USE-lite model: the pool in use-lite.ts
- * spreads a batch over one of these per core.
+ * spreads a batch over one of these per core, and embedAside runs one question on one.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { UseLiteEmbedder, type UseLiteBackend } from "./use-lite.js";
 
-const { backend } = (workerData ?? {}) as { backend?: UseLiteBackend };
+const { backend, warm } = (workerData ?? {}) as { backend?: UseLiteBackend; warm?: boolean };
 const model = new UseLiteEmbedder({ threads: 1, ...(backend ? { backend } : {}) });
+// started ahead of its text (prestartAside): load the model now; a failure shows on the first embed
+if (warm) void model.backend().catch(() => undefined);
 parentPort!.on("message", async (m: { id: number; texts: string[] }) => {
   try {
     const vecs = await model.embed(m.texts);

@@ -77,6 +77,10 @@ export class UseLiteEmbedder implements Embedder {
   private model?: Promise<UseModel>;
   private readonly threads: number;
   private workers?: Array<{ w: Worker; busy: number }>;
+  /** Whether the compiled worker script is there (not when running from sources). */
+  private readonly hasWorker: boolean;
+  /** Threads of embedAside still loading or embedding. */
+  private readonly aside = new Set<Worker>();
   private pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
@@ -87,8 +91,8 @@ export class UseLiteEmbedder implements Embedder {
   fallbackReason?: string;
 
   constructor(opts: { threads?: number; backend?: UseLiteBackend } = {}) {
-    const workerFile = fileURLToPath(new URL("./use-lite-worker.js", import.meta.url));
-    this.threads = existsSync(workerFile) ? Math.max(1, opts.threads ?? availableParallelism()) : 1;
+    this.hasWorker = existsSync(fileURLToPath(new URL("./use-lite-worker.js", import.meta.url)));
+    this.threads = this.hasWorker ? Math.max(1, opts.threads ?? availableParallelism()) : 1;
     this.forced = opts.backend !== undefined;
     this.wanted = opts.backend ?? defaultBackend();
   }
@@ -103,10 +107,47 @@ export class UseLiteEmbedder implements Embedder {
     return this.workers;
   }
 
+  private newWorker(): Worker {
+    const w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { backend: this.forced ? this.wanted : undefined } });
+    w.unref();
+    return w;
+  }
+
+  /**
+   * One text on a worker thread of its own, ended once it answers (Embedder.embedAside): the
+   * thread runs the same single-threaded model and backend choice as this thread would, so the
+   * vector is the one embed([text]) gives.
+   */
+  embedAside(text: string): Promise<Float32Array> {
+    if (!this.hasWorker) return Promise.reject(new Error("the compiled embedding worker is not there (running from sources)"));
+    return new Promise<Float32Array>((resolve, reject) => {
+      const w = (!this.forced && takePrestarted()) || this.newWorker();
+      this.aside.add(w);
+      const end = () => {
+        this.aside.delete(w);
+        void w.terminate();
+      };
+      w.once("message", (m: { flat?: Float32Array; error?: string; fallbackReason?: string }) => {
+        end();
+        if (m.fallbackReason) this.fallbackReason ??= m.fallbackReason;
+        if (m.error || !m.flat) reject(new Error(m.error ?? "the embedding worker answered without a vector"));
+        else resolve(m.flat.slice(0, 512));
+      });
+      w.once("error", (e) => {
+        end();
+        reject(e);
+      });
+      w.once("exit", (code) => {
+        this.aside.delete(w);
+        reject(new Error(`the embedding worker exited (code ${code}) before answering`));
+      });
+      w.postMessage({ id: 0, texts: [text.trim() ? text : " "] });
+    });
+  }
+
   private startWorkers(): Array<{ w: Worker; busy: number }> {
     return Array.from({ length: this.threads }, () => {
-      const w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { backend: this.forced ? this.wanted : undefined } });
-      w.unref();
+      const w = this.newWorker();
       w.on("message", (m: { id: number; flat?: Float32Array; error?: string; fallbackReason?: string }) => {
         if (m.fallbackReason) this.fallbackReason ??= m.fallbackReason;
         const p = this.pending.get(m.id);
@@ -162,7 +203,9 @@ export class UseLiteEmbedder implements Embedder {
   async close(): Promise<void> {
     const ws = this.workers;
     this.workers = undefined;
-    await Promise.all((ws ?? []).map((x) => x.w.terminate()));
+    const aside = [...this.aside];
+    this.aside.clear();
+    await Promise.all([...(ws ?? []).map((x) => x.w.terminate()), ...aside.map((w) => w.terminate())]);
   }
 
   async dims(): Promise<number> {
@@ -209,6 +252,27 @@ export class UseLiteEmbedder implements Embedder {
     }
     return out;
   }
+}
+
+let prestarted: Worker | undefined;
+
+/**
+ * Starts the worker embedAside will use and has it load the model now (default backend), for a
+ * process about to answer one query: the CLI entry calls it for `rag query` before its other
+ * modules load. A process that never asks leaves the thread unused (it does not hold the
+ * process open).
+ */
+export function prestartAside(): void {
+  if (prestarted || !existsSync(fileURLToPath(new URL("./use-lite-worker.js", import.meta.url)))) return;
+  prestarted = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { warm: true } });
+  prestarted.unref();
+  prestarted.on("error", () => undefined); // (reported by the embedAside that takes it, or never needed)
+}
+
+function takePrestarted(): Worker | undefined {
+  const w = prestarted;
+  prestarted = undefined;
+  return w;
 }
 
 function unavailable(e: unknown): OpenClawError {
