@@ -9,30 +9,52 @@
  */
 
 interface Node {
-  children: Map<string, Node>;
+  /** Made on first visit (expand): a process embedding one question visits a few paths of the 8k pieces' trie. */
+  children?: Map<string, Node>;
   /** Vocabulary index of the piece ending here, or -1. */
   index: number;
   score: number;
+  /** Characters from the root to here. */
+  depth: number;
+  /** Pieces longer than `depth` under this node, in vocabulary order (until expanded). */
+  pending: number[];
 }
 
 const SEPARATOR = "\u2581";
 const RESERVED = 6;
 
 export class UseLiteTokenizer {
-  private readonly root: Node = { children: new Map(), index: -1, score: 0 };
+  private readonly root: Node = { index: -1, score: 0, depth: 0, pending: [] };
+  /** Each piece's characters (code points), on first need. */
+  private readonly chars: Array<string[] | undefined>;
 
   constructor(private readonly vocabulary: Array<[string, number]>) {
-    for (let i = RESERVED; i < vocabulary.length; i++) {
-      if (!vocabulary[i]![0]) continue; // (the package's trie never marks its root)
-      let node = this.root;
-      for (const ch of vocabulary[i]![0]) {
-        let next = node.children.get(ch);
-        if (!next) node.children.set(ch, (next = { children: new Map(), index: -1, score: 0 }));
-        node = next;
+    this.chars = new Array(vocabulary.length);
+    // (the package's trie never marks its root: an empty piece is left out)
+    for (let i = RESERVED; i < vocabulary.length; i++) if (vocabulary[i]![0]) this.root.pending.push(i);
+  }
+
+  /**
+   * The child of `node` for `ch`. Children are made from the pending pieces in vocabulary order,
+   * so a piece listed twice ends at the later index, as in the package's trie.
+   */
+  private child(node: Node, ch: string): Node | undefined {
+    if (!node.children) {
+      const children = new Map<string, Node>();
+      for (const i of node.pending) {
+        const cs = (this.chars[i] ??= [...this.vocabulary[i]![0]]);
+        const c = cs[node.depth]!;
+        let next = children.get(c);
+        if (!next) children.set(c, (next = { index: -1, score: 0, depth: node.depth + 1, pending: [] }));
+        if (cs.length === node.depth + 1) {
+          next.index = i;
+          next.score = this.vocabulary[i]![1];
+        } else next.pending.push(i);
       }
-      node.index = i;
-      node.score = vocabulary[i]![1];
+      node.children = children;
+      node.pending = [];
     }
+    return node.children.get(ch);
   }
 
   encode(input: string): number[] {
@@ -42,14 +64,14 @@ export class UseLiteTokenizer {
     // pieces ending at each position, in increasing start order (as the package visits them)
     const ending: Array<Array<{ start: number; index: number; score: number }>> = Array.from({ length: n + 1 }, () => []);
     for (let i = 0; i < n; i++) {
-      let node = this.root.children.get(symbols[i]!);
+      let node = this.child(this.root, symbols[i]!);
       let found = false;
       for (let j = i; j < n && node; j++) {
         if (node.index >= 0) {
           ending[j + 1]!.push({ start: i, index: node.index, score: node.score });
           found = true;
         }
-        node = j + 1 < n ? node.children.get(symbols[j + 1]!) : undefined;
+        node = j + 1 < n ? this.child(node, symbols[j + 1]!) : undefined;
       }
       if (!found) ending[i + 1]!.push({ start: i, index: 0, score: 0 });
     }
