@@ -257,9 +257,9 @@ export default async function bench(): Promise<BenchRow[]> {
           peer: "node -e 0",
           peerValue: st.peer.median,
           ratio: st.ratio.median,
-          target: mode === "lexical" ? "< 300 ms" : undefined,
-          pass: mode === "lexical" ? st.subject.median < 300 : undefined,
-          note: `${describe(st, "ms")}${mode === "hybrid" ? `; loads the USE lite model in the process${label === "large" ? `; ${vecNote}` : ""}` : ""}`,
+          target: "< 300 ms",
+          pass: st.subject.median < 300,
+          note: `${describe(st, "ms")}${mode === "hybrid" ? `; the USE lite model loads on a worker thread beside the index read${label === "large" ? `; ${vecNote}` : ""}` : ""}`,
         });
       }
     }
