@@ -17,14 +17,27 @@ const STOP = new Set(
  */
 export function stem(w: string): string {
   if (w.length <= 3 || /\d/.test(w)) return w;
-  return porter(w);
+  let s = stems.get(w);
+  if (s === undefined) {
+    if (stems.size >= 100_000) stems.clear();
+    stems.set(w, (s = porter(w)));
+  }
+  return s;
 }
+
+/** Words repeat (a corpus of 27k passages has ~150k distinct terms): each is stemmed once. */
+const stems = new Map<string, string>();
 
 export function tokenize(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}_.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu)) {
     const raw = m[0];
     const whole = raw.toLowerCase();
+    // most words have no separator and no capital after the first letter: one part, nothing to split
+    if (!/[_.-]|.[A-Z]/.test(raw)) {
+      if (!STOP.has(whole)) out.push(stem(whole));
+      continue;
+    }
     const parts = raw
       .split(/[_.-]+/)
       .flatMap((p) => p.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/))
