@@ -70,8 +70,10 @@ function lexicalKey(m: Manifest): string {
   return `${m.chunksSha256 ?? ""}:${m.chunkCount}:${m.textVersion ?? 0}:${LEXICAL_VERSION}`;
 }
 
-/** The saved BM25 indexes for this chunk table, else built from its chunks (and saved, best effort, when `save`). */
-/** BM25 for the chunk table: the saved arrays (`lazy`, a one-query process: postings read when a query reaches a term), else built (and saved with `save`). */
+/**
+ * The saved BM25 indexes for this chunk table (with `lazy`, a one-query process: postings read
+ * when a query reaches a term), else built from its chunks (and saved, best effort, when `save`).
+ */
 function lexicalFor(dir: string, manifest: Manifest, chunks: ChunkTable, save: boolean, lazy = false): Pick<Loaded, "bm25" | "fileIndex"> {
   const key = lexicalKey(manifest);
   const parts = manifest.chunksSha256 ? readLexical(dir, key, "lexical", { lazy }) : undefined;
