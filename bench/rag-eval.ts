@@ -64,6 +64,12 @@ export class CachedEmbedder implements Embedder {
   prepare(total: number) {
     this.inner.prepare?.(total);
   }
+  idle() {
+    return this.inner.idle?.() ?? Promise.resolve();
+  }
+  close() {
+    return this.inner.close?.() ?? Promise.resolve();
+  }
   async embed(texts: string[], signal?: AbortSignal) {
     const key = (t: string) => createHash("sha1").update(t).digest("hex");
     const miss = [...new Set(texts.filter((t) => !this.cache.has(key(t))))];
