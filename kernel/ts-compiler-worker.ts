@@ -12,7 +12,7 @@ import vm from "node:vm";
 import { parentPort } from "node:worker_threads";
 import { codeCacheDir, safeCacheDir } from "../runtime/cache-dir.js";
 
-export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete";
+export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete" | "stats";
 export interface CompilerRequest {
   id: number;
   op: CompilerOp;
@@ -37,7 +37,55 @@ let conv: ReturnType<ConverterModule["createConverter"]> | undefined;
 let saveCodeCache: (() => void) | undefined;
 /** What happened to the code cache on this load (the warm op returns it; tests read it). */
 let codeCache: "off" | "used" | "written" | "rejected" | "ignored" | "failed" = "off";
-const load = () => (mod ??= (preloadTypeScript(), require("tslab/dist/converter.js") as ConverterModule));
+const load = () => (mod ??= (preloadTypeScript(), loadConverter()));
+
+/** How many cells' ES -> CommonJS step took the fast path (kernel/assets/ts-fast-cjs.cjs) and how many the full transform. */
+const cjsStats = { fast: 0, full: 0 };
+
+/**
+ * The line of tslab's converter where each cell's emitted ES module becomes CommonJS
+ * (ts.transpileModule: a new Program and type checker per cell). The same anchor is patched
+ * in kernel/assets/ts-snapshot-entry.cjs.
+ */
+const CJS_ANCHOR = "\nfunction esModuleToCommonJSModule(js, target) {\n";
+const CJS_PATCH = `${CJS_ANCHOR}    const fast = __openclawFastCjs(ts, js, target);\n    if (fast !== undefined) return fast;\n`;
+
+/**
+ * tslab's converter, loaded with the fast ES -> CommonJS step for cells whose only module
+ * syntax is tslab's own (kernel/assets/ts-fast-cjs.cjs; anything else, or any failure of it,
+ * takes tslab's transpileModule as before). A converter whose source does not have the
+ * expected line, or a missing helper, loads unpatched.
+ */
+function loadConverter(): ConverterModule {
+  const file = require.resolve("tslab/dist/converter.js");
+  try {
+    const src = readFileSync(file, "utf8");
+    if (src.split(CJS_ANCHOR).length !== 2) throw new Error("unknown converter layout");
+    const { fastCommonJS } = require("../../kernel/assets/ts-fast-cjs.cjs") as { fastCommonJS(ts: unknown, js: string, target?: number): string | undefined };
+    const fast = (ts: unknown, js: string, target?: number): string | undefined => {
+      let out: string | undefined;
+      try {
+        out = fastCommonJS(ts, js, target);
+      } catch {
+        out = undefined;
+      }
+      if (out === undefined) cjsStats.full++;
+      else cjsStats.fast++;
+      return out;
+    };
+    const M = Module as unknown as { new (id: string, parent: unknown): NodeJS.Module; _nodeModulePaths(d: string): string[] };
+    const m = new M(file, null);
+    m.filename = file;
+    m.paths = M._nodeModulePaths(dirname(file));
+    const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawFastCjs) {${src.replace(CJS_ANCHOR, CJS_PATCH)}\n})`, { filename: file }) as (...a: unknown[]) => void;
+    fn.call(m.exports, m.exports, createRequire(file), m, file, dirname(file), fast);
+    m.loaded = true;
+    require.cache[file] = m;
+    return m.exports as ConverterModule;
+  } catch {
+    return require(file) as ConverterModule;
+  }
+}
 const converter = () => (conv ??= load().createConverter());
 
 /** Where the V8 code cache lives (runtime/cache-dir.ts; re-exported for callers of this module). */
@@ -150,6 +198,8 @@ function handle(op: CompilerOp, args: unknown[]): unknown {
       return withConverter((c) => c.inspect(args[0] as string, args[1] as string, args[2] as number) ?? null);
     case "isComplete":
       return load().isCompleteCode(args[0] as string);
+    case "stats":
+      return { cjs: { ...cjsStats } };
   }
 }
 
