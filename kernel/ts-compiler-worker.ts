@@ -39,33 +39,36 @@ let saveCodeCache: (() => void) | undefined;
 let codeCache: "off" | "used" | "written" | "rejected" | "ignored" | "failed" = "off";
 const load = () => (mod ??= (preloadTypeScript(), loadConverter()));
 
-/** How many cells' ES -> CommonJS step took the fast path (kernel/assets/ts-fast-cjs.cjs) and how many the full transform. */
-const cjsStats = { fast: 0, full: 0 };
-
 /**
- * The line of tslab's converter where each cell's emitted ES module becomes CommonJS
- * (ts.transpileModule: a new Program and type checker per cell). The same anchor is patched
- * in kernel/assets/ts-snapshot-entry.cjs.
+ * How many cells' ES -> CommonJS step took the fast path (kernel/assets/ts-fast-cjs.cjs) and how
+ * many the full transform; how many cells with declarations built one program, and how many fell back to tslab's two.
  */
-const CJS_ANCHOR = "\nfunction esModuleToCommonJSModule(js, target) {\n";
-const CJS_PATCH = `${CJS_ANCHOR}    const fast = __openclawFastCjs(ts, js, target);\n    if (fast !== undefined) return fast;\n`;
+const cjsStats = { fast: 0, full: 0 };
+const passStats = { one: 0, fallback: 0 };
+
+interface FastCjsModule {
+  fastCommonJS(ts: unknown, js: string, target?: number): string | undefined;
+  cellLocals(ts: unknown, fileName: string, text: string, target: number): string[];
+  patchConverter(src: string): { src: string; applied: string[] };
+  PARAMS: string[];
+}
 
 /**
- * tslab's converter, loaded with the fast ES -> CommonJS step for cells whose only module
- * syntax is tslab's own (kernel/assets/ts-fast-cjs.cjs; anything else, or any failure of it,
- * takes tslab's transpileModule as before). A converter whose source does not have the
- * expected line, or a missing helper, loads unpatched.
+ * tslab's converter, loaded with kernel/assets/ts-fast-cjs.cjs's patches: the fast ES ->
+ * CommonJS step for cells whose only module syntax is tslab's own (anything else, or any
+ * failure of it, takes tslab's transpileModule as before), and one program per cell with
+ * declarations instead of two. A patch whose line is not in the converter is not applied; a
+ * missing helper loads it unpatched.
  */
 function loadConverter(): ConverterModule {
   const file = require.resolve("tslab/dist/converter.js");
   try {
-    const src = readFileSync(file, "utf8");
-    if (src.split(CJS_ANCHOR).length !== 2) throw new Error("unknown converter layout");
-    const { fastCommonJS } = require("../../kernel/assets/ts-fast-cjs.cjs") as { fastCommonJS(ts: unknown, js: string, target?: number): string | undefined };
-    const fast = (ts: unknown, js: string, target?: number): string | undefined => {
+    const helpers = require("../../kernel/assets/ts-fast-cjs.cjs") as FastCjsModule;
+    const { src } = helpers.patchConverter(readFileSync(file, "utf8"));
+    const fastCjs = (ts: unknown, js: string, target?: number): string | undefined => {
       let out: string | undefined;
       try {
-        out = fastCommonJS(ts, js, target);
+        out = helpers.fastCommonJS(ts, js, target);
       } catch {
         out = undefined;
       }
@@ -73,12 +76,20 @@ function loadConverter(): ConverterModule {
       else cjsStats.fast++;
       return out;
     };
+    const locals = (ts: unknown, fileName: string, text: string, target: number): string[] => {
+      try {
+        return helpers.cellLocals(ts, fileName, text, target);
+      } catch {
+        return []; // tslab's two passes
+      }
+    };
+    const passes = (one: boolean) => void (one ? passStats.one++ : passStats.fallback++);
     const M = Module as unknown as { new (id: string, parent: unknown): NodeJS.Module; _nodeModulePaths(d: string): string[] };
     const m = new M(file, null);
     m.filename = file;
     m.paths = M._nodeModulePaths(dirname(file));
-    const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawFastCjs) {${src.replace(CJS_ANCHOR, CJS_PATCH)}\n})`, { filename: file }) as (...a: unknown[]) => void;
-    fn.call(m.exports, m.exports, createRequire(file), m, file, dirname(file), fast);
+    const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, ${helpers.PARAMS.join(", ")}) {${src}\n})`, { filename: file }) as (...a: unknown[]) => void;
+    fn.call(m.exports, m.exports, createRequire(file), m, file, dirname(file), fastCjs, locals, passes);
     m.loaded = true;
     require.cache[file] = m;
     return m.exports as ConverterModule;
@@ -199,7 +210,7 @@ function handle(op: CompilerOp, args: unknown[]): unknown {
     case "isComplete":
       return load().isCompleteCode(args[0] as string);
     case "stats":
-      return { cjs: { ...cjsStats } };
+      return { cjs: { ...cjsStats }, passes: { ...passStats } };
   }
 }
 

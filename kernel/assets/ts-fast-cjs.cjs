@@ -1,8 +1,16 @@
 "use strict";
 /**
- * A cheaper ES module -> CommonJS step for the commonest cells, used by the TypeScript
- * compiler (kernel/ts-compiler-worker.ts and the snapshot process,
- * kernel/assets/ts-snapshot-entry.cjs). tslab's converter turns each cell's emitted ES
+ * Two cuts to tslab's per-cell compile, patched into its converter by the TypeScript compiler
+ * (kernel/ts-compiler-worker.ts and the snapshot process, kernel/assets/ts-snapshot-entry.cjs;
+ * patchConverter below), neither changing a result:
+ *
+ * One program per cell with declarations. tslab builds a program for the cell to learn its
+ * top-level names, then another with `export {names}` appended. cellLocals finds the names from
+ * a parse and bind of the cell alone; the converter builds the second program directly and keeps
+ * it only when its source file has exactly those names (else it runs tslab's two passes).
+ * tests/kernel/ts-fast-cjs.test.ts compares every convert result with tslab's on a corpus.
+ *
+ * A cheaper ES module -> CommonJS step for the commonest cells. tslab's converter turns each cell's emitted ES
  * module into CommonJS with ts.transpileModule: a new Program, a new type checker and a
  * check of the output for every cell, about half of a trivial cell's compile time.
  *
@@ -86,4 +94,62 @@ function skipLine(text, end) {
   return m ? end + m[0].length : end;
 }
 
-module.exports = { fastCommonJS };
+/**
+ * The top-level names of a cell (its source file's locals, in the binder's order), from a parse
+ * and bind of the cell alone, so the converter can build one program with tslab's
+ * `export {names}` suffix instead of two (one to find the names, one with the suffix). The
+ * converter checks them against the program's own source file and does tslab's two passes when
+ * they differ.
+ * @param {any} ts tslab's typescript module
+ * @param {string} fileName the converter's cell file name
+ * @param {string} text the cell as the converter's program reads it (with its `export {};` prefix)
+ * @param {number} target the converter's script target
+ * @returns {string[]} the names (escaped as in `locals`), or [] when there are none
+ */
+function cellLocals(ts, fileName, text, target) {
+  const sf = ts.createSourceFile(fileName, text, { languageVersion: target, setExternalModuleIndicator: ts.getSetExternalModuleIndicator({ module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.React }) });
+  ts.bindSourceFile(sf, { module: ts.ModuleKind.ESNext, target });
+  const names = [];
+  if (sf.locals) sf.locals.forEach((_, key) => names.push(key));
+  return names;
+}
+
+/**
+ * The lines of tslab's converter (dist/converter.js) the compiler patches, each applied only when
+ * its anchor is there exactly once: the ES -> CommonJS step tries fastCommonJS first, and convert
+ * finds the cell's names with cellLocals. The patched source expects the wrapper's parameters
+ * __openclawFastCjs(ts, js, target), __openclawLocals(ts, fileName, text, target) and
+ * __openclawPasses(onePass) (called for a cell with names: true when one program served, false when
+ * tslab's two passes ran after all).
+ */
+const PATCHES = [
+  {
+    name: "fastCjs",
+    anchor: "\nfunction esModuleToCommonJSModule(js, target) {\n",
+    patch: "\nfunction esModuleToCommonJSModule(js, target) {\n    const fast = __openclawFastCjs(ts, js, target);\n    if (fast !== undefined) return fast;\n",
+  },
+  {
+    name: "onePass",
+    anchor: "    function convert(prevDecl, src) {\n        updateContent(prevDecl, src);\n        let declsFile = builder.getSourceFile(declFilename);\n        let srcFile = builder.getSourceFile(srcFilename);\n        const locals = srcFile.locals;\n        const keys = new Set();\n        if (locals) {\n            locals.forEach((_, key) => {\n                keys.add(key);\n            });\n        }\n        if (keys.size > 0) {\n            // Export all local variables.\n            // TODO: Disallow \"export\" in the input.\n            const suffix = \"\\nexport {\" + Array.from(keys).join(\", \") + \"}\";\n            updateContent(prevDecl, src + suffix);\n            declsFile = builder.getSourceFile(declFilename);\n            srcFile = builder.getSourceFile(srcFilename);\n        }\n",
+    patch: "    function convert(prevDecl, src) {\n        let declsFile;\n        let srcFile;\n        const keys = new Set();\n        // openclaw: the cell's names found beforehand: one program, with tslab's suffix, when the\n        // program's own source file has exactly those names (else tslab's two passes below).\n        const pre = __openclawLocals(ts, srcFilename, srcPrefix + src, transpileTarget);\n        let onePass = false;\n        if (pre.length > 0) {\n            updateContent(prevDecl, src + \"\\nexport {\" + pre.join(\", \") + \"}\");\n            declsFile = builder.getSourceFile(declFilename);\n            srcFile = builder.getSourceFile(srcFilename);\n            const got = [];\n            if (srcFile.locals) srcFile.locals.forEach((_, key) => got.push(key));\n            onePass = got.length === pre.length && got.every((k, i) => k === pre[i]);\n            if (onePass) for (const k of got) keys.add(k);\n            __openclawPasses(onePass);\n        }\n        if (!onePass) {\n        updateContent(prevDecl, src);\n        declsFile = builder.getSourceFile(declFilename);\n        srcFile = builder.getSourceFile(srcFilename);\n        const locals = srcFile.locals;\n        if (locals) {\n            locals.forEach((_, key) => {\n                keys.add(key);\n            });\n        }\n        if (keys.size > 0) {\n            // Export all local variables.\n            // TODO: Disallow \"export\" in the input.\n            const suffix = \"\\nexport {\" + Array.from(keys).join(\", \") + \"}\";\n            updateContent(prevDecl, src + suffix);\n            declsFile = builder.getSourceFile(declFilename);\n            srcFile = builder.getSourceFile(srcFilename);\n        }\n        }\n",
+  },
+];
+
+/**
+ * @param {string} src the converter's source
+ * @returns {{ src: string, applied: string[] }}
+ */
+function patchConverter(src) {
+  const applied = [];
+  for (const p of PATCHES) {
+    if (src.split(p.anchor).length !== 2) continue;
+    src = src.replace(p.anchor, () => p.patch);
+    applied.push(p.name);
+  }
+  return { src, applied };
+}
+
+/** The parameters the patched converter is wrapped with, in this order (after __dirname). */
+const PARAMS = ["__openclawFastCjs", "__openclawLocals", "__openclawPasses"];
+
+module.exports = { fastCommonJS, cellLocals, patchConverter, PARAMS };

@@ -101,22 +101,33 @@ const TS_ANCHOR = "\n  return require_typescript();\n})();";
 // line is there as expected (else the prelude's first convert does it, as before).
 const DECL_ANCHOR = '\n    let declContent = "";\n';
 const DECL_PATCH = '\n    let declContent = options && typeof options.prevDecl === "string" ? options.prevDecl : "";\n';
-// Each cell's ES -> CommonJS step: the fast path of kernel/assets/ts-fast-cjs.cjs when it applies
-// (as in kernel/ts-compiler-worker.ts, same anchor), else tslab's transpileModule.
-const CJS_ANCHOR = "\nfunction esModuleToCommonJSModule(js, target) {\n";
-const CJS_PATCH = `${CJS_ANCHOR}    const fast = __openclawFastCjs(ts, js, target);\n    if (fast !== undefined) return fast;\n`;
+// The converter's patches (kernel/assets/ts-fast-cjs.cjs, as in kernel/ts-compiler-worker.ts):
+// the fast ES -> CommonJS step when it applies, else tslab's transpileModule; one program per
+// cell with declarations when its names are known beforehand, else tslab's two.
 const cjsStats = { fast: 0, full: 0 };
-let fastCommonJS;
+const passStats = { one: 0, fallback: 0 };
+let helpers;
 function fastCjs(ts, js, target) {
   let out;
   try {
-    out = fastCommonJS(ts, js, target);
+    out = helpers.fastCommonJS(ts, js, target);
   } catch {
     out = undefined;
   }
   if (out === undefined) cjsStats.full++;
   else cjsStats.fast++;
   return out;
+}
+function cellLocals(ts, fileName, text, target) {
+  try {
+    return helpers.cellLocals(ts, fileName, text, target);
+  } catch {
+    return [];
+  }
+}
+function passes(one) {
+  if (one) passStats.one++;
+  else passStats.fallback++;
 }
 
 function makeRequire(from) {
@@ -144,9 +155,11 @@ function makeRequire(from) {
         src = src.replace(TS_ANCHOR, `\n  createSourceFile = __openclawParseCache(createSourceFile);${TS_ANCHOR}`);
       }
       if (file === job.converter && src.split(DECL_ANCHOR).length === 2) src = src.replace(DECL_ANCHOR, DECL_PATCH);
-      if (file === job.converter && fastCommonJS && src.split(CJS_ANCHOR).length === 2) src = src.replace(CJS_ANCHOR, CJS_PATCH);
-      const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawParseCache, __openclawFastCjs) {${src}\n})`, { filename: file });
-      fn.call(m.exports, m.exports, makeRequire(path.dirname(file)), m, file, path.dirname(file), parseCache, fastCjs);
+      const patched = file === job.converter && helpers;
+      if (patched) src = helpers.patchConverter(src).src;
+      const params = patched ? `, ${helpers.PARAMS.join(", ")}` : "";
+      const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawParseCache${params}) {${src}\n})`, { filename: file });
+      fn.call(m.exports, m.exports, makeRequire(path.dirname(file)), m, file, path.dirname(file), parseCache, fastCjs, cellLocals, passes);
     }
     m.loaded = true;
     return m.exports;
@@ -154,7 +167,7 @@ function makeRequire(from) {
 }
 
 // Loaded like the converter (its stamp goes into the manifest: an edit makes the snapshot stale).
-if (job.fastCjs) fastCommonJS = makeRequire(buildDir)(job.fastCjs).fastCommonJS;
+if (job.fastCjs) helpers = makeRequire(buildDir)(job.fastCjs);
 const conv = makeRequire(path.dirname(job.converter))(job.converter);
 const ts = makeRequire(path.dirname(job.converter))("@tslab/typescript-for-tslab");
 const sys = ts.sys;
@@ -226,7 +239,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
       case "isComplete":
         return conv.isCompleteCode(args[0]);
       case "stats":
-        return { cjs: { ...cjsStats } };
+        return { cjs: { ...cjsStats }, passes: { ...passStats } };
       default:
         throw new Error(`unknown op ${op}`);
     }

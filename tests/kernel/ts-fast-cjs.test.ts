@@ -15,7 +15,13 @@ import { ROOT, tmp } from "../helpers/index.js";
 const require = createRequire(join(ROOT, "package.json"));
 const converterFile = require.resolve("tslab/dist/converter.js");
 const ts = createRequire(converterFile)("@tslab/typescript-for-tslab") as { ScriptTarget: Record<string, number> };
-const { fastCommonJS } = require(join(ROOT, "kernel", "assets", "ts-fast-cjs.cjs")) as { fastCommonJS(ts: unknown, js: string, target?: number): string | undefined };
+const helpers = require(join(ROOT, "kernel", "assets", "ts-fast-cjs.cjs")) as {
+  fastCommonJS(ts: unknown, js: string, target?: number): string | undefined;
+  cellLocals(ts: unknown, fileName: string, text: string, target: number): string[];
+  patchConverter(src: string): { src: string; applied: string[] };
+  PARAMS: string[];
+};
+const { fastCommonJS } = helpers;
 
 interface Converter {
   createConverter(): { convert(prev: string, src: string): { diagnostics: unknown[]; declOutput?: string }; close(): void };
@@ -151,4 +157,76 @@ test("cells through the compiler thread take the fast path and give the same val
   for (const code of ["q + 1", "for (let i = 0; i < 3; i++) console.log(i);", "const k = 1; k"]) await c.call("convert", "declare const q: number;\n", code);
   const s = (await c.call("stats")) as { cjs: { fast: number; full: number } };
   assert.deepEqual(s.cjs, { fast: 2, full: 1 });
+  // `const k = 1; k` has a name: one program served it (tslab builds two).
+  assert.deepEqual((s as unknown as { passes: unknown }).passes, { one: 1, fallback: 0 });
+});
+
+/** tslab's converter as the kernel loads it (both patches), or as tslab ships it. */
+function converter(patched: boolean, passes: (one: boolean) => void = () => undefined): Converter {
+  let src = readFileSync(converterFile, "utf8");
+  if (patched) {
+    const p = helpers.patchConverter(src);
+    assert.deepEqual(p.applied, ["fastCjs", "onePass"], "both patches apply to this tslab");
+    src = p.src;
+  }
+  const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, ${helpers.PARAMS.join(", ")}) {${src}\n})`, { filename: converterFile });
+  const m = new Module(converterFile);
+  fn.call(m.exports, m.exports, createRequire(converterFile), m, converterFile, dirname(converterFile), helpers.fastCommonJS, helpers.cellLocals, passes);
+  return m.exports as Converter;
+}
+
+test("one program per cell with declarations: every convert result equals tslab's two-pass one", { timeout: 180_000 }, () => {
+  const counts = { one: 0, fallback: 0 };
+  const a = converter(false).createConverter();
+  const b = converter(true, (one) => void (one ? counts.one++ : counts.fallback++)).createConverter();
+  try {
+    const cells = [
+      "const x = 1; x",
+      "let y = x + 1",
+      "y = 5; y",
+      "function f(a: number) { return a * 2 } f(3)",
+      "class C { v = 1 } new C().v",
+      "enum E { A, B } E.B",
+      "namespace N { export const q = 1 } N.q",
+      "type T = { a: number }; const t: T = { a: 1 }; t",
+      "interface I { b: string } const i: I = { b: 's' }",
+      "import * as path from 'node:path'; path.sep",
+      "import { join } from 'node:path'; join('a', 'b')",
+      "const x = 'shadow'; x",
+      "var v1 = 1, v2 = 2; v1 + v2",
+      "const { a, b: [c] } = { a: 1, b: [2] }; a + c",
+      "let z; z = 3",
+      "const tsLastExpr = 9; tsLastExpr",
+      "async function g() { return 1 } await g()",
+      "const w = await Promise.resolve(4); w",
+      "const bad: number = 'x'",
+      "const ok2 = 1; undefinedName",
+      "const __p = 1; __p",
+      "function hoist() {} const after = 1; hoist",
+      "declare const dd: number; const e2 = 1",
+      "export const ex = 1",
+      "let q1 = 1 /* an unterminated comment",
+      "const r = 1; // a tail comment",
+      "const o = { m() { return this } }; o.m()",
+      "label: { const inner = 1 }",
+      "const fnE = () => 1; fnE",
+      "class D extends C { w = 2 } new D().w",
+      "f(y)",
+    ];
+    let prevA = "declare const openclaw: any;\n";
+    let prevB = prevA;
+    for (const code of cells) {
+      const ra = a.convert(prevA, code) as { diagnostics: unknown[]; declOutput?: string };
+      const rb = b.convert(prevB, code) as { diagnostics: unknown[]; declOutput?: string };
+      assert.deepEqual(JSON.parse(JSON.stringify(rb)), JSON.parse(JSON.stringify(ra)), code);
+      if (!ra.diagnostics.length) {
+        prevA = ra.declOutput || prevA;
+        prevB = rb.declOutput || prevB;
+      }
+    }
+    assert.ok(counts.one >= 20, `most cells with names took one program: ${JSON.stringify(counts)}`);
+  } finally {
+    a.close();
+    b.close();
+  }
 });
