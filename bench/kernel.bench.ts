@@ -199,7 +199,7 @@ async function firstRows(oursTs: Peer, ipykernel: Peer, tslab: Peer, dir: string
 const LINES = Number(process.env.KERNEL_BENCH_LINES ?? 1000);
 
 /** One cell printing `n` lines, timed from execute_request to its idle; throws when a line is lost or out of order. */
-async function printCell(client: KernelClient, code: string, n: number): Promise<number> {
+async function printCell(client: KernelClient, code: string, n: number, expect?: string): Promise<number> {
   const t0 = performance.now();
   const r = client.execute(code, 60_000);
   await r.reply;
@@ -208,7 +208,7 @@ async function printCell(client: KernelClient, code: string, n: number): Promise
   const out = client.iopubByParent.get(r.msgId) ?? [];
   client.iopubByParent.delete(r.msgId);
   const text = out.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
-  const want = Array.from({ length: n }, (_, i) => `${i}\n`).join("");
+  const want = expect ?? Array.from({ length: n }, (_, i) => `${i}\n`).join("");
   if (text !== want) throw new Error(`${n} printed lines: got ${text.split("\n").length - 1} lines${text.length === want.length ? " out of order" : ""}`);
   return dt;
 }
@@ -246,10 +246,17 @@ async function printedLines(ours: Peer, ipy: Peer, dir: string): Promise<BenchRo
       () => printCell(b.client, `${py(1)}  # ${k}`, 1),
       { minRounds: 15, maxRounds: 60 },
     );
+    // A new cell that declares a name (as most notebook cells do) and prints it: the declarations carry on to later cells.
+    const declared = await stableRatio(
+      () => printCell(a.client, `const v${++k} = 0;\nconsole.log(v${k});`, 1, "0\n"),
+      () => printCell(b.client, `v${k} = 0\nprint(v${k})`, 1, "0\n"),
+      { minRounds: 15, maxRounds: 60 },
+    );
     const load = `load ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}`;
     return [
       { name: `${LINES} printed lines -> idle (median)`, value: many.subject.median, unit: "ms", peer: "ipykernel", peerValue: many.peer.median, ratio: many.ratio.median, target: "<= ipykernel, nothing lost", pass: many.ratio.median <= 1, note: `TypeScript cell vs Python loop; ${describe(many, "ms")}; ${load}` },
       { name: "1 printed line -> idle (median; the cell's fixed cost)", value: one.subject.median, unit: "ms", peer: "ipykernel", peerValue: one.peer.median, ratio: one.ratio.median, target: "< ipykernel", pass: one.ratio.median < 1, note: `${describe(one, "ms")}; compiler from the machine's snapshot; ${load}` },
+      { name: "a new cell declaring a name and printing it -> idle (median)", value: declared.subject.median, unit: "ms", peer: "ipykernel", peerValue: declared.peer.median, ratio: declared.ratio.median, note: `\`const vN = 0; console.log(vN)\` vs \`vN = 0; print(vN)\`, N the round; ${describe(declared, "ms")}; ${load}` },
       { name: "1 printed line -> idle, a new cell each round (median; the fixed cost of a cell not run before)", value: fresh.subject.median, unit: "ms", peer: "ipykernel", peerValue: fresh.peer.median, ratio: fresh.ratio.median, note: `${describe(fresh, "ms")}; the TypeScript compiler makes a new program and checker for new text; ${load}` },
     ];
   } finally {
