@@ -71,6 +71,15 @@ export class CellRunner {
         ? { scope: (name, limits) => this.clientLookup(msg, name, limits.maxChars, abort.signal), scopeLanguage: kernel.clientScope }
         : { scope: (name) => this.ts?.lookup(name) ?? { found: false } }),
     };
+    const parts = splitCell(code);
+    // A TypeScript-only cell goes to the compiler now: its check overlaps busy and execute_input.
+    if (parts.length === 1 && parts[0]!.kind === "typescript") {
+      try {
+        this.typescript.compileAhead(parts[0]!.code);
+      } catch {
+        /* the cell's own run reports what is wrong */
+      }
+    }
     await out.publish("status", { execution_state: "busy" }, msg);
     if (!silent && c.store_history !== false) {
       this.count++;
@@ -80,7 +89,7 @@ export class CellRunner {
     if (!silent) await out.publish("execute_input", { code, execution_count: n }, msg);
     let ok = true;
     try {
-      for (const part of splitCell(code)) {
+      for (const part of parts) {
         if (abort.signal.aborted) throw new AbortedError("interrupted");
         if (part.kind === "magic") {
           const r = await this.runMagic(part.line, part.body);
@@ -103,6 +112,7 @@ export class CellRunner {
       // the client sends after reading the error (before this cell's idle) is not behind it.
       kernel.queuedAtFailure = kernel.queued;
     } finally {
+      this.ts?.dropAhead();
       kernel.running = undefined;
       this.cellCtx = kernel.ctx;
       await out.publish("status", { execution_state: "idle" }, msg);

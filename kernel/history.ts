@@ -64,14 +64,29 @@ export class History {
   add(line: number, input: string): void {
     const all = this.load();
     all.push([this.sessionNo, line, input]);
+    const text = JSON.stringify({ session: this.sessionNo, line, input, ts: new Date().toISOString() }) + "\n";
+    // After this kernel's first write (folder made, file owner-only), a cell costs one append;
+    // an append that fails (the folder was removed) goes the whole way again.
+    if (this.ready) {
+      try {
+        appendFileSync(this.file, text, { mode: 0o600 });
+        return;
+      } catch {
+        this.ready = false;
+      }
+    }
     try {
       mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-      appendFileSync(this.file, JSON.stringify({ session: this.sessionNo, line, input, ts: new Date().toISOString() }) + "\n", { mode: 0o600 });
+      appendFileSync(this.file, text, { mode: 0o600 });
       chmodSync(this.file, 0o600);
+      this.ready = true;
     } catch (e) {
       this.log(`history: cannot write ${this.file}: ${(e as Error).message}`);
     }
   }
+
+  /** This kernel wrote the file once (folder made, mode 600 set). */
+  private ready = false;
 
   /** The history_reply content for a history_request. */
   query(c: Record<string, unknown>): { status: "ok"; history: HistoryEntry[] } {

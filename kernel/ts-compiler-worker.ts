@@ -12,7 +12,7 @@ import vm from "node:vm";
 import { parentPort } from "node:worker_threads";
 import { codeCacheDir, safeCacheDir } from "../runtime/cache-dir.js";
 
-export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete";
+export type CompilerOp = "warm" | "convert" | "complete" | "inspect" | "isComplete" | "stats";
 export interface CompilerRequest {
   id: number;
   op: CompilerOp;
@@ -37,7 +37,66 @@ let conv: ReturnType<ConverterModule["createConverter"]> | undefined;
 let saveCodeCache: (() => void) | undefined;
 /** What happened to the code cache on this load (the warm op returns it; tests read it). */
 let codeCache: "off" | "used" | "written" | "rejected" | "ignored" | "failed" = "off";
-const load = () => (mod ??= (preloadTypeScript(), require("tslab/dist/converter.js") as ConverterModule));
+const load = () => (mod ??= (preloadTypeScript(), loadConverter()));
+
+/**
+ * How many cells' ES -> CommonJS step took the fast path (kernel/assets/ts-fast-cjs.cjs) and how
+ * many the full transform; how many cells with declarations built one program, and how many fell back to tslab's two.
+ */
+const cjsStats = { fast: 0, full: 0 };
+const passStats = { one: 0, fallback: 0 };
+
+interface FastCjsModule {
+  fastCommonJS(ts: unknown, js: string, target?: number): string | undefined;
+  cellLocals(ts: unknown, fileName: string, text: string, target: number): string[];
+  patchConverter(src: string): { src: string; applied: string[] };
+  PARAMS: string[];
+}
+
+/**
+ * tslab's converter, loaded with kernel/assets/ts-fast-cjs.cjs's patches: the fast ES ->
+ * CommonJS step for cells whose only module syntax is tslab's own (anything else, or any
+ * failure of it, takes tslab's transpileModule as before), and one program per cell with
+ * declarations instead of two. A patch whose line is not in the converter is not applied; a
+ * missing helper loads it unpatched.
+ */
+function loadConverter(): ConverterModule {
+  const file = require.resolve("tslab/dist/converter.js");
+  try {
+    const helpers = require("../../kernel/assets/ts-fast-cjs.cjs") as FastCjsModule;
+    const { src } = helpers.patchConverter(readFileSync(file, "utf8"));
+    const fastCjs = (ts: unknown, js: string, target?: number): string | undefined => {
+      let out: string | undefined;
+      try {
+        out = helpers.fastCommonJS(ts, js, target);
+      } catch {
+        out = undefined;
+      }
+      if (out === undefined) cjsStats.full++;
+      else cjsStats.fast++;
+      return out;
+    };
+    const locals = (ts: unknown, fileName: string, text: string, target: number): string[] => {
+      try {
+        return helpers.cellLocals(ts, fileName, text, target);
+      } catch {
+        return []; // tslab's two passes
+      }
+    };
+    const passes = (one: boolean) => void (one ? passStats.one++ : passStats.fallback++);
+    const M = Module as unknown as { new (id: string, parent: unknown): NodeJS.Module; _nodeModulePaths(d: string): string[] };
+    const m = new M(file, null);
+    m.filename = file;
+    m.paths = M._nodeModulePaths(dirname(file));
+    const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, ${helpers.PARAMS.join(", ")}) {${src}\n})`, { filename: file }) as (...a: unknown[]) => void;
+    fn.call(m.exports, m.exports, createRequire(file), m, file, dirname(file), fastCjs, locals, passes);
+    m.loaded = true;
+    require.cache[file] = m;
+    return m.exports as ConverterModule;
+  } catch {
+    return require(file) as ConverterModule;
+  }
+}
 const converter = () => (conv ??= load().createConverter());
 
 /** Where the V8 code cache lives (runtime/cache-dir.ts; re-exported for callers of this module). */
@@ -150,6 +209,8 @@ function handle(op: CompilerOp, args: unknown[]): unknown {
       return withConverter((c) => c.inspect(args[0] as string, args[1] as string, args[2] as number) ?? null);
     case "isComplete":
       return load().isCompleteCode(args[0] as string);
+    case "stats":
+      return { cjs: { ...cjsStats }, passes: { ...passStats } };
   }
 }
 

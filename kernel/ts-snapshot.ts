@@ -42,6 +42,8 @@ export function snapshotsEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
 
 const entryFile = () => fileURLToPath(new URL("../../kernel/assets/ts-snapshot-entry.cjs", import.meta.url));
 const converterFile = () => createRequire(import.meta.url).resolve("tslab/dist/converter.js");
+/** The fast ES -> CommonJS step the snapshot's converter uses (kernel/assets/ts-fast-cjs.cjs). */
+const fastCjsFile = () => fileURLToPath(new URL("../../kernel/assets/ts-fast-cjs.cjs", import.meta.url));
 
 /** What a snapshot is for: this Node binary, this tslab install, this entry script (not the folder, not the prelude). */
 function keyOf(): string {
@@ -157,7 +159,7 @@ async function doBuild(dir: string, prelude: string): Promise<boolean> {
     rmSync(cwd, { force: true, recursive: true });
     mkdirSync(cwd, { mode: 0o700 });
     // The job goes on the command line: no file anybody could swap before the child reads it.
-    const job = JSON.stringify({ manifest: `${tmp}.json`, prelude, converter: converterFile(), key });
+    const job = JSON.stringify({ manifest: `${tmp}.json`, prelude, converter: converterFile(), key, fastCjs: fastCjsFile() });
     const ok = await new Promise<boolean>((resolve) => {
       // No environment: the build needs none, and a child gets no secrets.
       const child = spawn(process.execPath, ["--snapshot-blob", `${tmp}.blob`, "--build-snapshot", entryFile(), job], { cwd, env: {}, stdio: process.env.OPENCLAW_TS_SNAPSHOT_DEBUG ? "inherit" : "ignore" });

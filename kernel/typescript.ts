@@ -112,9 +112,31 @@ export class TypeScriptCells {
     this.compiler.warm();
   }
 
+  /** A check sent ahead by compileAhead(), for run() with the same code and declarations. */
+  private ahead: { code: string; decl: string; converted: Promise<Converted> } | undefined;
+
+  /**
+   * Sends a cell to the compiler before the kernel announces it (busy, execute_input), so the
+   * check overlaps those sends; the next run() of the same code, with the same declarations,
+   * uses it. The cell runner drops it when its request ends (dropAhead), used or not.
+   */
+  compileAhead(code: string): void {
+    const converted = this.compiler.call<Converted>("convert", this.prevDecl, code);
+    // Its failure is run()'s to report (or nobody's, if the cell never runs).
+    converted.catch(() => undefined);
+    this.ahead = { code, decl: this.prevDecl, converted };
+  }
+
+  dropAhead(): void {
+    this.ahead = undefined;
+  }
+
   /** Compiles (type-checks) and runs one cell; rejects with CompileError, AbortedError or what the code threw. */
   async run(code: string, signal?: AbortSignal): Promise<RunOutcome> {
-    const converted = await raceAbort(this.compiler.call<Converted>("convert", this.prevDecl, code), signal);
+    const a = this.ahead;
+    this.ahead = undefined;
+    const pending = a && a.code === code && a.decl === this.prevDecl ? a.converted : this.compiler.call<Converted>("convert", this.prevDecl, code);
+    const converted = await raceAbort(pending, signal);
     if (converted.diagnostics.length) throw new CompileError(converted.diagnostics.map((d) => `${d.start.line + 1}:${d.start.character + 1} - ${d.messageText} (TS${d.code})`));
     if (!converted.output) {
       this.prevDecl = converted.declOutput || this.prevDecl;

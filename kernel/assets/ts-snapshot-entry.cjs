@@ -16,7 +16,7 @@
  * user's folder is in the snapshot. The manifest lists every JavaScript file whose code the
  * snapshot holds (size, mtime, ctime and inode); the kernel uses it only while they all hold.
  *
- * argv[2]: the JSON job {manifest, prelude, converter, key} itself (not a file: nobody can swap it).
+ * argv[2]: the JSON job {manifest, prelude, converter, key, fastCjs} itself (not a file: nobody can swap it).
  * A snapshot script may require only built-in modules, so CommonJS files are loaded here by hand.
  * The process started from the snapshot gets {prelude} as JSON in argv[1].
  */
@@ -101,6 +101,34 @@ const TS_ANCHOR = "\n  return require_typescript();\n})();";
 // line is there as expected (else the prelude's first convert does it, as before).
 const DECL_ANCHOR = '\n    let declContent = "";\n';
 const DECL_PATCH = '\n    let declContent = options && typeof options.prevDecl === "string" ? options.prevDecl : "";\n';
+// The converter's patches (kernel/assets/ts-fast-cjs.cjs, as in kernel/ts-compiler-worker.ts):
+// the fast ES -> CommonJS step when it applies, else tslab's transpileModule; one program per
+// cell with declarations when its names are known beforehand, else tslab's two.
+const cjsStats = { fast: 0, full: 0 };
+const passStats = { one: 0, fallback: 0 };
+let helpers;
+function fastCjs(ts, js, target) {
+  let out;
+  try {
+    out = helpers.fastCommonJS(ts, js, target);
+  } catch {
+    out = undefined;
+  }
+  if (out === undefined) cjsStats.full++;
+  else cjsStats.fast++;
+  return out;
+}
+function cellLocals(ts, fileName, text, target) {
+  try {
+    return helpers.cellLocals(ts, fileName, text, target);
+  } catch {
+    return [];
+  }
+}
+function passes(one) {
+  if (one) passStats.one++;
+  else passStats.fallback++;
+}
 
 function makeRequire(from) {
   return function load(id) {
@@ -127,14 +155,19 @@ function makeRequire(from) {
         src = src.replace(TS_ANCHOR, `\n  createSourceFile = __openclawParseCache(createSourceFile);${TS_ANCHOR}`);
       }
       if (file === job.converter && src.split(DECL_ANCHOR).length === 2) src = src.replace(DECL_ANCHOR, DECL_PATCH);
-      const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawParseCache) {${src}\n})`, { filename: file });
-      fn.call(m.exports, m.exports, makeRequire(path.dirname(file)), m, file, path.dirname(file), parseCache);
+      const patched = file === job.converter && helpers;
+      if (patched) src = helpers.patchConverter(src).src;
+      const params = patched ? `, ${helpers.PARAMS.join(", ")}` : "";
+      const fn = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, __openclawParseCache${params}) {${src}\n})`, { filename: file });
+      fn.call(m.exports, m.exports, makeRequire(path.dirname(file)), m, file, path.dirname(file), parseCache, fastCjs, cellLocals, passes);
     }
     m.loaded = true;
     return m.exports;
   };
 }
 
+// Loaded like the converter (its stamp goes into the manifest: an edit makes the snapshot stale).
+if (job.fastCjs) helpers = makeRequire(buildDir)(job.fastCjs);
 const conv = makeRequire(path.dirname(job.converter))(job.converter);
 const ts = makeRequire(path.dirname(job.converter))("@tslab/typescript-for-tslab");
 const sys = ts.sys;
@@ -205,6 +238,8 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
         return withConverter((c) => c.inspect(args[0], args[1], args[2]) ?? null);
       case "isComplete":
         return conv.isCompleteCode(args[0]);
+      case "stats":
+        return { cjs: { ...cjsStats }, passes: { ...passStats } };
       default:
         throw new Error(`unknown op ${op}`);
     }
