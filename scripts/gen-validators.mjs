@@ -104,3 +104,10 @@ console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' 
     console.error(`cli table: ${await writeCliTable()} commands' grammar written to dist/bin/cli-table.json`);
   }
 }
+
+// The CLI as one CommonJS file for the commands whose start it shortens (scripts/gen-cli-bundle.mjs);
+// written last, after everything it is made from.
+if (existsSync(join(root, "dist", "bin", "openclaw-kernel.js"))) {
+  const { writeCliBundle } = await import("./gen-cli-bundle.mjs");
+  console.error(`cli bundle: ${await writeCliBundle(root)} modules in dist/bin/cli.cjs`);
+}

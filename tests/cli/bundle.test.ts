@@ -1,0 +1,102 @@
+// doctor runs from the build's one-file CLI (dist/bin/cli.cjs, scripts/gen-cli-bundle.mjs) through a V8
+// code cache (runtime/code-cache.ts) instead of ~85 ES modules (issue 18, CLI start). Checked here: it
+// answers exactly as the ES modules do (text, --json, exit codes, usage errors, a broken config), it
+// loads the bundle and not the modules, the code cache it writes is used by the next run, and a bundle
+// older than (or of other sizes than) a module it was made from is not used. Needs the build.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { CLI, ROOT, SEED, tmp } from "../helpers/index.js";
+import { loadedBy } from "./loaded.js";
+
+const bundleInputs = (dist: string) => (JSON.parse(readFileSync(join(dist, "bin", "cli-bundle.json"), "utf8")) as { inputs: Record<string, number> }).inputs;
+
+function run(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+  // No probe cache: its "probed N min ago" would differ between the two runs compared.
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_DOCTOR_CACHE: "0", ...env }, encoding: "utf8", timeout: 60_000 });
+  // The audit check names when the chain was last verified (by the run before): the same text but for that time.
+  const when = (s: string) => s.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>");
+  return { code: r.status, stdout: when(r.stdout), stderr: when(r.stderr) };
+}
+
+test("doctor from the one-file CLI answers as the ES modules do: text, --json, exit codes, usage errors, a broken config", (t) => {
+  const d = tmp(t);
+  const broken = join(d, "broken.json");
+  writeFileSync(broken, '{"gateway": {"bind": "0.0.0.0:18789"}, "gatewy": 1}');
+  const cases = [
+    ["doctor", "--config", join(SEED, "openclaw.json")],
+    ["doctor", "--json", "--config", join(SEED, "openclaw.json")],
+    ["doctor", "--config", broken],
+    ["doctor", "--json", "--config", join(d, "missing.json")],
+    ["doctor", "--bogus"],
+    ["doctor", "--help"],
+  ];
+  for (const args of cases) {
+    const bundled = run(CLI, args);
+    const modules = run(CLI, args, { OPENCLAW_CLI_BUNDLE: "0" });
+    assert.deepEqual(bundled, modules, `doctor ${args.join(" ")}`);
+  }
+  assert.equal(run(CLI, cases[2]!).code, 1, "a broken config is a failed check (exit 1)");
+  assert.equal(run(CLI, cases[4]!).code, 2, "an unknown flag is a usage error (exit 2)");
+});
+
+test("doctor loads the bundle, not the ES modules it was made from; within a file budget", (t) => {
+  const { files } = loadedBy(t, ["doctor", "--config", join(SEED, "openclaw.json")], [0, 1], { bundle: true });
+  const rel = files.filter((p) => p.startsWith(ROOT + "/")).map((p) => p.slice(ROOT.length + 1));
+  assert.ok(rel.includes("dist/bin/cli.cjs"), `doctor did not run from the bundle:\n${rel.join("\n")}`);
+  // The launcher's loader of the bundle (runtime/code-cache.js and its cache-folder rules) and nothing else of dist's ES modules.
+  assert.deepEqual(rel.filter((p) => p.startsWith("dist/") && p.endsWith(".js")).sort(), ["dist/runtime/cache-dir.js", "dist/runtime/code-cache.js"]);
+  assert.ok(rel.includes("dist/vendor/yaml.cjs") && rel.includes("dist/validators/d-openclaw.schema.cjs"), "the skills check and the config check ran");
+  assert.ok(!rel.some((p) => /node_modules\/(ajv\/dist\/(ajv|core|compile)|diff\/|yaml\/)/.test(p)), "doctor loaded ajv's compiler, the patch tool or the yaml package");
+  // A budget, so a new static import on this path is a decision (was 84 package files as ES modules).
+  assert.ok(rel.length <= 16, `doctor loads ${rel.length} package files (budget 16):\n${rel.join("\n")}`);
+});
+
+test("doctor's ES modules stay within a file budget (what a stale bundle and OPENCLAW_CLI_BUNDLE=0 load)", (t) => {
+  const { files } = loadedBy(t, ["doctor", "--config", join(SEED, "openclaw.json")]);
+  const rel = files.filter((p) => p.startsWith(ROOT + "/")).map((p) => p.slice(ROOT.length + 1));
+  assert.ok(rel.includes("dist/runtime/doctor/index.js") && !rel.includes("dist/bin/cli.cjs"));
+  assert.ok(rel.length <= 85, `doctor loads ${rel.length} package files as ES modules (budget 85):\n${rel.join("\n")}`);
+});
+
+test("the bundle's code cache is written by the first doctor and used by the next", (t) => {
+  const cache = join(tmp(t), "cache");
+  const args = ["doctor", "--json", "--config", join(SEED, "openclaw.json")];
+  const first = run(CLI, args, { OPENCLAW_TS_CODE_CACHE: cache });
+  const name = readdirSync(cache).find((f) => f.startsWith("cli.cjs-doctor-"));
+  assert.ok(name, `no doctor code cache in ${cache}: ${readdirSync(cache).join(", ")}`);
+  assert.equal(statSync(join(cache, name)).mode & 0o777, 0o600);
+  const written = statSync(join(cache, name)).mtimeMs;
+  assert.deepEqual(run(CLI, args, { OPENCLAW_TS_CODE_CACHE: cache }), first);
+  assert.equal(statSync(join(cache, name)).mtimeMs, written, "the second doctor rewrote the cache (it did not use it)");
+});
+
+test("a bundle older than a module it was made from, or of other sizes, is not used (the ES modules run)", (t) => {
+  // A package-shaped copy: bin/, dist/, schemas/, skills/, package.json, and the packages by link.
+  const pkg = tmp(t);
+  for (const p of ["bin", "dist", "schemas", "skills", "package.json"]) cpSync(join(ROOT, p), join(pkg, p), { recursive: true, preserveTimestamps: true });
+  symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"));
+  const dist = join(pkg, "dist");
+  const cli = join(pkg, "bin", "openclaw-kernel");
+  const usesBundle = () => {
+    const r = spawnSync(process.execPath, ["--trace-warnings", "-e", `process.argv.splice(1, 0, ${JSON.stringify(cli)}); process.on("exit", () => require("fs").writeSync(2, "\\nBUNDLE " + Object.keys(require.cache).some((k) => k.endsWith("/bin/cli.cjs")) + "\\n")); import(${JSON.stringify(cli)})`, "doctor", "--config", join(SEED, "openclaw.json")], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_TS_CODE_CACHE: join(pkg, "cache") }, encoding: "utf8", timeout: 60_000 });
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    return /BUNDLE true/.test(r.stderr);
+  };
+  assert.equal(usesBundle(), true, "a fresh copy runs doctor from the bundle");
+  const inputs = Object.keys(bundleInputs(dist));
+  assert.ok(inputs.includes("runtime/doctor/index.js") && inputs.includes("bin/openclaw-kernel.js"), "the record lists the modules the bundle was made from");
+  // tsc rebuilt a module after the bundle was made
+  const m = join(dist, "runtime", "doctor", "checks", "rag.js");
+  const before = statSync(m);
+  utimesSync(m, new Date(), new Date(Date.now() + 5000));
+  assert.equal(usesBundle(), false, "a module newer than the bundle makes it stale");
+  utimesSync(m, before.atime, before.mtime);
+  assert.equal(usesBundle(), true);
+  // a module of another size with an old mtime (an edit, then a touch)
+  appendFileSync(m, "\n");
+  utimesSync(m, before.atime, before.mtime);
+  assert.equal(usesBundle(), false, "a module of another size makes it stale");
+});
