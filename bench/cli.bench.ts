@@ -89,8 +89,22 @@ async function rowsFor(nodeBin: string, node: string, only: string | undefined):
     for (const c of cases.slice(0, 2)) {
       if (only && !c.name.includes(only)) continue;
       for (let i = 0; i < 2; i++) await timeProcess([nodeBin, base, ...c.argv.slice(2)]);
-      const s = await stableRatio(() => timeProcess(c.argv), () => timeProcess([nodeBin, base, ...c.argv.slice(2)]), { minRounds: 9, maxRounds: 31 });
-      rows.push({ name: `${c.name}, this build (${node})`, value: s.subject.median, unit: "ms", peer: `base build (${base})`, peerValue: s.peer.median, ratio: s.ratio.median, target: "<= 1.0x base (no slower)", pass: s.ratio.median <= 1.05, note: describe(s, "ms") });
+      const s = await stableRatio(
+        () => timeProcess(c.argv),
+        () => timeProcess([nodeBin, base, ...c.argv.slice(2)]),
+        { minRounds: 9, maxRounds: 31 },
+      );
+      rows.push({
+        name: `${c.name}, this build (${node})`,
+        value: s.subject.median,
+        unit: "ms",
+        peer: `base build (${base})`,
+        peerValue: s.peer.median,
+        ratio: s.ratio.median,
+        target: "<= 1.0x base (no slower)",
+        pass: s.ratio.median <= 1.05,
+        note: describe(s, "ms"),
+      });
     }
   }
   return rows;

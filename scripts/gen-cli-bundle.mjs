@@ -1,33 +1,55 @@
 /**
- * The CLI as one CommonJS file (dist/bin/cli.cjs), written by the build after tsc
- * (scripts/gen-validators.mjs calls it last). bin/openclaw-kernel runs it for the commands
- * whose start it shortens (doctor, config validate, help: issue 18, CLI start) and loads it
- * through runtime/code-cache.ts, whose V8 data holds the functions that command ran: one
- * file read and no compiling, instead of ~30-90 ES modules compiled (Node 20) or read from
- * Node 22's compile cache one by one, each of which still compiles its functions on first call.
+ * The CLI as one CommonJS file per command whose start it shortens (issue 18, CLI start),
+ * written by the build after tsc (scripts/gen-validators.mjs calls it last):
  *
- * The bundle is the whole closure of dist/bin/openclaw-kernel.js (every static and dynamic
- * import of the package's own modules), so one process never holds two copies of a module
- * (one class OpenClawError, one table). Packages and node builtins stay require()s, made
- * where the module that needs them first runs. Each module keeps its own import.meta.url
- * (its file in dist/), so paths it finds from its own place (schemas, validators, workers,
- * the cli table) are the same as when it runs as an ES module. dist/bin/cli-bundle.json
- * records every input's size: bin/openclaw-kernel uses the bundle only while every input is
- * as it was and none is newer than the bundle (a `tsc` rebuild alone makes it stale; the
- * launcher then runs the ES modules).
+ * - dist/bin/cli.cjs, for doctor: the whole closure of dist/bin/openclaw-kernel.js (every
+ *   static and dynamic import of the package's own modules), so one process never holds two
+ *   copies of a module (one class OpenClawError, one table).
+ * - dist/bin/cli-validate.cjs, for config validate: the same entry with the dynamic imports that
+ *   only other commands reach left out (the other command groups and the whole grammar, the
+ *   terminal-only commands, the kernel, the runtime): ~40 modules instead of ~170. Reaching one
+ *   of those is an error naming it; it cannot happen for `config validate` while the command
+ *   table is current, which bin/openclaw-kernel checks before it picks this file.
+ *
+ * bin/openclaw-kernel loads them through runtime/code-cache.ts (dist/bin/code-cache.cjs, made
+ * here too), whose V8 data holds the functions that command ran: one file read and no
+ * compiling, instead of ES modules compiled (Node 20) or read from Node 22's compile cache one
+ * by one, each of which still compiles its functions on first call. Packages and node builtins
+ * stay require()s, made where the module that needs them first runs. Each module keeps its own
+ * import.meta.url (its file in dist/), so paths it finds from its own place (schemas,
+ * validators, workers, the cli table) are the same as when it runs as an ES module.
+ *
+ * dist/bin/cli-bundle.json records every input's size per bundle (and, for a bundle that
+ * leaves the grammar out, the command table's sources): the launcher uses a bundle only while
+ * every input is as it was and none is newer than the bundle (a `tsc` rebuild alone makes it
+ * stale; the launcher then runs the ES modules).
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 
+/** Dynamic imports config validate never reaches while the command table is current (bin/openclaw-kernel.ts, bin/cli-table.ts, magics/commands/context.ts). */
+const NOT_FOR_VALIDATE = [/\/magics\/commands\/(?!help\.js$)[^/]+\.js$/, /\/bin\/cli-commands\.js$/, /\/kernel\//, /\/runtime\/runtime\.js$/];
+
 export async function writeCliBundle(root) {
   const require = createRequire(join(root, "package.json"));
   const { build } = require("esbuild");
   const dist = join(root, "dist");
-  const out = join(dist, "bin", "cli.cjs");
-  const ownUrl = {
-    name: "own-import-meta-url",
+  const banner = { js: 'const __oc_url = require("node:url"), __oc_path = require("node:path");' };
+  const plugin = (out, cut, tag) => ({
+    name: "cli-bundle",
     setup(b) {
+      if (cut.length) {
+        b.onResolve({ filter: /^\./ }, (a) => {
+          if (a.kind !== "dynamic-import") return undefined;
+          const abs = join(a.resolveDir, a.path);
+          return cut.some((re) => re.test(abs)) ? { path: abs, namespace: "left-out" } : undefined;
+        });
+        b.onLoad({ filter: /.*/, namespace: "left-out" }, (a) => ({
+          contents: `throw new Error(${JSON.stringify(`internal: ${relative(dist, out)} was made for ${tag}; ${relative(dist, a.path)} is not in it (run npm run build, or set OPENCLAW_CLI_BUNDLE=0)`)});`,
+          loader: "js",
+        }));
+      }
       b.onLoad({ filter: /\.js$/ }, (args) => {
         let src = readFileSync(args.path, "utf8");
         if (src.includes("import.meta.url")) {
@@ -37,29 +59,41 @@ export async function writeCliBundle(root) {
         return { contents: src, loader: "js" };
       });
     },
-  };
-  const r = await build({
-    entryPoints: [join(dist, "bin", "openclaw-kernel.js")],
-    bundle: true,
-    format: "cjs",
-    platform: "node",
-    target: "node20",
-    outfile: out,
-    absWorkingDir: root,
-    packages: "external",
-    metafile: true,
-    plugins: [ownUrl],
-    banner: { js: 'const __oc_url = require("node:url"), __oc_path = require("node:path");' },
-    // import.meta.resolve is used only when running from the .ts sources (runtime/models/llamacpp.ts under tsx).
-    logOverride: { "empty-import-meta": "silent" },
-    logLevel: "warning",
   });
-  const inputs = {};
-  for (const p of Object.keys(r.metafile.inputs)) {
-    const abs = join(root, p);
-    if (!abs.startsWith(dist + "/")) throw new Error(`cli bundle: unexpected input ${p} (packages stay external)`);
-    inputs[relative(dist, abs)] = statSync(abs).size;
-  }
-  writeFileSync(join(dist, "bin", "cli-bundle.json"), JSON.stringify({ bundle: "bin/cli.cjs", size: statSync(out).size, inputs }) + "\n");
-  return Object.keys(inputs).length;
+  const bundle = async (entry, file, cut, tag) => {
+    const out = join(dist, "bin", file);
+    const r = await build({
+      entryPoints: [join(dist, entry)],
+      bundle: true,
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      outfile: out,
+      absWorkingDir: root,
+      packages: "external",
+      metafile: true,
+      plugins: [plugin(out, cut, tag)],
+      banner,
+      // import.meta.resolve is used only when running from the .ts sources (runtime/models/llamacpp.ts under tsx).
+      logOverride: { "empty-import-meta": "silent" },
+      logLevel: "warning",
+    });
+    const inputs = {};
+    for (const p of Object.keys(r.metafile.inputs)) {
+      if (p.startsWith("left-out:")) continue;
+      const abs = join(root, p);
+      if (!abs.startsWith(dist + "/")) throw new Error(`cli bundle: unexpected input ${p} (packages stay external)`);
+      inputs[relative(dist, abs)] = statSync(abs).size;
+    }
+    return { file: `bin/${file}`, size: statSync(out).size, inputs };
+  };
+  const doctor = await bundle("bin/openclaw-kernel.js", "cli.cjs", [], "doctor");
+  const validate = await bundle("bin/openclaw-kernel.js", "cli-validate.cjs", NOT_FOR_VALIDATE, "config validate");
+  // The grammar it leaves out is read from the command table: it is used only while the table is current.
+  const table = JSON.parse(readFileSync(join(dist, "bin", "cli-table.json"), "utf8"));
+  validate.table = { file: "bin/cli-table.json", sources: table.sources };
+  // Their loader for the launcher: runtime/code-cache.ts (and the cache-folder rules) as CommonJS.
+  const loader = await bundle("runtime/code-cache.js", "code-cache.cjs", [], "the launcher");
+  writeFileSync(join(dist, "bin", "cli-bundle.json"), JSON.stringify({ loader, bundles: { doctor, "config-validate": validate } }) + "\n");
+  return { doctor: Object.keys(doctor.inputs).length, validate: Object.keys(validate.inputs).length };
 }

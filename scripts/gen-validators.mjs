@@ -105,9 +105,10 @@ console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' 
   }
 }
 
-// The CLI as one CommonJS file for the commands whose start it shortens (scripts/gen-cli-bundle.mjs);
+// The CLI as one CommonJS file per command whose start it shortens (scripts/gen-cli-bundle.mjs);
 // written last, after everything it is made from.
 if (existsSync(join(root, "dist", "bin", "openclaw-kernel.js"))) {
   const { writeCliBundle } = await import("./gen-cli-bundle.mjs");
-  console.error(`cli bundle: ${await writeCliBundle(root)} modules in dist/bin/cli.cjs`);
+  const n = await writeCliBundle(root);
+  console.error(`cli bundles: doctor ${n.doctor} modules in dist/bin/cli.cjs, config validate ${n.validate} in dist/bin/cli-validate.cjs`);
 }

@@ -87,14 +87,25 @@ test("doctor reports the same skills with and without the code cache, and leaves
   const d = tmp(t);
   const cache = join(d, "cache");
   const run = (env: NodeJS.ProcessEnv) => {
-    const r = spawnSync(process.execPath, [CLI, "doctor", "--json", "--config", join(SEED, "openclaw.json")], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", ...env }, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI, "doctor", "--json", "--config", join(SEED, "openclaw.json")], {
+      cwd: ROOT,
+      env: { ...process.env, OPENCLAW_CONFIG: "", ...env },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     const checks = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks;
     return checks.filter((c) => c.id.startsWith("skills."));
   };
   const plain = run({ OPENCLAW_TS_CODE_CACHE: "0" });
-  assert.ok(plain.some((c) => c.id === "skills.loaded"), JSON.stringify(plain));
+  assert.ok(
+    plain.some((c) => c.id === "skills.loaded"),
+    JSON.stringify(plain),
+  );
   assert.deepEqual(run({ OPENCLAW_TS_CODE_CACHE: cache }), plain);
-  assert.ok(cacheFiles(cache).some((f) => f.startsWith("yaml.cjs-")), "doctor wrote no yaml code cache");
+  assert.ok(
+    cacheFiles(cache).some((f) => f.startsWith("yaml.cjs-")),
+    "doctor wrote no yaml code cache",
+  );
   assert.deepEqual(run({ OPENCLAW_TS_CODE_CACHE: cache }), plain);
 });

@@ -17,13 +17,21 @@ export function loadedBy(t: { after(fn: () => void): void }, args: string[], cod
   const out = join(d, "loaded.txt");
   writeFileSync(out, "");
   const hooks = join(d, "hooks.mjs");
-  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(out)}, url + "\\n");\n  return next(url, context);\n}\n`);
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(out)}, url + "\\n");\n  return next(url, context);\n}\n`,
+  );
   const preload = join(d, "preload.mjs");
   writeFileSync(
     preload,
     `import { register, createRequire } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\nconst cache = createRequire(import.meta.url).cache;\nprocess.on("exit", () => appendFileSync(${JSON.stringify(out)}, Object.keys(cache).join("\\n") + "\\n"));\n`,
   );
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, CLI, ...args], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_DOCTOR_CACHE: "0", OPENCLAW_CLI_BUNDLE: opts.bundle ? "" : "0" }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_DOCTOR_CACHE: "0", OPENCLAW_CLI_BUNDLE: opts.bundle ? "" : "0" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   assert.ok(codes.includes(r.status!), `${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   const files = readFileSync(out, "utf8")
     .split("\n")
