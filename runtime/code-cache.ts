@@ -16,6 +16,7 @@
  * rejects data that does not fit the source or its flags. A miss or a rejected cache is
  * rewritten at exit; any failure falls back to a plain require.
  */
+import { isAscii } from "node:buffer";
 import { lstatSync, readFileSync, statSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { basename, dirname } from "node:path";
@@ -52,7 +53,9 @@ export function requireWithCodeCache<T>(file: string, env: NodeJS.ProcessEnv = p
     name = `${basename(file)}-${tag ? `${tag}-` : ""}${fnv1a(`${file}\0${process.version}\0${process.arch}`)}.v8cache`;
     const stored = readCacheFile(dir, name);
     cachedData = stored && stored.length > stamp.length && stored.subarray(0, stamp.length).equals(stamp) ? stored.subarray(stamp.length) : undefined;
-    script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
+    // The build's bundles are ASCII: read as one-byte text, without decoding UTF-8.
+    const bytes = readFileSync(file);
+    script = new vm.Script(Module.wrap(bytes.toString(isAscii(bytes) ? "latin1" : "utf8")), { filename: file, cachedData });
   } catch {
     codeCacheUse.set(file, "off");
     return require(file) as T;
