@@ -2,14 +2,14 @@
  * The CLI as one CommonJS file per command whose start it shortens (issue 18, CLI start),
  * written by the build after tsc (scripts/gen-validators.mjs calls it last):
  *
- * - dist/bin/cli.cjs, for doctor: the whole closure of dist/bin/openclaw-kernel.js (every
- *   static and dynamic import of the package's own modules), so one process never holds two
- *   copies of a module (one class OpenClawError, one table).
- * - dist/bin/cli-validate.cjs, for config validate: the same entry with the dynamic imports that
- *   only other commands reach left out (the other command groups and the whole grammar, the
- *   terminal-only commands, the kernel, the runtime): ~40 modules instead of ~170. Reaching one
- *   of those is an error naming it; it cannot happen for `config validate` while the command
- *   table is current, which bin/openclaw-kernel checks before it picks this file.
+ * - dist/bin/cli-doctor.cjs and cli-validate.cjs, for doctor and config validate: the closure of
+ *   dist/bin/openclaw-kernel.js (every static and dynamic import of the package's own modules, so
+ *   one process never holds two copies of a module: one class OpenClawError, one table) without
+ *   the dynamic imports only other commands reach (the other command groups and the whole
+ *   grammar, the terminal-only commands, the kernel; for config validate also the runtime):
+ *   ~140 and 25 modules instead of ~170. Reaching one of those is an error naming it; it cannot
+ *   happen for that command while the command table is current, which bin/openclaw-kernel checks
+ *   before it picks the file.
  *
  * bin/openclaw-kernel loads them through runtime/code-cache.ts (dist/bin/code-cache.cjs, made
  * here too), whose V8 data holds the functions that command ran: one file read and no
@@ -28,7 +28,9 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 
-/** Dynamic imports config validate never reaches while the command table is current (bin/openclaw-kernel.ts, bin/cli-table.ts, magics/commands/context.ts). */
+/** Dynamic imports doctor never reaches while the command table is current (bin/openclaw-kernel.ts, bin/cli-table.ts, magics/commands/help.ts). */
+const NOT_FOR_DOCTOR = [/\/magics\/commands\/(?!help\.js$|doctor\.js$)[^/]+\.js$/, /\/bin\/cli-commands\.js$/, /\/kernel\//];
+/** ... and config validate, which runs without the operation table and the runtime (magics/commands/context.ts). */
 const NOT_FOR_VALIDATE = [/\/magics\/commands\/(?!help\.js$)[^/]+\.js$/, /\/bin\/cli-commands\.js$/, /\/kernel\//, /\/runtime\/runtime\.js$/];
 
 export async function writeCliBundle(root) {
@@ -96,11 +98,11 @@ export async function writeCliBundle(root) {
     }
     return { file: `bin/${file}`, size: statSync(out).size, inputs };
   };
-  const doctor = await bundle("bin/openclaw-kernel.js", "cli.cjs", [], "doctor");
+  const doctor = await bundle("bin/openclaw-kernel.js", "cli-doctor.cjs", NOT_FOR_DOCTOR, "doctor");
   const validate = await bundle("bin/openclaw-kernel.js", "cli-validate.cjs", NOT_FOR_VALIDATE, "config validate");
-  // The grammar it leaves out is read from the command table: it is used only while the table is current.
+  // The grammar they leave out is read from the command table: each is used only while the table is current.
   const table = JSON.parse(readFileSync(join(dist, "bin", "cli-table.json"), "utf8"));
-  validate.table = { file: "bin/cli-table.json", sources: table.sources };
+  doctor.table = validate.table = { file: "bin/cli-table.json", sources: table.sources };
   // Their loader for the launcher: runtime/code-cache.ts (and the cache-folder rules) as CommonJS.
   const loader = await bundle("runtime/code-cache.js", "code-cache.cjs", [], "the launcher");
   writeFileSync(join(dist, "bin", "cli-bundle.json"), JSON.stringify({ loader, bundles: { doctor, "config-validate": validate } }) + "\n");

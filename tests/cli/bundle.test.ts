@@ -1,4 +1,4 @@
-// doctor and config validate run from the build's one-file CLIs (dist/bin/cli.cjs, cli-validate.cjs:
+// doctor and config validate run from the build's one-file CLIs (dist/bin/cli-doctor.cjs, cli-validate.cjs:
 // scripts/gen-cli-bundle.mjs) through a V8 code cache (runtime/code-cache.ts) instead of ~85 and ~30 ES
 // modules (issue 18, CLI start). Checked here: they answer exactly as the ES modules do (text, --json,
 // exit codes, usage errors, broken configs), they load the bundle and not the modules, the code cache
@@ -89,7 +89,7 @@ test("config validate loads its bundle and the precompiled validator, nothing el
 test("doctor loads the bundle, not the ES modules it was made from; within a file budget", (t) => {
   const { files } = loadedBy(t, ["doctor", "--config", join(SEED, "openclaw.json")], [0, 1], { bundle: true });
   const rel = files.filter((p) => p.startsWith(ROOT + "/")).map((p) => p.slice(ROOT.length + 1));
-  assert.ok(rel.includes("dist/bin/cli.cjs"), `doctor did not run from the bundle:\n${rel.join("\n")}`);
+  assert.ok(rel.includes("dist/bin/cli-doctor.cjs"), `doctor did not run from the bundle:\n${rel.join("\n")}`);
   assert.ok(rel.includes("dist/bin/code-cache.cjs"), "the launcher's loader of the bundle");
   assert.deepEqual(
     rel.filter((p) => p.startsWith("dist/") && p.endsWith(".js")),
@@ -105,7 +105,7 @@ test("doctor loads the bundle, not the ES modules it was made from; within a fil
 test("doctor's ES modules stay within a file budget (what a stale bundle and OPENCLAW_CLI_BUNDLE=0 load)", (t) => {
   const { files } = loadedBy(t, ["doctor", "--config", join(SEED, "openclaw.json")]);
   const rel = files.filter((p) => p.startsWith(ROOT + "/")).map((p) => p.slice(ROOT.length + 1));
-  assert.ok(rel.includes("dist/runtime/doctor/index.js") && !rel.includes("dist/bin/cli.cjs"));
+  assert.ok(rel.includes("dist/runtime/doctor/index.js") && !rel.includes("dist/bin/cli-doctor.cjs"));
   assert.ok(rel.length <= 85, `doctor loads ${rel.length} package files as ES modules (budget 85):\n${rel.join("\n")}`);
 });
 
@@ -113,7 +113,7 @@ test("the bundle's code cache is written by the first doctor and used by the nex
   const cache = join(tmp(t), "cache");
   const args = ["doctor", "--json", "--config", join(SEED, "openclaw.json")];
   const first = run(CLI, args, { OPENCLAW_TS_CODE_CACHE: cache });
-  const name = readdirSync(cache).find((f) => f.startsWith("cli.cjs-doctor-"));
+  const name = readdirSync(cache).find((f) => f.startsWith("cli-doctor.cjs-doctor-"));
   assert.ok(name, `no doctor code cache in ${cache}: ${readdirSync(cache).join(", ")}`);
   assert.equal(statSync(join(cache, name)).mode & 0o777, 0o600);
   const written = statSync(join(cache, name)).mtimeMs;
@@ -134,7 +134,7 @@ test("a bundle older than a module it was made from, or of other sizes, is not u
       process.execPath,
       [
         "-e",
-        `process.argv.splice(1, 0, ${JSON.stringify(cli)}); process.on("exit", () => require("fs").writeSync(2, "\\nBUNDLE " + Object.keys(require.cache).filter((k) => /\\/bin\\/cli(-validate)?\\.cjs$/.test(k)).map((k) => k.split("/").pop()).join(",") + "\\n")); import(${JSON.stringify(cli)})`,
+        `process.argv.splice(1, 0, ${JSON.stringify(cli)}); process.on("exit", () => require("fs").writeSync(2, "\\nBUNDLE " + Object.keys(require.cache).filter((k) => /\\/bin\\/cli-(doctor|validate)\\.cjs$/.test(k)).map((k) => k.split("/").pop()).join(",") + "\\n")); import(${JSON.stringify(cli)})`,
         ...args,
         "--config",
         join(SEED, "openclaw.json"),
@@ -146,10 +146,11 @@ test("a bundle older than a module it was made from, or of other sizes, is not u
   };
   const doctor = () => ranFrom(["doctor"]);
   const validate = () => ranFrom(["config", "validate"]);
-  assert.equal(doctor(), "cli.cjs", "a fresh copy runs doctor from its bundle");
+  assert.equal(doctor(), "cli-doctor.cjs", "a fresh copy runs doctor from its bundle");
   assert.equal(validate(), "cli-validate.cjs", "a fresh copy runs config validate from its bundle");
   assert.ok(bundleInputs(dist, "doctor")["runtime/doctor/index.js"] && bundleInputs(dist, "config-validate")["runtime/config/load.js"], "the record lists the modules each bundle was made from");
   assert.equal(bundleInputs(dist, "config-validate")["magics/commands/doctor.js"], undefined, "config validate's bundle leaves the other commands out");
+  assert.equal(bundleInputs(dist, "doctor")["magics/commands/rag.js"], undefined, "doctor's bundle leaves the other commands out");
   // tsc rebuilt a module after the bundle was made
   const m = join(dist, "runtime", "config", "validate.js");
   const before = statSync(m);
@@ -157,7 +158,7 @@ test("a bundle older than a module it was made from, or of other sizes, is not u
   assert.equal(doctor(), "", "a module newer than the bundle makes it stale");
   assert.equal(validate(), "");
   utimesSync(m, before.atime, before.mtime);
-  assert.equal(doctor(), "cli.cjs");
+  assert.equal(doctor(), "cli-doctor.cjs");
   // a module of another size with an old mtime (an edit, then a touch)
   appendFileSync(m, "\n");
   utimesSync(m, before.atime, before.mtime);
@@ -170,4 +171,5 @@ test("a bundle older than a module it was made from, or of other sizes, is not u
   const g = join(dist, "magics", "commands", "rag.js");
   utimesSync(g, new Date(), new Date(Date.now() + 5000));
   assert.equal(validate(), "", "config validate's bundle was used with a stale command table");
+  assert.equal(doctor(), "", "doctor's bundle was used with a stale command table");
 });

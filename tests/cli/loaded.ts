@@ -9,7 +9,7 @@ import { CLI, ROOT, tmp } from "../helpers/index.js";
 
 /**
  * Runs `openclaw-kernel ARGS` (its exit code must be one of `codes`); the absolute paths of what it loaded, and its stdout.
- * The ES modules' graph unless `bundle` (doctor runs from dist/bin/cli.cjs by default: bin/openclaw-kernel; the
+ * The ES modules' graph unless `bundle` (doctor and config validate run from dist/bin/cli-doctor.cjs and cli-validate.cjs by default: bin/openclaw-kernel; the
  * graph is what a stale bundle, OPENCLAW_CLI_BUNDLE=0 and every other command run, and what the bundle is made of).
  */
 export function loadedBy(t: { after(fn: () => void): void }, args: string[], codes = [0, 1], opts: { bundle?: boolean } = {}): { files: string[]; stdout: string } {
