@@ -169,7 +169,17 @@ test("a bundle older than a module it was made from, or of other sizes, is not u
   assert.equal(validate(), "cli-validate.cjs");
   // a command module config validate's bundle does not hold, rebuilt after the command table: the table is stale (bin/cli-table.ts), so is that bundle
   const g = join(dist, "magics", "commands", "rag.js");
+  const gStat = statSync(g);
   utimesSync(g, new Date(), new Date(Date.now() + 5000));
   assert.equal(validate(), "", "config validate's bundle was used with a stale command table");
   assert.equal(doctor(), "", "doctor's bundle was used with a stale command table");
+  utimesSync(g, gStat.atime, gStat.mtime);
+  assert.equal(doctor(), "cli-doctor.cjs");
+  // a table file that does not read (bin/cli-table.ts would import the whole grammar)
+  const table = join(dist, "bin", "cli-table.json");
+  const tableStat = statSync(table);
+  writeFileSync(table, readFileSync(table, "utf8").slice(0, 100));
+  utimesSync(table, tableStat.atime, tableStat.mtime);
+  assert.equal(doctor(), "", "doctor's bundle was used with a broken command table");
+  assert.equal(validate(), "");
 });
