@@ -84,6 +84,12 @@ export async function writeCliBundle(root) {
     // source as two-byte text, decoded from UTF-8 on every load (~4 ms for the doctor's). \uXXXX means the
     // same character in a string, a template, a regex, an identifier or a comment.
     const text = readFileSync(out, "utf8");
+    // Every import() left in a bundle must load a package or a builtin: one of the package's own
+    // modules loaded beside the bundle would be a second copy of it (a variable specifier, which
+    // esbuild cannot follow, would do that).
+    for (const m of text.matchAll(/\bimport\(([^)]{0,80})\)/g)) {
+      if (!/^"(node:[\w/]+|@?[\w.-]+(\/[\w.-]+)*)"$/.test(m[1]) || m[1].startsWith('".')) throw new Error(`cli bundle ${file}: import(${m[1]}) is not a package or a builtin; keep such imports out of ${tag}'s modules or leave them out of the bundle`);
+    }
     if (/[^\0-\x7f]/.test(text))
       writeFileSync(
         out,
