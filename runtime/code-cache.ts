@@ -68,6 +68,9 @@ export function requireWithCodeCache<T>(file: string, env: NodeJS.ProcessEnv = p
   codeCacheUse.set(file, use);
   // At exit the script's functions that ran are compiled: the data holds them too.
   if (use !== "used") process.once("exit", () => void writeCacheFile(dir, name, Buffer.concat([stamp, script.createCachedData()])));
+  // import() in code run from a vm.Script needs a callback node only takes with an experimental flag:
+  // the module imports through this (ES) module instead (the build's bundles call module.__ocImport).
+  (m as NodeJS.Module & { __ocImport?: (specifier: string) => Promise<unknown> }).__ocImport = (specifier) => import(specifier);
   require.cache[file] = m;
   try {
     const fn = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: NodeJS.Module, f: string, d: string) => void;

@@ -88,13 +88,19 @@ export async function writeCliBundle(root) {
     // modules loaded beside the bundle would be a second copy of it (a variable specifier, which
     // esbuild cannot follow, would do that).
     for (const m of text.matchAll(/\bimport\(([^)]{0,80})\)/g)) {
-      if (!/^"(node:[\w/]+|@?[\w.-]+(\/[\w.-]+)*)"$/.test(m[1]) || m[1].startsWith('".')) throw new Error(`cli bundle ${file}: import(${m[1]}) is not a package or a builtin; keep such imports out of ${tag}'s modules or leave them out of the bundle`);
+      // runtime/code-cache.ts's importer, which a module it runs asks for packages and builtins
+      if (m[1] === "specifier" && text.slice(m.index - 20, m.index).includes("(specifier) =>")) continue;
+      if (!/^"(node:[\w/]+|@?[\w.-]+(\/[\w.-]+)*)"$/.test(m[1]) || m[1].startsWith('".'))
+        throw new Error(`cli bundle ${file}: import(${m[1]}) is not a package or a builtin; keep such imports out of ${tag}'s modules or leave them out of the bundle`);
     }
-    if (/[^\0-\x7f]/.test(text))
-      writeFileSync(
-        out,
-        text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
-      );
+    // Code run from a vm.Script has no import() of its own (node wants an experimental flag for one):
+    // runtime/code-cache.ts hands the module an importer of its own ES module (module.__ocImport);
+    // a plain require() of the file uses the file's own import().
+    const withImporter = `const __oc_import = module.__ocImport || ((s) => import(s));\n${text.replace(/\bimport\(("[^"]+")\)/g, "__oc_import($1)")}`;
+    writeFileSync(
+      out,
+      withImporter.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    );
     const inputs = {};
     for (const p of Object.keys(r.metafile.inputs)) {
       if (p.startsWith("left-out:")) continue;

@@ -86,6 +86,27 @@ test("config validate loads its bundle and the precompiled validator, nothing el
   assert.ok(rel.length <= 11, `config validate loads ${rel.length} package files (budget 11, was 31 as ES modules):\n${rel.join("\n")}`);
 });
 
+// On a terminal the CLI asks node:tty whether it may prompt (bin/openclaw-kernel.ts): an import() from code
+// the launcher runs through a vm.Script, which has none of its own (runtime/code-cache.ts hands it one).
+test("on a terminal (a pty through script(1)) doctor and config validate from their bundles answer as the ES modules do", (t) => {
+  const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" });
+  if (hasScript.status !== 0) return t.skip("script(1) (util-linux) is not installed: no pty to run the CLI on");
+  const onPty = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const cmd = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: ROOT, env: { ...process.env, OPENCLAW_CONFIG: "", OPENCLAW_DOCTOR_CACHE: "0", ...env }, encoding: "utf8", timeout: 60_000 });
+    return { code: r.status, out: r.stdout.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>") };
+  };
+  for (const args of [
+    ["config", "validate", "--config", join(SEED, "openclaw.json")],
+    ["doctor", "--config", join(SEED, "openclaw.json")],
+    ["doctor", "--json", "--config", join(SEED, "openclaw.json")],
+  ]) {
+    const bundled = onPty(args);
+    assert.doesNotMatch(bundled.out, /dynamic import|TypeError/, `${args.join(" ")} on a terminal:\n${bundled.out}`);
+    assert.deepEqual(bundled, onPty(args, { OPENCLAW_CLI_BUNDLE: "0" }), args.join(" "));
+  }
+});
+
 test("doctor loads the bundle, not the ES modules it was made from; within a file budget", (t) => {
   const { files } = loadedBy(t, ["doctor", "--config", join(SEED, "openclaw.json")], [0, 1], { bundle: true });
   const rel = files.filter((p) => p.startsWith(ROOT + "/")).map((p) => p.slice(ROOT.length + 1));

@@ -69,6 +69,20 @@ test("a second process runs yaml from the code cache the first wrote; a changed 
   assert.equal(load(file, cache).use, "used", "the rejected data was replaced at exit");
 });
 
+test("a module run through the code cache can import() builtins and packages through module.__ocImport (a vm.Script has no import() of its own)", (t) => {
+  const d = tmp(t);
+  const file = join(d, "m.cjs");
+  writeFileSync(file, 'module.exports = Promise.all([module.__ocImport("node:path"), module.__ocImport("node:os")]).then(([p, o]) => typeof p.join + " " + typeof o.homedir);\n');
+  const script = `
+    const { requireWithCodeCache } = await import(${JSON.stringify(pathToFileURL(join(DIST, "runtime", "code-cache.js")).href)});
+    for (let i = 0; i < 2; i++) process.stdout.write(await requireWithCodeCache(${JSON.stringify(file)}) + "\\n");
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, env: { ...process.env, OPENCLAW_TS_CODE_CACHE: join(d, "cache") }, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "function function\nfunction function\n");
+  assert.equal(r.stderr, "", "no warning (an experimental vm loader would print one)");
+});
+
 test("no code cache from a folder others may write, nor with OPENCLAW_TS_CODE_CACHE=0 (plain require, same result)", (t) => {
   const d = tmp(t);
   const file = join(d, "yaml.cjs");
