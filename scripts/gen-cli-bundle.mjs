@@ -96,7 +96,8 @@ export async function writeCliBundle(root) {
     // Code run from a vm.Script has no import() of its own (node wants an experimental flag for one):
     // runtime/code-cache.ts hands the module an importer of its own ES module (module.__ocImport);
     // a plain require() of the file uses the file's own import().
-    const withImporter = `const __oc_import = module.__ocImport || ((s) => import(s));\n${text.replace(/\bimport\(("[^"]+")\)/g, "__oc_import($1)")}`;
+    // "use strict" first: the ES modules it is made from are strict code (esbuild put it after the banner).
+    const withImporter = `"use strict";\nconst __oc_import = module.__ocImport || ((s) => import(s));\n${text.replace(/\bimport\(("[^"]+")\)/g, "__oc_import($1)")}`;
     writeFileSync(
       out,
       withImporter.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),

@@ -86,6 +86,17 @@ test("config validate loads its bundle and the precompiled validator, nothing el
   assert.ok(rel.length <= 11, `config validate loads ${rel.length} package files (budget 11, was 31 as ES modules):\n${rel.join("\n")}`);
 });
 
+test("the bundles are strict code like the ES modules they are made from, ASCII, and import() only through the importer", () => {
+  const dist = join(ROOT, "dist");
+  const rec = JSON.parse(readFileSync(join(dist, "bin", "cli-bundle.json"), "utf8")) as { bundles: Record<string, { file: string }> };
+  for (const { file } of Object.values(rec.bundles)) {
+    const text = readFileSync(join(dist, file), "latin1");
+    assert.ok(text.startsWith('"use strict";\n'), `${file} does not start with "use strict" (a banner before it turns the whole file into sloppy code)`);
+    assert.ok(!/[^\0-\x7f]/.test(text), `${file} is not ASCII`);
+    assert.deepEqual(text.match(/\bimport\((?!specifier\)|s\))[^)]*\)/g) ?? [], [], `${file} calls import() itself (a vm.Script has none)`);
+  }
+});
+
 // On a terminal the CLI asks node:tty whether it may prompt (bin/openclaw-kernel.ts): an import() from code
 // the launcher runs through a vm.Script, which has none of its own (runtime/code-cache.ts hands it one).
 test("on a terminal (a pty through script(1)) doctor and config validate from their bundles answer as the ES modules do", (t) => {
