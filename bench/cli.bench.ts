@@ -5,10 +5,14 @@
  * user's second run would find things: Node 22's compile cache filled, doctor's probe
  * cache (passing bubblewrap and Jupyter probes, runtime/doctor/probe-cache.ts) written;
  * the doctor row without that cache (OPENCLAW_DOCTOR_CACHE=0) is reported beside it.
- * The launcher runs under this process's node (process.execPath), as `node -e 0` does: the
- * row of a Node 22 run is Node 22's even when `node` on PATH is another version.
+ * The launcher runs under the same node binary as its `node -e 0` peer, and every row names that
+ * node's version. Rows are measured for this process's node (process.execPath) and for each other
+ * node binary: CLI_BENCH_NODES (paths separated by ":"), or by default the Node 22 that
+ * scripts/node22.sh installs into .cache/node-<version>/ (CI's second node) when it is there, so
+ * one run reports both versions from the same machine state.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, stableRatio } from "./stats.js";
@@ -28,17 +32,42 @@ function timeProcess(argv: string[], env: NodeJS.ProcessEnv = process.env): Prom
   });
 }
 
+/** The node binaries to measure: ours first, then CLI_BENCH_NODES or the package's cached Node 22; one per major version. */
+function nodes(): Array<{ bin: string; major: string }> {
+  const extra = process.env.CLI_BENCH_NODES
+    ? process.env.CLI_BENCH_NODES.split(":").filter(Boolean)
+    : existsSync(join(ROOT, ".cache"))
+      ? readdirSync(join(ROOT, ".cache"))
+          .filter((d) => /^node-\d+\.\d+\.\d+$/.test(d))
+          .map((d) => join(ROOT, ".cache", d, "bin", "node"))
+          .filter((b) => existsSync(b))
+      : [];
+  const out = [{ bin: process.execPath, major: process.versions.node.split(".")[0]! }];
+  for (const bin of extra) {
+    const r = spawnSync(bin, ["-p", "process.versions.node"], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`CLI_BENCH_NODES: ${bin} does not run: ${r.stderr || r.error?.message}`);
+    const major = r.stdout.trim().split(".")[0]!;
+    if (!out.some((n) => n.major === major)) out.push({ bin, major });
+  }
+  return out;
+}
+
 export default async function cli(): Promise<BenchRow[]> {
-  const bare = () => timeProcess([process.execPath, "-e", "0"]);
   const rows: BenchRow[] = [];
-  const node = `Node ${process.versions.node.split(".")[0]}`;
-  const cases: Array<{ name: string; argv: string[]; target?: number; env?: NodeJS.ProcessEnv }> = [
-    { name: "`config validate` process wall time", argv: [process.execPath, CLI, "config", "validate", "--config", join(ROOT, "openclaw.json")], target: 2 },
-    { name: "`doctor` process wall time", argv: [process.execPath, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], target: 4 },
-    { name: "`doctor` process wall time, probes not cached", argv: [process.execPath, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], env: { ...process.env, OPENCLAW_DOCTOR_CACHE: "0" } },
-    { name: "`help` process wall time", argv: [process.execPath, CLI, "help"] },
-  ];
   const only = process.env.CLI_BENCH_ONLY; // e.g. "config validate": only the rows whose name has it
+  for (const { bin, major } of nodes()) rows.push(...(await rowsFor(bin, `Node ${major}`, only)));
+  return rows;
+}
+
+async function rowsFor(nodeBin: string, node: string, only: string | undefined): Promise<BenchRow[]> {
+  const bare = () => timeProcess([nodeBin, "-e", "0"]);
+  const rows: BenchRow[] = [];
+  const cases: Array<{ name: string; argv: string[]; target?: number; env?: NodeJS.ProcessEnv }> = [
+    { name: "`config validate` process wall time", argv: [nodeBin, CLI, "config", "validate", "--config", join(ROOT, "openclaw.json")], target: 2 },
+    { name: "`doctor` process wall time", argv: [nodeBin, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], target: 4 },
+    { name: "`doctor` process wall time, probes not cached", argv: [nodeBin, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], env: { ...process.env, OPENCLAW_DOCTOR_CACHE: "0" } },
+    { name: "`help` process wall time", argv: [nodeBin, CLI, "help"] },
+  ];
   for (const c of cases.filter((x) => !only || x.name.includes(only))) {
     for (let i = 0; i < 2; i++) await timeProcess(c.argv, c.env);
     const s = await stableRatio(() => timeProcess(c.argv, c.env), bare, { minRounds: 9, maxRounds: 31 });
@@ -59,9 +88,23 @@ export default async function cli(): Promise<BenchRow[]> {
   if (base) {
     for (const c of cases.slice(0, 2)) {
       if (only && !c.name.includes(only)) continue;
-      for (let i = 0; i < 2; i++) await timeProcess([process.execPath, base, ...c.argv.slice(2)]);
-      const s = await stableRatio(() => timeProcess(c.argv), () => timeProcess([process.execPath, base, ...c.argv.slice(2)]), { minRounds: 9, maxRounds: 31 });
-      rows.push({ name: `${c.name}, this build`, value: s.subject.median, unit: "ms", peer: `base build (${base})`, peerValue: s.peer.median, ratio: s.ratio.median, target: "<= 1.0x base (no slower)", pass: s.ratio.median <= 1.05, note: describe(s, "ms") });
+      for (let i = 0; i < 2; i++) await timeProcess([nodeBin, base, ...c.argv.slice(2)]);
+      const s = await stableRatio(
+        () => timeProcess(c.argv),
+        () => timeProcess([nodeBin, base, ...c.argv.slice(2)]),
+        { minRounds: 9, maxRounds: 31 },
+      );
+      rows.push({
+        name: `${c.name}, this build (${node})`,
+        value: s.subject.median,
+        unit: "ms",
+        peer: `base build (${base})`,
+        peerValue: s.peer.median,
+        ratio: s.ratio.median,
+        target: "<= 1.0x base (no slower)",
+        pass: s.ratio.median <= 1.05,
+        note: describe(s, "ms"),
+      });
     }
   }
   return rows;

@@ -2,7 +2,7 @@
  * CLI front door: argv -> the magics grammar -> text or JSON on stdout -> exit code.
  * `openclaw-kernel doctor` here and `%openclaw doctor` in a cell run the same code.
  */
-import { fstatSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
 import { dispatchIn } from "../magics/dispatch-in.js";
 import { helpOf } from "../magics/commands/help.js";
 import { makeContext } from "../magics/commands/context.js";
@@ -44,6 +44,40 @@ function charDevice(fd: number): boolean {
   }
 }
 
+/** Whether fd is /dev/null: a character device that is never a terminal. */
+function devNull(fd: number): boolean {
+  try {
+    const s = fstatSync(fd);
+    return s.isCharacterDevice() && s.rdev === statSync("/dev/null").rdev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * stdout's writer. A pipe, a file or /dev/null (known from one fstat) is written with writeSync:
+ * process.stdout would build a stream for it (the streams modules, ~3 ms of a Node 22 start) to
+ * write the same bytes the same way (synchronously). A terminal, or a write that fails (EAGAIN
+ * on a non-blocking pipe, EPIPE), goes through process.stdout as before, from the first byte not
+ * written.
+ */
+function stdoutWriter(): { isTTY: boolean; write(text: string): void } {
+  if (charDevice(1) && !devNull(1)) return { isTTY: process.stdout.isTTY === true, write: (text) => void process.stdout.write(text) };
+  return {
+    isTTY: false,
+    write(text) {
+      const buf = Buffer.from(text);
+      let off = 0;
+      try {
+        while (off < buf.length) off += writeSync(1, buf, off);
+        return;
+      } catch {
+        process.stdout.write(buf.subarray(off));
+      }
+    },
+  };
+}
+
 async function ttyApprover(): Promise<Approver | undefined> {
   // isatty, not process.stdin.isTTY: the getter builds the stdin stream, which a command
   // that never asks does not need. The tty module (it loads net) only when both could be
@@ -71,12 +105,13 @@ export async function main(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on("SIGINT", onSigint);
+  const stdout = stdoutWriter();
   const ctx = makeContext({
     host: "cli",
     cwd: process.cwd(),
     env: process.env,
     signal: abort.signal,
-    isTTY: process.stdout.isTTY === true,
+    isTTY: stdout.isTTY,
     approver: await ttyApprover(),
     emit: (e) => {
       // On a terminal, indexing progress is one bar redrawn in place; elsewhere, lines.
@@ -92,10 +127,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const table = await cliTable();
     const { result, json } = await dispatchIn(table, argv, ctx, { runners: runners(table) });
-    process.stdout.write((json ? toJson(result) : toText(result)) + "\n");
+    stdout.write((json ? toJson(result) : toText(result)) + "\n");
     return result.exitCode;
   } catch (e) {
-    if (wantsJson) process.stdout.write(JSON.stringify(e instanceof OpenClawError ? e.toJSON() : { error: "Error", message: String((e as Error)?.message ?? e) }, null, 2) + "\n");
+    if (wantsJson) stdout.write(JSON.stringify(e instanceof OpenClawError ? e.toJSON() : { error: "Error", message: String((e as Error)?.message ?? e) }, null, 2) + "\n");
     process.stderr.write(formatError(e) + "\n");
     if (!(e instanceof OpenClawError) && process.env.OPENCLAW_DEBUG) process.stderr.write(String((e as Error)?.stack) + "\n");
     return e instanceof OpenClawError ? e.exitCode : EXIT.FAILED;

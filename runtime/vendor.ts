@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { packageRoot } from "./paths.js";
+import { requireWithCodeCache } from "./code-cache.js";
 
 const require = createRequire(import.meta.url);
 
@@ -17,7 +18,8 @@ export function loadYaml(): typeof import("yaml") {
   if (existsSync(file)) {
     try {
       const installed = (JSON.parse(readFileSync(require.resolve("yaml/package.json"), "utf8")) as { version: string }).version;
-      const mod = require(file) as typeof import("yaml") & { vendoredVersion?: string };
+      // its parser compiled from the code cache of the last run (runtime/code-cache.ts)
+      const mod = requireWithCodeCache<typeof import("yaml") & { vendoredVersion?: string }>(file);
       if (mod.vendoredVersion === installed) return mod;
     } catch {
       /* fall back to the package */

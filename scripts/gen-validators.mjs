@@ -104,3 +104,11 @@ console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' 
     console.error(`cli table: ${await writeCliTable()} commands' grammar written to dist/bin/cli-table.json`);
   }
 }
+
+// The CLI as one CommonJS file per command whose start it shortens (scripts/gen-cli-bundle.mjs);
+// written last, after everything it is made from.
+if (existsSync(join(root, "dist", "bin", "openclaw-kernel.js"))) {
+  const { writeCliBundle } = await import("./gen-cli-bundle.mjs");
+  const n = await writeCliBundle(root);
+  console.error(`cli bundles: doctor ${n.doctor} modules in dist/bin/cli-doctor.cjs, config validate ${n.validate} in dist/bin/cli-validate.cjs`);
+}

@@ -12,30 +12,34 @@ const hasCache = (() => {
   return maj! > 22 || (maj === 22 && min! >= 1);
 })();
 
+// The compile cache serves the ES modules: every command but the ones run from a one-file bundle
+// (doctor, config validate: bin/openclaw-kernel), which these tests' config validate runs as ES modules.
+const ES = { OPENCLAW_CLI_BUNDLE: "0" };
+
 const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []);
 
 test("the compile cache is written to the named 0700 folder on Node 22, not at all when turned off", { skip: hasCache ? false : `Node ${process.versions.node} has no module.enableCompileCache (the launcher skips it)` }, (t) => {
   const d = tmp(t);
   const dir = join(d, "cc");
-  const r = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: dir } });
+  const r = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: dir } });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(files(dir).length > 10, `compiled modules cached in ${dir}`);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   // A second run reads the cache and answers the same.
-  const again = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: dir } });
+  const again = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: dir } });
   assert.equal(again.code, 0);
   assert.equal(again.stdout, r.stdout);
 
   const off = join(d, "off");
-  const o = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: "0", XDG_CACHE_HOME: off } });
+  const o = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: "0", XDG_CACHE_HOME: off } });
   assert.equal(o.code, 0);
   assert.equal(existsSync(off), false, "OPENCLAW_COMPILE_CACHE=0 writes no cache anywhere");
 });
 
 test("without a compile cache (Node 20, or turned off) the CLI answers the same", (t) => {
   const d = tmp(t);
-  const on = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: join(d, "cc") } });
-  const off = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: "0" } });
+  const on = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: join(d, "cc") } });
+  const off = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: "0" } });
   assert.equal(on.code, 0, on.stderr);
   assert.equal(off.code, 0, off.stderr);
   assert.equal(on.stdout, off.stdout);
@@ -45,7 +49,7 @@ test("without a compile cache (Node 20, or turned off) the CLI answers the same"
 test("a compile-cache folder others may write, or a symlink, or one under a folder others may write, is not used", { skip: hasCache ? false : `Node ${process.versions.node} has no module.enableCompileCache (the launcher skips it)` }, (t) => {
   const d = tmp(t);
   const run = (dir: string) => {
-    const r = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { OPENCLAW_COMPILE_CACHE: dir } });
+    const r = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: dir } });
     assert.equal(r.code, 0, r.stderr);
   };
   // the folder itself writable by others (a planted cache would run as this user)
