@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { pruneCacheFiles } from "../../runtime/cache-dir.js";
 import { useLitePackageDir } from "../../runtime/rag/embedders/index.js";
@@ -194,4 +195,21 @@ test("pruneCacheFiles keeps the newest copies of a kind and leaves other files a
   pruneCacheFiles(dir, "use-lite-", 8);
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith("use-lite-")).sort(), Array.from({ length: 8 }, (_, i) => `use-lite-int8-${i + 4}.onnx`).sort());
   assert.ok(existsSync(join(dir, "ts-snapshot-a.blob")));
+});
+
+test("a thread is never ended inside onnxruntime: close() waits for the batches out (they resolve), and a process that never used its prestarted thread exits cleanly", async (t) => {
+  const mod = (await import(pathToFileURL(join(ROOT, "dist", "runtime", "rag", "embedders", "use-lite.js")).href)) as typeof import("../../runtime/rag/embedders/use-lite.js");
+  const e = new mod.UseLiteEmbedder({ threads: 2 });
+  e.prepare(mod.UseLiteEmbedder.POOL_MIN);
+  const texts = Array.from({ length: 48 }, (_, i) => `passage ${i} about sockets and archives`);
+  const out = e.embed(texts);
+  // (the threads are loading the model now: ending them there aborted the process, exit 134)
+  await e.close();
+  assert.equal((await out).length, texts.length, "the batches out came back before the threads ended");
+  const script = `import(${JSON.stringify(pathToFileURL(join(ROOT, "dist", "runtime", "rag", "embedders", "use-lite.js")).href)}).then((m) => { m.prestartAside(); process.exitCode = 2; })`;
+  for (let i = 0; i < 4; i++) {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 2, `run ${i}: exit ${r.status} ${r.signal ?? ""}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /terminate called|Napi::Error|Aborted/);
+  }
 });

@@ -7,8 +7,13 @@ import { UseLiteEmbedder, type UseLiteBackend } from "./use-lite.js";
 
 const { backend, warm } = (workerData ?? {}) as { backend?: UseLiteBackend; warm?: boolean };
 const model = new UseLiteEmbedder({ threads: 1, ...(backend ? { backend } : {}) });
-// started ahead of its text (prestartAside): load the model now; a failure shows on the first embed
-if (warm) void model.backend().catch(() => undefined);
+// started ahead of its text (prestartAside): load the model now, and say when that is over (the
+// thread may be ended from then on: use-lite.ts OrtThread); a failure shows on the first embed
+if (warm)
+  void model
+    .backend()
+    .catch(() => undefined)
+    .finally(() => parentPort!.postMessage({ loaded: true }));
 parentPort!.on("message", async (m: { id: number; texts: string[] }) => {
   try {
     const vecs = await model.embed(m.texts);

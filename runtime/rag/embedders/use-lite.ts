@@ -76,11 +76,11 @@ export class UseLiteEmbedder implements Embedder {
   readonly id = `use-lite@${useLiteVersion()}`;
   private model?: Promise<UseModel>;
   private readonly threads: number;
-  private workers?: Array<{ w: Worker; busy: number }>;
+  private workers?: OrtThread[];
   /** Whether the compiled worker script is there (not when running from sources). */
   private readonly hasWorker: boolean;
   /** Threads of embedAside still loading or embedding. */
-  private readonly aside = new Set<Worker>();
+  private readonly aside = new Set<OrtThread>();
   private pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
@@ -102,15 +102,13 @@ export class UseLiteEmbedder implements Embedder {
     return (await this.load()).backend;
   }
 
-  private pool(): Array<{ w: Worker; busy: number }> {
+  private pool(): OrtThread[] {
     this.workers ??= this.startWorkers();
     return this.workers;
   }
 
-  private newWorker(): Worker {
-    const w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { backend: this.forced ? this.wanted : undefined } });
-    w.unref();
-    return w;
+  private newThread(): OrtThread {
+    return new OrtThread({ backend: this.forced ? this.wanted : undefined });
   }
 
   /**
@@ -121,34 +119,38 @@ export class UseLiteEmbedder implements Embedder {
   embedAside(text: string): Promise<Float32Array> {
     if (!this.hasWorker) return Promise.reject(new Error("the compiled embedding worker is not there (running from sources)"));
     return new Promise<Float32Array>((resolve, reject) => {
-      const w = (!this.forced && takePrestarted()) || this.newWorker();
-      this.aside.add(w);
+      const t = (!this.forced && takePrestarted()) || this.newThread();
+      this.aside.add(t);
       const end = () => {
-        this.aside.delete(w);
-        void w.terminate();
+        this.aside.delete(t);
+        void t.end();
       };
-      w.once("message", (m: { flat?: Float32Array; error?: string; fallbackReason?: string }) => {
+      t.w.on("message", (m: { id?: number; flat?: Float32Array; error?: string; fallbackReason?: string }) => {
+        if (m.id === undefined) return; // (a warm start's "loaded")
+        t.done();
         end();
         if (m.fallbackReason) this.fallbackReason ??= m.fallbackReason;
         if (m.error || !m.flat) reject(new Error(m.error ?? "the embedding worker answered without a vector"));
         else resolve(m.flat.slice(0, 512));
       });
-      w.once("error", (e) => {
+      t.w.once("error", (e) => {
         end();
         reject(e);
       });
-      w.once("exit", (code) => {
-        this.aside.delete(w);
+      t.w.once("exit", (code) => {
+        this.aside.delete(t);
         reject(new Error(`the embedding worker exited (code ${code}) before answering`));
       });
-      w.postMessage({ id: 0, texts: [text.trim() ? text : " "] });
+      t.post({ id: 0, texts: [text.trim() ? text : " "] });
     });
   }
 
-  private startWorkers(): Array<{ w: Worker; busy: number }> {
+  private startWorkers(): OrtThread[] {
     return Array.from({ length: this.threads }, () => {
-      const w = this.newWorker();
+      const t = this.newThread();
+      const w = t.w;
       w.on("message", (m: { id: number; flat?: Float32Array; error?: string; fallbackReason?: string }) => {
+        t.done();
         if (m.fallbackReason) this.fallbackReason ??= m.fallbackReason;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -162,27 +164,24 @@ export class UseLiteEmbedder implements Embedder {
       // a worker that ends on its own (not by close) would leave its batches unanswered and the
       // fill waiting forever: fail them, and start a fresh pool for the next batch
       w.on("exit", (code) => {
-        if (!this.workers?.some((x) => x.w === w)) return;
-        const ws = this.workers;
+        if (!this.workers?.includes(t)) return;
+        const ts = this.workers;
         this.workers = undefined;
-        for (const x of ws) if (x.w !== w) void x.w.terminate();
+        for (const x of ts) if (x !== t) void x.end();
         for (const p of this.pending.values()) p.reject(new OpenClawError(`an embedding worker thread exited (code ${code}) before answering`, { code: "rag_embedder_unavailable", fix: "run the index again; if it recurs, check memory limits (each worker holds a model)" }));
         this.pending.clear();
       });
-      return { w, busy: 0 };
+      return t;
     });
   }
 
   private onWorker(texts: string[]): Promise<Float32Array[]> {
     const slot = this.pool().reduce((a, b) => (b.busy < a.busy ? b : a));
-    slot.busy++;
     const id = this.nextId++;
     return new Promise<Float32Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      slot.w.postMessage({ id, texts });
-    })
-      .then((flat) => Array.from({ length: texts.length }, (_, i) => flat.slice(i * 512, (i + 1) * 512)))
-      .finally(() => slot.busy--);
+      slot.post({ id, texts });
+    }).then((flat) => Array.from({ length: texts.length }, (_, i) => flat.slice(i * 512, (i + 1) * 512)));
   }
 
   /** Below this many texts to embed, starting workers (a model load each) costs more than it saves. */
@@ -200,12 +199,12 @@ export class UseLiteEmbedder implements Embedder {
     await this.close();
   }
 
+  /** Ends the threads, each once its calls out have come back (OrtThread). */
   async close(): Promise<void> {
-    const ws = this.workers;
+    const ts = [...(this.workers ?? []), ...this.aside];
     this.workers = undefined;
-    const aside = [...this.aside];
     this.aside.clear();
-    await Promise.all([...(ws ?? []).map((x) => x.w.terminate()), ...aside.map((w) => w.terminate())]);
+    await Promise.all(ts.map((t) => t.end()));
   }
 
   async dims(): Promise<number> {
@@ -254,25 +253,86 @@ export class UseLiteEmbedder implements Embedder {
   }
 }
 
-let prestarted: Worker | undefined;
+/**
+ * A worker thread running its own model (use-lite-worker.ts). Ending a thread while it is inside
+ * onnxruntime's native code (loading the model, or a run) aborts the whole process ("terminate
+ * called after throwing an instance of 'Napi::Error'", exit 134: a `rag query` that ended while
+ * its prestarted thread was still loading did), so a thread is ended only between calls: end()
+ * waits for the calls out to come back. A thread with calls out holds the process open, an idle
+ * one does not.
+ */
+class OrtThread {
+  readonly w: Worker;
+  /** Calls out: messages not answered yet, and a warm start's model load. */
+  busy = 0;
+  private ending?: Promise<number>;
+  private idle: Array<() => void> = [];
+
+  constructor(data: { backend?: UseLiteBackend; warm?: boolean }) {
+    this.w = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: data });
+    this.w.unref();
+    this.w.once("exit", () => {
+      this.busy = 0;
+      this.settle();
+    });
+    if (data.warm) {
+      this.start();
+      const loaded = (m: { id?: number }) => {
+        if (m.id !== undefined) return;
+        this.w.off("message", loaded);
+        this.done();
+      };
+      this.w.on("message", loaded);
+    }
+  }
+
+  private start(): void {
+    if (this.busy++ === 0) this.w.ref();
+  }
+
+  /** A call came back. */
+  done(): void {
+    if (this.busy > 0 && --this.busy === 0) this.settle();
+  }
+
+  private settle(): void {
+    if (this.busy) return;
+    this.w.unref();
+    for (const f of this.idle.splice(0)) f();
+  }
+
+  post(message: { id: number; texts: string[] }): void {
+    this.start();
+    this.w.postMessage(message);
+  }
+
+  /** Ends the thread once no call is out. */
+  end(): Promise<number> {
+    return (this.ending ??= (async () => {
+      while (this.busy > 0) await new Promise<void>((r) => this.idle.push(r));
+      return this.w.terminate();
+    })());
+  }
+}
+
+let prestarted: OrtThread | undefined;
 
 /**
- * Starts the worker embedAside will use and has it load the model now (default backend), for a
- * process about to answer one query: the CLI entry calls it for `rag query` before its other
- * modules load. A process that never asks leaves the thread unused (it does not hold the
- * process open).
+ * Starts the thread embedAside will use and has it load the model now (default backend), for a
+ * process about to answer one query: the CLI's launcher calls it for `rag query` before the
+ * CLI's modules load. A process that never asks ends it once the model has loaded (see OrtThread).
  */
 export function prestartAside(): void {
   if (prestarted || !existsSync(fileURLToPath(new URL("./use-lite-worker.js", import.meta.url)))) return;
-  prestarted = new Worker(new URL("./use-lite-worker.js", import.meta.url), { workerData: { warm: true } });
-  prestarted.unref();
-  prestarted.on("error", () => undefined); // (reported by the embedAside that takes it, or never needed)
+  const t = new OrtThread({ warm: true });
+  t.w.on("error", () => undefined); // (reported by the embedAside that takes it, or never needed)
+  prestarted = t;
 }
 
-function takePrestarted(): Worker | undefined {
-  const w = prestarted;
+function takePrestarted(): OrtThread | undefined {
+  const t = prestarted;
   prestarted = undefined;
-  return w;
+  return t;
 }
 
 function unavailable(e: unknown): OpenClawError {
