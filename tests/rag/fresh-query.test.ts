@@ -147,8 +147,16 @@ test("per-term postings: the rows and tfs of the file read whole; a lexical.u32 
   assert.throws(() => lazy.postings!(lazy.lookup!(eager.terms[0]!)!), CorruptIndexError);
 });
 
-test("embedAside gives the vector embed() gives, from a worker started ahead (prestartAside) or on demand", async (t) => {
+/** The aside thread whatever the machine's load (it is skipped when no core is free). */
+function forceAside(t: { after(fn: () => void): void }, value: "0" | "1" = "1") {
+  const before = process.env.OPENCLAW_RAG_ASIDE;
+  process.env.OPENCLAW_RAG_ASIDE = value;
+  t.after(() => (before === undefined ? delete process.env.OPENCLAW_RAG_ASIDE : (process.env.OPENCLAW_RAG_ASIDE = before)));
+}
+
+test("embedAside gives the vector embed() gives, from a worker started ahead (prestartAside) or on demand; with no core to spare it declines (the caller embeds in place)", async (t) => {
   packageCacheIn(t);
+  forceAside(t);
   const mod = (await import(pathToFileURL(join(ROOT, "dist", "runtime", "rag", "embedders", "use-lite.js")).href)) as typeof import("../../runtime/rag/embedders/use-lite.js");
   const here = new mod.UseLiteEmbedder({ threads: 1 });
   t.after(() => here.close());
@@ -160,6 +168,8 @@ test("embedAside gives the vector embed() gives, from a worker started ahead (pr
   assert.deepEqual(await a.embedAside(q), want, "prestarted worker");
   assert.deepEqual(await a.embedAside(q), want, "worker started on demand");
   assert.deepEqual(await a.embedAside("   "), (await here.embed(["   "]))[0], "a blank text embeds as the pool's does");
+  process.env.OPENCLAW_RAG_ASIDE = "0";
+  await assert.rejects(a.embedAside(q), /no core to spare/);
 });
 
 test("the optimized graph is cached (onnxruntime's format, keyed by machine): a session from it gives the same vectors bit for bit; a damaged copy is made again", async (t) => {
@@ -208,7 +218,7 @@ test("a thread is never ended inside onnxruntime: close() waits for the batches 
   assert.equal((await out).length, texts.length, "the batches out came back before the threads ended");
   const script = `import(${JSON.stringify(pathToFileURL(join(ROOT, "dist", "runtime", "rag", "embedders", "use-lite.js")).href)}).then((m) => { m.prestartAside(); process.exitCode = 2; })`;
   for (let i = 0; i < 4; i++) {
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000, env: { ...process.env, OPENCLAW_RAG_ASIDE: "1" } });
     assert.equal(r.status, 2, `run ${i}: exit ${r.status} ${r.signal ?? ""}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /terminate called|Napi::Error|Aborted/);
   }

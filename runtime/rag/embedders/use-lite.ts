@@ -17,7 +17,7 @@
  */
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
@@ -118,6 +118,7 @@ export class UseLiteEmbedder implements Embedder {
    */
   embedAside(text: string): Promise<Float32Array> {
     if (!this.hasWorker) return Promise.reject(new Error("the compiled embedding worker is not there (running from sources)"));
+    if (!prestarted && !spareCore()) return Promise.reject(new Error("no core to spare: embedded in place"));
     return new Promise<Float32Array>((resolve, reject) => {
       const t = (!this.forced && takePrestarted()) || this.newThread();
       this.aside.add(t);
@@ -318,12 +319,25 @@ class OrtThread {
 let prestarted: OrtThread | undefined;
 
 /**
+ * Whether a thread of its own can run beside this one rather than take turns with it: the last
+ * minute's load is below the number of cores. On a machine busier than that the thread's
+ * start-up (~40-60 ms of CPU) only adds to the work and loading the model in place is quicker
+ * (measured on this 2-core machine at a load of 3-5). Either way the vector is the same.
+ * OPENCLAW_RAG_ASIDE=1 always uses the thread, =0 never.
+ */
+function spareCore(): boolean {
+  const force = process.env.OPENCLAW_RAG_ASIDE;
+  if (force === "0" || force === "1") return force === "1";
+  return loadavg()[0]! < availableParallelism();
+}
+
+/**
  * Starts the thread embedAside will use and has it load the model now (default backend), for a
  * process about to answer one query: the CLI's launcher calls it for `rag query` before the
  * CLI's modules load. A process that never asks ends it once the model has loaded (see OrtThread).
  */
 export function prestartAside(): void {
-  if (prestarted || !existsSync(fileURLToPath(new URL("./use-lite-worker.js", import.meta.url)))) return;
+  if (prestarted || !spareCore() || !existsSync(fileURLToPath(new URL("./use-lite-worker.js", import.meta.url)))) return;
   const t = new OrtThread({ warm: true });
   t.w.on("error", () => undefined); // (reported by the embedAside that takes it, or never needed)
   prestarted = t;
