@@ -5,15 +5,20 @@
  * them off, any other absolute path names the folder (a relative one turns them off).
  */
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import { threadId } from "node:worker_threads";
 
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = env.OPENCLAW_TS_CODE_CACHE;
   if (v === "0") return undefined;
   // a relative folder would mean another place in each process's cwd (a notebook folder): no cache
   if (v) return isAbsolute(v) ? v : undefined;
-  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "openclaw-kernel");
+  // a relative XDG_CACHE_HOME is invalid (the XDG base directory spec: ignore it); a home that is not absolute names no cache
+  const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
+  const dir = join(xdg ?? join(homedir(), ".cache"), "openclaw-kernel");
+  return isAbsolute(dir) ? dir : undefined;
 }
 
 /**
@@ -62,7 +67,8 @@ export function readCacheFile(dir: string | undefined, name: string): Buffer | u
 export function writeCacheFile(dir: string | undefined, name: string, data: Uint8Array): boolean {
   if (!safeCacheDir(dir, true)) return false;
   const file = join(dir!, name);
-  const tmp = `${file}.${process.pid}.tmp`;
+  // (worker threads share the pid: the thread id and a random part keep two writers apart)
+  const tmp = `${file}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
   let fd: number | undefined;
   try {
     rmSync(tmp, { force: true });
@@ -83,19 +89,25 @@ export function writeCacheFile(dir: string | undefined, name: string, data: Uint
 
 /**
  * Removes the cache files whose names start with `prefix` beyond the `keep` most recently
- * written (each install of the package keys its own copies, so old ones would pile up). Only
- * regular files of ours in a safe folder; a file another process still reads stays readable.
+ * written (each install of the package keys its own copies, so old ones would pile up), and
+ * temp files and folders of that prefix a killed writer left. Only files and folders of ours in
+ * a safe folder (never through a symlink); a file another process still reads stays readable.
  */
 export function pruneCacheFiles(dir: string | undefined, prefix: string, keep: number): void {
   if (!safeCacheDir(dir, false)) return;
   try {
     const files = readdirSync(dir!)
-      .filter((n) => n.startsWith(prefix) && !n.endsWith(".tmp"))
+      .filter((n) => n.startsWith(prefix))
       .map((n) => ({ n, s: lstatSync(join(dir!, n)) }))
-      .filter(({ s }) => s.isFile() && (process.getuid === undefined || s.uid === process.getuid()))
-      .sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
-    for (const { n } of files.slice(keep)) rmSync(join(dir!, n), { force: true });
+      .filter(({ s }) => (s.isFile() || s.isDirectory()) && (process.getuid === undefined || s.uid === process.getuid()));
+    // a temp file or folder whose writer died (killed mid-write) is removed once it is old enough that no writer is still at it
+    for (const { n, s } of files) if ((n.endsWith(".tmp") || s.isDirectory()) && Date.now() - s.mtimeMs > STALE_TMP_MS) rmSync(join(dir!, n), { recursive: true, force: true });
+    const kept = files.filter(({ n, s }) => s.isFile() && !n.endsWith(".tmp")).sort((a, b) => b.s.mtimeMs - a.s.mtimeMs);
+    for (const { n } of kept.slice(keep)) rmSync(join(dir!, n), { force: true });
   } catch {
     /* a cache left as it is costs only disk */
   }
 }
+
+/** A cache temp file older than this has no writer left (a write takes well under a second). */
+const STALE_TMP_MS = 10 * 60_000;

@@ -614,7 +614,7 @@ export class Rag {
     if (useDense) {
       opts.signal?.throwIfAborted();
       // (the thread's vector when it came; else, or when it failed, embedded here)
-      qv = aside?.question === query ? await aside.vector : undefined;
+      qv = aside?.question === query ? await untilAborted(aside.vector, opts.signal) : undefined;
       opts.signal?.throwIfAborted();
       qv ??= (await this.embedder().embed([query], opts.signal))[0];
       const hits = idx.disk ? idx.disk.search(qv!, pool) : this.ensureSearch(idx).search(qv!, pool, { version: denseState?.ready ?? 0 });
@@ -721,6 +721,17 @@ export class Rag {
     await this.stopFill();
     await this.embedderInst?.close?.();
   }
+}
+
+/** `p`, or an AbortedError as soon as `signal` aborts (the thread it waits on ends on its own: use-lite.ts OrtThread). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new AbortedError("query stopped"));
+    if (signal.aborted) return stop();
+    signal.addEventListener("abort", stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
 }
 
 /** The `k` highest scores, best first (ties by row), without sorting every row that matched a common word. */

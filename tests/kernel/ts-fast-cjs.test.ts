@@ -230,3 +230,8 @@ test("one program per cell with declarations: every convert result equals tslab'
     b.close();
   }
 });
+
+test("fast ES -> CommonJS: comments the transform re-prints are left to it (review5)", () => {
+  const t = ts.ScriptTarget.ES2022;
+  for (const js of ["/* only */\nexport {};\n", "export const tsLastExpr = \n    // c\n    exports.x + 1;\nexport {};\n", "export const tsLastExpr = /* a */ exports.x;\nexport {};\n"]) assert.equal(fastCommonJS(ts, js, t), undefined, JSON.stringify(js));
+});

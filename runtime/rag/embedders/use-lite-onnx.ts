@@ -24,7 +24,7 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { codeCacheDir, pruneCacheFiles, readCacheFile, safeCacheDir, writeCacheFile } from "../../cache-dir.js";
@@ -285,10 +285,11 @@ async function createSession(ort: Ort, distDir: string, opts: { threads: number;
       /* not a graph this onnxruntime loads: made again below */
     }
   }
-  // onnxruntime writes the optimized graph to a path: a private temp folder, then into the cache through writeCacheFile's checks
+  // onnxruntime writes the optimized graph to a path: a private temp folder inside the checked
+  // cache folder (not a shared TMPDIR), then into the cache through writeCacheFile's checks
   let tmp: string | undefined;
   try {
-    tmp = name && safeCacheDir(dir, true) ? mkdtempSync(join(tmpdir(), "openclaw-ort-")) : undefined;
+    tmp = name && safeCacheDir(dir, true) ? mkdtempSync(join(dir!, "use-lite-ort-")) : undefined;
   } catch {
     /* no temp folder (a read-only sandbox): nothing saved */
   }
