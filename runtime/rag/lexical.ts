@@ -74,6 +74,8 @@ export interface Bm25Parts {
   lookup?: (term: string) => number | undefined;
   /** A term's rows and tfs, checked (a saved index: store.ts reads them when a query reaches the term). */
   postings?: (ti: number) => { rows: Uint32Array; tfs: Uint32Array };
+  /** Ends what reading postings holds open (store.ts's file). */
+  close?: () => void;
 }
 
 export class Bm25 {
@@ -114,6 +116,11 @@ export class Bm25 {
     let total = 0;
     for (const l of this.lengths) total += l;
     this.avgLen = this.size ? total / this.size : 1;
+  }
+
+  /** Closes the saved index's file a query reads postings from (when it has one). */
+  close(): void {
+    this.parts.close?.();
   }
 
   /** The flat arrays, for saving. */

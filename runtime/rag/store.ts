@@ -452,6 +452,7 @@ export function readLexical(dir: string, key: string, name = "lexical", opts: { 
     if (blob.length !== meta.termsBytes) return undefined;
     // sections in Uint32s: offsets, rows, tfs, lengths, ...extra, term offsets
     let section: (i: number) => Uint32Array;
+    let close = () => {};
     // a term's rows and tfs: views of the file read whole, or (lazy: a one-query process) read by
     // position when a query reaches the term, from the same file (its inode, size and mtime)
     let range: (at: number, len: number) => Uint32Array;
@@ -462,27 +463,26 @@ export function readLexical(dir: string, key: string, name = "lexical", opts: { 
       range = (at, len) => all.subarray(at, at + len);
       section = (i) => range(starts[i]!, sizes[i]!);
     } else {
+      // the file stays open while the index is held (Bm25Parts.close): a query reads its terms' rows
+      // from the file this process opened, whatever is renamed over the path meanwhile
       const fd = openSync(path, "r");
-      let stamp: string;
-      const kept = new Map<number, Uint32Array>();
       try {
-        const st = fstatSync(fd);
-        if (st.size !== total * 4) return undefined;
-        stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+        if (fstatSync(fd).size !== total * 4) throw new CorruptIndexError(`${path} has another size than ${name}.json says`);
+        const kept = new Map<number, Uint32Array>();
         for (let i = 0; i < sizes.length; i++) if (i !== 1 && i !== 2) kept.set(i, readU32(fd, path, starts[i]!, sizes[i]!));
-      } finally {
+        section = (i) => kept.get(i)!;
+      } catch (e) {
         closeSync(fd);
+        throw e;
       }
-      section = (i) => kept.get(i) ?? range(starts[i]!, sizes[i]!);
+      let open = true;
       range = (at, len) => {
-        const f = openSync(path, "r");
-        try {
-          const st = fstatSync(f);
-          if (`${st.ino}:${st.size}:${st.mtimeMs}` !== stamp) throw new CorruptIndexError(`${path} changed while this process was reading it; run the query again`);
-          return readU32(f, path, at, len);
-        } finally {
-          closeSync(f);
-        }
+        if (!open) throw new Error(`${path}: read after the index was released`);
+        return readU32(fd, path, at, len);
+      };
+      close = () => {
+        if (open) closeSync(fd);
+        open = false;
       };
     }
     const offsets = section(0);
@@ -521,7 +521,7 @@ export function readLexical(dir: string, key: string, name = "lexical", opts: { 
       return undefined;
     };
     let terms: string[] | undefined;
-    const parts = { offsets, lengths, extra, lookup, postings } as unknown as Bm25Parts & { extra: Uint32Array[] };
+    const parts = { offsets, lengths, extra, lookup, postings, close } as unknown as Bm25Parts & { extra: Uint32Array[] };
     // the full term list and postings only if someone asks (saving them again)
     Object.defineProperty(parts, "terms", { enumerable: true, get: () => (terms ??= Array.from({ length: nTerms }, (_, i) => term(i))) });
     Object.defineProperty(parts, "rows", { enumerable: true, get: () => range(starts[1]!, nPost) });
