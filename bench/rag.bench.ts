@@ -259,7 +259,7 @@ export default async function bench(): Promise<BenchRow[]> {
           ratio: st.ratio.median,
           target: "< 300 ms",
           pass: st.subject.median < 300,
-          note: `${describe(st, "ms")}${mode === "hybrid" ? `; the USE lite model loads on a worker thread beside the index read when the 1-min load leaves a core free (load ${loadavg()[0]!.toFixed(1)} at this row), else in place${label === "large" ? `; ${vecNote}` : ""}` : ""}`,
+          note: `${describe(st, "ms")}${mode === "hybrid" ? `; loads the USE lite model in the process (cached optimized graph; load ${loadavg()[0]!.toFixed(1)} at this row)${label === "large" ? `; ${vecNote}` : ""}` : ""}`,
         });
       }
     }

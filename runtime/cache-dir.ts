@@ -5,7 +5,6 @@
  * them off, any other absolute path names the folder (a relative one turns them off).
  */
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -68,7 +67,8 @@ export function writeCacheFile(dir: string | undefined, name: string, data: Uint
   if (!safeCacheDir(dir, true)) return false;
   const file = join(dir!, name);
   // (worker threads share the pid: the thread id and a random part keep two writers apart)
-  const tmp = `${file}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
+  // (not a secret: O_EXCL below refuses a name that exists; node:crypto is not loaded for this)
+  const tmp = `${file}.${process.pid}-${threadId}-${Math.random().toString(36).slice(2, 10)}.tmp`;
   let fd: number | undefined;
   try {
     rmSync(tmp, { force: true });

@@ -2,7 +2,7 @@
  * The CLI as one CommonJS file per command whose start it shortens (issue 18, CLI start),
  * written by the build after tsc (scripts/gen-validators.mjs calls it last):
  *
- * - dist/bin/cli-doctor.cjs and cli-validate.cjs, for doctor and config validate: the closure of
+ * - dist/bin/cli-doctor.cjs, cli-validate.cjs and cli-rag.cjs, for doctor, config validate and the rag commands: the closure of
  *   dist/bin/openclaw-kernel.js (every static and dynamic import of the package's own modules, so
  *   one process never holds two copies of a module: one class OpenClawError, one table) without
  *   the dynamic imports only other commands reach (the other command groups and the whole
@@ -30,6 +30,8 @@ import { dirname, join, relative } from "node:path";
 
 /** Dynamic imports doctor never reaches while the command table is current (bin/openclaw-kernel.ts, bin/cli-table.ts, magics/commands/help.ts). */
 const NOT_FOR_DOCTOR = [/\/magics\/commands\/(?!help\.js$|doctor\.js$)[^/]+\.js$/, /\/bin\/cli-commands\.js$/, /\/kernel\//];
+/** ... and the rag commands (a fresh `rag query` is the path issue 17 times). */
+const NOT_FOR_RAG = [/\/magics\/commands\/(?!help\.js$|rag\.js$)[^/]+\.js$/, /\/bin\/cli-commands\.js$/, /\/kernel\//];
 /** ... and config validate, which runs without the operation table and the runtime (magics/commands/context.ts). */
 const NOT_FOR_VALIDATE = [/\/magics\/commands\/(?!help\.js$)[^/]+\.js$/, /\/bin\/cli-commands\.js$/, /\/kernel\//, /\/runtime\/runtime\.js$/];
 
@@ -113,11 +115,12 @@ export async function writeCliBundle(root) {
   };
   const doctor = await bundle("bin/openclaw-kernel.js", "cli-doctor.cjs", NOT_FOR_DOCTOR, "doctor");
   const validate = await bundle("bin/openclaw-kernel.js", "cli-validate.cjs", NOT_FOR_VALIDATE, "config validate");
+  const rag = await bundle("bin/openclaw-kernel.js", "cli-rag.cjs", NOT_FOR_RAG, "rag");
   // The grammar they leave out is read from the command table: each is used only while the table is current.
   const table = JSON.parse(readFileSync(join(dist, "bin", "cli-table.json"), "utf8"));
-  doctor.table = validate.table = { file: "bin/cli-table.json", sources: table.sources };
+  doctor.table = validate.table = rag.table = { file: "bin/cli-table.json", sources: table.sources };
   // Their loader for the launcher: runtime/code-cache.ts (and the cache-folder rules) as CommonJS.
   const loader = await bundle("runtime/code-cache.js", "code-cache.cjs", [], "the launcher");
-  writeFileSync(join(dist, "bin", "cli-bundle.json"), JSON.stringify({ loader, bundles: { doctor, "config-validate": validate } }) + "\n");
-  return { doctor: Object.keys(doctor.inputs).length, validate: Object.keys(validate.inputs).length };
+  writeFileSync(join(dist, "bin", "cli-bundle.json"), JSON.stringify({ loader, bundles: { doctor, "config-validate": validate, rag } }) + "\n");
+  return { doctor: Object.keys(doctor.inputs).length, validate: Object.keys(validate.inputs).length, rag: Object.keys(rag.inputs).length };
 }

@@ -110,5 +110,5 @@ console.error(`validators: ${PRECOMPILED.length} schemas and ${ops} operations' 
 if (existsSync(join(root, "dist", "bin", "openclaw-kernel.js"))) {
   const { writeCliBundle } = await import("./gen-cli-bundle.mjs");
   const n = await writeCliBundle(root);
-  console.error(`cli bundles: doctor ${n.doctor} modules in dist/bin/cli-doctor.cjs, config validate ${n.validate} in dist/bin/cli-validate.cjs`);
+  console.error(`cli bundles: doctor ${n.doctor} modules in dist/bin/cli-doctor.cjs, config validate ${n.validate} in dist/bin/cli-validate.cjs, rag ${n.rag} in dist/bin/cli-rag.cjs`);
 }

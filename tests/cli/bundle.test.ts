@@ -215,3 +215,31 @@ test("a bundle older than a module it was made from, or of other sizes, is not u
   assert.equal(doctor(), "", "doctor's bundle was used with a broken command table");
   assert.equal(validate(), "");
 });
+
+test("the rag commands from their one-file CLI answer as the ES modules do: index, query in each mode (--json and text), status, usage errors; and they load the bundle", async (t) => {
+  const d = tmp(t);
+  const ws = join(d, "ws");
+  cpSync(join(ROOT, "workspace"), ws, { recursive: true });
+  const config = join(d, "openclaw.json");
+  writeFileSync(config, JSON.stringify({ agentDefaults: { workspace: ws }, stateDir: join(d, "state") }));
+  const env = { OPENCLAW_TS_CODE_CACHE: join(d, "cache") };
+  assert.equal(run(CLI, ["rag", "index", "--config", config], env).code, 0);
+  // (tookMs differs between two runs: the same text but for it)
+  const took = (r: { code: number | null; stdout: string; stderr: string }) => ({ ...r, stdout: r.stdout.replace(/"tookMs": [\d.]+/g, '"tookMs": 0').replace(/\d+(\.\d+)? ms\b/g, "<ms>") });
+  const q = "How do we onboard new hires for product training?";
+  const cases = [
+    ["rag", "query", q, "--json", "--config", config],
+    ["rag", "query", q, "--mode", "dense", "--json", "--config", config],
+    ["rag", "query", q, "--mode", "lexical", "--json", "--config", config],
+    ["rag", "query", q, "--config", config],
+    ["--json", "--config", config, "rag", "query", "bicycle parking"],
+    ["rag", "status", "--json", "--config", config],
+    ["rag", "query", "x", "--topk", "0", "--config", config],
+    ["rag", "query", "--help"],
+  ];
+  for (const args of cases) assert.deepEqual(took(run(CLI, args, env)), took(run(CLI, args, { ...env, OPENCLAW_CLI_BUNDLE: "0" })), args.join(" "));
+  assert.equal(run(CLI, cases[6]!, env).code, 2, "a usage error exits 2");
+  const { files } = loadedBy(t, ["rag", "query", q, "--json", "--config", config], [0], { bundle: true });
+  assert.ok(files.some((f) => f.endsWith("dist/bin/cli-rag.cjs")), "the rag bundle ran");
+  assert.ok(!files.some((f) => f.endsWith("dist/runtime/rag/index.js")), "not the ES modules it was made from");
+});

@@ -20,7 +20,7 @@ test("a process that prestarts the query model and ends before using it exits cl
   const root = tmp(t, "oc-prestart-exit-");
   // a warm package cache (the built model and its optimized graph, as after any earlier query):
   // the thread reaches onnxruntime's session creation within a short process's lifetime
-  // (the thread is used only with a core to spare; forced here, as a test machine is often busy)
+  // (the thread is opt-in: OPENCLAW_RAG_ASIDE=1)
   const env = { ...process.env, OPENCLAW_TS_CODE_CACHE: join(root, "cache"), OPENCLAW_RAG_ASIDE: "1" };
   const warm = spawnSync(process.execPath, ["-e", `import(${JSON.stringify(useLite)}).then(async (m) => { const e = new m.UseLiteEmbedder({ threads: 1 }); await e.embed(["warm"]); await e.close(); })`], { env, encoding: "utf8", timeout: 120_000 });
   assert.equal(warm.status, 0, warm.stderr);

@@ -153,14 +153,14 @@ test("per-term postings: the rows and tfs of the file read whole; a lexical.u32 
   assert.equal(readLexical(idx, key, "lexical", { lazy: true }), undefined);
 });
 
-/** The aside thread whatever the machine's load (it is skipped when no core is free). */
+/** The aside thread (off unless OPENCLAW_RAG_ASIDE=1). */
 function forceAside(t: { after(fn: () => void): void }, value: "0" | "1" = "1") {
   const before = process.env.OPENCLAW_RAG_ASIDE;
   process.env.OPENCLAW_RAG_ASIDE = value;
   t.after(() => (before === undefined ? delete process.env.OPENCLAW_RAG_ASIDE : (process.env.OPENCLAW_RAG_ASIDE = before)));
 }
 
-test("embedAside gives the vector embed() gives, from a worker started ahead (prestartAside) or on demand; with no core to spare it declines (the caller embeds in place)", async (t) => {
+test("embedAside gives the vector embed() gives, from a worker started ahead (prestartAside) or on demand; off, it declines (the caller embeds in place)", async (t) => {
   packageCacheIn(t);
   forceAside(t);
   const mod = (await import(pathToFileURL(join(ROOT, "dist", "runtime", "rag", "embedders", "use-lite.js")).href)) as typeof import("../../runtime/rag/embedders/use-lite.js");
@@ -175,7 +175,7 @@ test("embedAside gives the vector embed() gives, from a worker started ahead (pr
   assert.deepEqual(await a.embedAside(q), want, "worker started on demand");
   assert.deepEqual(await a.embedAside("   "), (await here.embed(["   "]))[0], "a blank text embeds as the pool's does");
   process.env.OPENCLAW_RAG_ASIDE = "0";
-  await assert.rejects(a.embedAside(q), /no core to spare/);
+  await assert.rejects(a.embedAside(q), /embedded in place/);
 });
 
 test("the optimized graph is cached (onnxruntime's format, keyed by machine): a session from it gives the same vectors bit for bit; a damaged copy is made again", async (t) => {
