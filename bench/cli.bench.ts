@@ -21,7 +21,15 @@ import type { BenchRow } from "./types.js";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "bin", "openclaw-kernel");
 
-function timeProcess(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * The environment both the CLI and its peer start in: this one without NODE_EXTRA_CA_CERTS and
+ * NODE_OPTIONS. The first makes every node start read and parse a CA bundle (on this machine it
+ * is set, and it added ~40 ms to `node -e 0` and to the CLI alike, which flattered the ratios); a
+ * user's shell rarely has either.
+ */
+const ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_EXTRA_CA_CERTS" && k !== "NODE_OPTIONS"));
+
+function timeProcess(argv: string[], env: NodeJS.ProcessEnv = ENV): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
@@ -65,7 +73,7 @@ async function rowsFor(nodeBin: string, node: string, only: string | undefined):
   const cases: Array<{ name: string; argv: string[]; target?: number; env?: NodeJS.ProcessEnv }> = [
     { name: "`config validate` process wall time", argv: [nodeBin, CLI, "config", "validate", "--config", join(ROOT, "openclaw.json")], target: 2 },
     { name: "`doctor` process wall time", argv: [nodeBin, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], target: 4 },
-    { name: "`doctor` process wall time, probes not cached", argv: [nodeBin, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], env: { ...process.env, OPENCLAW_DOCTOR_CACHE: "0" } },
+    { name: "`doctor` process wall time, probes not cached", argv: [nodeBin, CLI, "doctor", "--config", join(ROOT, "openclaw.json")], env: { ...ENV, OPENCLAW_DOCTOR_CACHE: "0" } },
     { name: "`help` process wall time", argv: [nodeBin, CLI, "help"] },
   ];
   for (const c of cases.filter((x) => !only || x.name.includes(only))) {

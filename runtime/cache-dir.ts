@@ -7,7 +7,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { threadId } from "node:worker_threads";
 
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = env.OPENCLAW_TS_CODE_CACHE;
@@ -68,6 +67,8 @@ export function writeCacheFile(dir: string | undefined, name: string, data: Uint
   const file = join(dir!, name);
   // (worker threads share the pid: the thread id and a random part keep two writers apart)
   // (not a secret: O_EXCL below refuses a name that exists; node:crypto is not loaded for this)
+  // (node:worker_threads is loaded only here: config validate reads this module and writes nothing)
+  const { threadId } = process.getBuiltinModule?.("node:worker_threads") ?? { threadId: 0 };
   const tmp = `${file}.${process.pid}-${threadId}-${Math.random().toString(36).slice(2, 10)}.tmp`;
   let fd: number | undefined;
   try {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import { requireWithCodeCache } from "../code-cache.js";
 import { packageRoot, schemaPath } from "../paths.js";
 
 /**
@@ -32,7 +33,8 @@ export function precompiled(schemaFile: string, text: string, withDefaults: bool
   const file = join(packageRoot(), "dist", "validators", `${withDefaults ? "d" : "p"}-${schemaFile.replace(/\.json$/, "")}.cjs`);
   if (!existsSync(file)) return undefined;
   try {
-    const mod = require(file) as ValidateFunction & { schemaSha256?: string; schemaText?: string };
+    // (~120 KB of generated code that every command compiles, and runs: through the V8 code cache, runtime/code-cache.ts)
+    const mod = requireWithCodeCache<ValidateFunction & { schemaSha256?: string; schemaText?: string }>(file);
     // The text it was built from (a string compare: no node:crypto at start); a module from an
     // older build carries only the hash.
     if (typeof mod.schemaText === "string") return mod.schemaText === text ? mod : undefined;

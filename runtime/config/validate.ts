@@ -208,7 +208,8 @@ export function isFloatingRef(ref: string): boolean {
  * document with schema defaults applied when it is valid.
  */
 export function validateRaw(data: unknown): { issues: ConfigIssue[]; filled?: any } {
-  const root = readSchema(SCHEMA) as Schema;
+  // (the schema itself is read only to explain an error)
+  let root: Schema | undefined;
   const copy = structuredClone(data);
   const v = validator(SCHEMA, { withDefaults: true });
   const ok = v(copy);
@@ -216,7 +217,7 @@ export function validateRaw(data: unknown): { issues: ConfigIssue[]; filled?: an
   const seen = new Set<string>();
   for (const e of v.errors ?? []) {
     if (e.instancePath.startsWith("/gateway/auth")) continue; // authIssue below
-    const issue = explain(root, data, e);
+    const issue = explain((root ??= readSchema(SCHEMA) as Schema), data, e);
     if (!issue) continue;
     const key = `${issue.pointer}\0${issue.message}`;
     if (!seen.has(key)) {
