@@ -33,7 +33,9 @@ test("the compile cache is written to the named 0700 folder on Node 22, not at a
   const off = join(d, "off");
   const o = cli(["config", "validate", "--config", join(SEED, "openclaw.json")], { env: { ...ES, OPENCLAW_COMPILE_CACHE: "0", XDG_CACHE_HOME: off } });
   assert.equal(o.code, 0);
-  assert.equal(existsSync(off), false, "OPENCLAW_COMPILE_CACHE=0 writes no cache anywhere");
+  // (the package cache beside it, V8 code caches of the bundles and validators, has its own switch: OPENCLAW_TS_CODE_CACHE)
+  assert.equal(existsSync(join(off, "openclaw-kernel", "compile-cache")), false, "OPENCLAW_COMPILE_CACHE=0 writes no compile cache");
+  assert.deepEqual(files(join(off, "openclaw-kernel")).filter((f) => !f.endsWith(".v8cache")), [], "nor anything else but the package's code caches");
 });
 
 test("without a compile cache (Node 20, or turned off) the CLI answers the same", (t) => {
